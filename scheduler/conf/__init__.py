@@ -1,0 +1,20 @@
+"""Configuration options, one module per option group.
+
+Every option is registered on the global ``cfg.CONF``: oslo.messaging
+registers some of its own options there only (see DESIGN.md section 2), so
+a private ``ConfigOpts`` would leave the RPC server unable to dispatch.
+"""
+
+from oslo_config import cfg
+
+from scheduler.conf import default
+from scheduler.conf import filter_scheduler
+from scheduler.conf import placement
+from scheduler.conf import scheduler
+
+CONF = cfg.CONF
+
+default.register_opts(CONF)
+scheduler.register_opts(CONF)
+filter_scheduler.register_opts(CONF)
+placement.register_opts(CONF)

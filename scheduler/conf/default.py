@@ -1,0 +1,34 @@
+"""Options of the [DEFAULT] group.
+
+``transport_url`` and ``control_exchange`` belong to oslo.messaging, which
+registers them itself; this module only sets the exchange default that a
+stock Nova caller publishes on.
+"""
+
+import socket
+
+from oslo_config import cfg
+import oslo_messaging
+
+default_opts = [
+    cfg.HostAddressOpt(
+        'host',
+        default=socket.gethostname(),
+        sample_default='<current_hostname>',
+        help='Name of this scheduler service. It is the ``server`` of the '
+             'RPC target, so every scheduler process on one machine with '
+             'the same name shares the per-server queue.'),
+]
+
+# Nova's RPC client publishes on the ``nova`` exchange; oslo.messaging's own
+# default is ``openstack``, on which no Nova call ever arrives.
+NOVA_CONTROL_EXCHANGE = 'nova'
+
+
+def register_opts(conf):
+    conf.register_opts(default_opts)
+    oslo_messaging.set_transport_defaults(NOVA_CONTROL_EXCHANGE)
+
+
+def list_opts():
+    return {'DEFAULT': default_opts}

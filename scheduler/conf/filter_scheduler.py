@@ -1,0 +1,64 @@
+"""Options of the [filter_scheduler] group (Nova's names and defaults)."""
+
+from oslo_config import cfg
+
+filter_scheduler_group = cfg.OptGroup(
+    'filter_scheduler', title='Filter scheduler options',
+    help='Which filters and weighers run, and how hosts are picked.')
+
+filter_scheduler_opts = [
+    cfg.ListOpt(
+        'enabled_filters',
+        default=['ComputeFilter'],
+        help='Filters run for every request, in this order, by entry '
+             'point name in the ``scheduler.filters`` namespace. A name '
+             'that does not load stops the service at start.'),
+    cfg.ListOpt(
+        'weight_classes',
+        default=['all'],
+        help='Weighers run for every request, by entry point name in the '
+             '``scheduler.weighers`` namespace; ``all`` loads every '
+             'weigher installed.'),
+    cfg.IntOpt(
+        'host_subset_size',
+        default=1,
+        min=1,
+        max=1000,
+        help='The instance is placed on a host picked at random among '
+             'this many best weighed hosts.'),
+    cfg.BoolOpt(
+        'shuffle_best_same_weighed_hosts',
+        default=False,
+        help='Shuffle the hosts that share the best weight, so that '
+             'identical hosts are used evenly.'),
+    cfg.FloatOpt(
+        'ram_weight_multiplier',
+        default=1.0,
+        min=-1000.0,
+        max=1000.0,
+        help='Multiplier of the free RAM weigher. Positive spreads '
+             'instances over hosts, negative stacks them.'),
+    cfg.FloatOpt(
+        'cpu_weight_multiplier',
+        default=1.0,
+        min=-1000.0,
+        max=1000.0,
+        help='Multiplier of the free vCPU weigher. Positive spreads '
+             'instances over hosts, negative stacks them.'),
+    cfg.FloatOpt(
+        'disk_weight_multiplier',
+        default=1.0,
+        min=-1000.0,
+        max=1000.0,
+        help='Multiplier of the free disk weigher. Positive spreads '
+             'instances over hosts, negative stacks them.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(filter_scheduler_group)
+    conf.register_opts(filter_scheduler_opts, group=filter_scheduler_group)
+
+
+def list_opts():
+    return {filter_scheduler_group: filter_scheduler_opts}

@@ -1,0 +1,15 @@
+"""Entry point of oslo-config-generator (``oslo.config.opts``)."""
+
+from scheduler.conf import default
+from scheduler.conf import filter_scheduler
+from scheduler.conf import placement
+from scheduler.conf import scheduler
+
+_MODULES = (default, scheduler, filter_scheduler, placement)
+
+
+def list_opts():
+    result = []
+    for module in _MODULES:
+        result.extend(module.list_opts().items())
+    return result

@@ -1,0 +1,62 @@
+"""Options of the [placement] group.
+
+Session, auth and adapter options come from keystoneauth1's loading helpers,
+as in Nova, so the same [placement] section works in both services. The
+adapter's own retry options carry the bounded backoff for connection errors
+and retriable status codes; this module only gives them safer defaults.
+"""
+
+from keystoneauth1 import loading as ks_loading
+from oslo_config import cfg
+
+PLACEMENT_GROUP = 'placement'
+DEFAULT_SERVICE_TYPE = 'placement'
+
+placement_group = cfg.OptGroup(
+    PLACEMENT_GROUP, title='Placement service options',
+    help='How to reach and authenticate to the Placement API.')
+
+# Defaults for keystoneauth1's own options that differ from its defaults:
+# a scheduler must not hang on Placement, and must retry what may pass.
+RETRY_DEFAULTS = {
+    'timeout': 30,
+    'connect_retries': 3,
+    'connect_retry_delay': None,
+    'status_code_retries': 3,
+    'retriable_status_codes': [502, 503, 504],
+}
+
+
+def register_opts(conf):
+    conf.register_group(placement_group)
+    ks_loading.register_session_conf_options(conf, PLACEMENT_GROUP)
+    ks_loading.register_auth_conf_options(conf, PLACEMENT_GROUP)
+    ks_loading.register_adapter_conf_options(
+        conf, PLACEMENT_GROUP, include_deprecated=False)
+    conf.set_default('service_type', DEFAULT_SERVICE_TYPE,
+                     group=PLACEMENT_GROUP)
+    conf.set_default('valid_interfaces', ['internal', 'public'],
+                     group=PLACEMENT_GROUP)
+    for name, value in RETRY_DEFAULTS.items():
+        conf.set_default(name, value, group=PLACEMENT_GROUP)
+
+
+def _auth_plugin_opts():
+    # Options of every auth plugin a deployer is likely to pick, so that
+    # the sample file documents them (the same choice Nova makes).
+    opts = ks_loading.get_auth_common_conf_options()
+    for name in ('password', 'v3password', 'admin_token'):
+        plugin_opts = ks_loading.get_auth_plugin_conf_options(name)
+        known = {o.dest for o in opts}
+        opts += [o for o in plugin_opts if o.dest not in known]
+    return opts
+
+
+def list_opts():
+    return {
+        placement_group: (
+            ks_loading.get_session_conf_options() +
+            _auth_plugin_opts() +
+            ks_loading.get_adapter_conf_options(include_deprecated=False)
+        )
+    }

@@ -1,0 +1,75 @@
+"""Options of the [scheduler] group (Nova's names where Nova has the knob)."""
+
+from oslo_config import cfg
+
+scheduler_group = cfg.OptGroup(
+    'scheduler', title='Scheduler options',
+    help='How the service runs and how much it asks of Placement.')
+
+scheduler_opts = [
+    cfg.StrOpt(
+        'driver',
+        default='filter_scheduler',
+        help='The scheduler driver, by its entry point name in the '
+             '``scheduler.driver`` namespace.'),
+    cfg.IntOpt(
+        'max_attempts',
+        default=3,
+        min=1,
+        max=100,
+        help='Maximum number of attempts to schedule an instance. The '
+             'chosen host is the first; up to ``max_attempts - 1`` '
+             'alternates are returned with it when the caller asks for '
+             'them.'),
+    cfg.IntOpt(
+        'max_placement_results',
+        default=1000,
+        min=1,
+        max=100000,
+        help='Value of the ``limit`` parameter of the Placement '
+             '``GET /allocation_candidates`` query.'),
+    cfg.IntOpt(
+        'workers',
+        min=1,
+        max=256,
+        help='Number of worker processes serving RPC. Defaults to the '
+             'number of CPUs.'),
+    cfg.StrOpt(
+        'default_cell_uuid',
+        default='00000000-0000-0000-0000-000000000001',
+        regex=r'^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$',
+        help='Cell UUID put in every Selection when no host-facts source '
+             'maps the host to a cell. Set it to the UUID of the single '
+             'cell of a deployment without cells v2 mappings.'),
+    cfg.IntOpt(
+        'claim_attempts',
+        default=4,
+        min=1,
+        max=20,
+        help='How many times one claim is sent to Placement when it '
+             'answers ``placement.concurrent_update`` (another writer '
+             'changed the provider or consumer first).'),
+    cfg.FloatOpt(
+        'claim_retry_delay',
+        default=0.05,
+        min=0.0,
+        max=5.0,
+        help='Seconds to wait before the first claim retry; it doubles '
+             'for each further retry.'),
+    cfg.IntOpt(
+        'max_instances_per_request',
+        default=1000,
+        min=1,
+        max=100000,
+        help='Largest number of instances one select_destinations call '
+             'may ask for. Larger requests are refused with NoValidHost.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(scheduler_group)
+    conf.register_opts(scheduler_opts, group=scheduler_group)
+
+
+def list_opts():
+    return {scheduler_group: scheduler_opts}

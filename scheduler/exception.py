@@ -1,0 +1,70 @@
+"""Typed errors, each with a reason that says why.
+
+``NoValidHost`` is the one error callers see. It is sent over RPC as
+``nova.exception.NoValidHost`` (see ``scheduler.rpc.errors``), so a stock
+Nova caller rebuilds its own exception with our reason in the message.
+Placement failures are their own classes: a caller or a log line can always
+tell "Placement is down" from "no capacity".
+"""
+
+
+class SchedulerError(Exception):
+    """Base of this service's errors; ``reason`` is for humans."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NoValidHost(SchedulerError):
+    """No host can take the request; ``reason`` says why."""
+
+    def __str__(self):
+        return 'No valid host was found. %s' % self.reason
+
+
+class InvalidRequest(SchedulerError):
+    """The request itself is malformed (bad payload, bad extra spec)."""
+
+
+class PlacementError(SchedulerError):
+    """A call to Placement failed; subclasses name the failure class."""
+
+    kind = 'failed'
+
+    def __init__(self, reason, method=None, url=None):
+        super().__init__(reason)
+        self.method = method
+        self.url = url
+
+
+class PlacementUnreachable(PlacementError):
+    kind = 'unreachable'
+
+
+class PlacementTimeout(PlacementError):
+    kind = 'timed out'
+
+
+class PlacementServerError(PlacementError):
+    kind = 'server error'
+
+
+class PlacementQueryRejected(PlacementError):
+    kind = 'rejected the query'
+
+
+class PlacementBadResponse(PlacementError):
+    kind = 'unparsable response'
+
+
+class PlacementTooOld(PlacementError):
+    kind = 'microversion too old'
+
+
+class ClaimConflict(SchedulerError):
+    """Placement refused a claim: the host no longer has the capacity."""
+
+
+class PluginLoadError(SchedulerError):
+    """A configured driver, filter or weigher could not be loaded."""

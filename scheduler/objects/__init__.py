@@ -1,0 +1,1 @@
+"""The request model the pipeline works on, built from the wire."""

@@ -1,0 +1,93 @@
+"""Plain, typed model of one scheduling request.
+
+``scheduler.rpc.primitives`` builds these from Nova's object primitives or
+from the legacy 4.0 dicts; nothing past the RPC layer sees the wire format.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass
+class Flavor:
+    vcpus: int
+    memory_mb: int
+    root_gb: int = 0
+    ephemeral_gb: int = 0
+    swap: int = 0  # MiB, as in Nova
+    name: str | None = None
+    flavorid: str | None = None
+    extra_specs: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class Image:
+    id: str | None = None
+    name: str | None = None
+    properties: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class RequestGroup:
+    """A group of resources that must come from one provider.
+
+    Arrives in ``RequestSpec.requested_resources`` (ports, accelerators).
+    """
+
+    requester_id: str | None = None
+    resources: dict[str, int] = dataclasses.field(default_factory=dict)
+    required_traits: set[str] = dataclasses.field(default_factory=set)
+    forbidden_traits: set[str] = dataclasses.field(default_factory=set)
+    aggregates: list[list[str]] = dataclasses.field(default_factory=list)
+    forbidden_aggregates: set[str] = dataclasses.field(default_factory=set)
+    in_tree: str | None = None
+    use_same_provider: bool = True
+
+
+@dataclasses.dataclass
+class Destination:
+    host: str | None = None
+    node: str | None = None
+    cell_uuid: str | None = None
+    aggregates: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class RequestLevelParams:
+    root_required: set[str] = dataclasses.field(default_factory=set)
+    root_forbidden: set[str] = dataclasses.field(default_factory=set)
+    same_subtree: list[list[str]] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class InstanceGroup:
+    uuid: str | None = None
+    policy: str | None = None
+    hosts: list[str] = dataclasses.field(default_factory=list)
+    members: list[str] = dataclasses.field(default_factory=list)
+    rules: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class RequestSpec:
+    """What one select_destinations call asks for."""
+
+    flavor: Flavor
+    project_id: str | None = None
+    user_id: str | None = None
+    num_instances: int = 1
+    instance_uuid: str | None = None
+    image: Image = dataclasses.field(default_factory=Image)
+    availability_zone: str | None = None
+    is_bfv: bool = False
+    scheduler_hints: dict[str, list] = dataclasses.field(default_factory=dict)
+    ignore_hosts: list[str] = dataclasses.field(default_factory=list)
+    force_hosts: list[str] = dataclasses.field(default_factory=list)
+    force_nodes: list[str] = dataclasses.field(default_factory=list)
+    requested_destination: Destination | None = None
+    requested_resources: list[RequestGroup] = dataclasses.field(
+        default_factory=list)
+    request_level_params: RequestLevelParams = dataclasses.field(
+        default_factory=RequestLevelParams)
+    instance_group: InstanceGroup | None = None
+    # Hosts already tried for this instance (SchedulerRetries.hosts).
+    retry_hosts: list[str] = dataclasses.field(default_factory=list)

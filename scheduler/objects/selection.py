@@ -1,0 +1,73 @@
+"""The ``Selection`` object returned to callers, as Nova defines it.
+
+Built with oslo.versionedobjects in the ``nova`` namespace, so that
+``obj_to_primitive()`` is exactly what Nova's ``NovaObjectSerializer``
+turns back into its own ``nova.objects.Selection`` (version 1.1) and
+``SchedulerLimits`` (1.0). Only these two classes are registered: the
+service reads Nova's other objects leniently as plain primitives instead
+(see ``scheduler.rpc.primitives``).
+"""
+
+from oslo_serialization import jsonutils
+from oslo_versionedobjects import base
+from oslo_versionedobjects import fields
+
+NOVA_NAMESPACE = 'nova'
+
+
+class _NovaRegistry(base.VersionedObjectRegistry):
+    """A registry of our own, so we never clash with a co-installed Nova."""
+
+
+class _NovaObject(base.VersionedObject):
+    OBJ_PROJECT_NAMESPACE = NOVA_NAMESPACE
+    OBJ_SERIAL_NAMESPACE = 'nova_object'
+
+
+@_NovaRegistry.register
+class SchedulerLimits(_NovaObject):
+    VERSION = '1.0'
+
+    fields = {
+        'numa_topology': fields.DictOfNullableStringsField(nullable=True,
+                                                           default=None),
+        'vcpu': fields.IntegerField(nullable=True, default=None),
+        'disk_gb': fields.IntegerField(nullable=True, default=None),
+        'memory_mb': fields.IntegerField(nullable=True, default=None),
+    }
+
+
+@_NovaRegistry.register
+class Selection(_NovaObject):
+    VERSION = '1.1'
+
+    fields = {
+        'compute_node_uuid': fields.UUIDField(),
+        'service_host': fields.StringField(),
+        'nodename': fields.StringField(),
+        'cell_uuid': fields.UUIDField(),
+        'limits': fields.ObjectField('SchedulerLimits', nullable=True),
+        'allocation_request': fields.StringField(nullable=True),
+        'allocation_request_version': fields.StringField(nullable=True),
+        'availability_zone': fields.StringField(nullable=True),
+    }
+
+    @classmethod
+    def from_host(cls, host, allocation_request, allocation_request_version):
+        """A Selection of ``host`` that claims ``allocation_request``."""
+        limits = SchedulerLimits()
+        limits.obj_set_defaults()
+        return cls(
+            compute_node_uuid=host.uuid,
+            service_host=host.host,
+            nodename=host.nodename,
+            cell_uuid=host.cell_uuid,
+            limits=limits,
+            allocation_request=jsonutils.dumps(allocation_request),
+            allocation_request_version=allocation_request_version,
+            availability_zone=host.availability_zone)
+
+    def to_legacy_dict(self):
+        """The dict a 4.0-style caller (return_objects=False) expects."""
+        return {'host': self.service_host, 'nodename': self.nodename,
+                'limits': {}}
