@@ -1,0 +1,68 @@
+"""Real components for functional tests: RabbitMQ, Placement, the server.
+
+One RabbitMQ node serves the whole session (a node takes ~5 s to start);
+each test gets a Placement database and scheduler-server of its own, so
+capacity and allocations never leak from one test into the next.
+"""
+
+import os
+
+import pytest
+
+from scheduler.sim import cloud
+from scheduler.sim import placement_server
+from tests.fixtures import rabbitmq
+from tests.fixtures import server
+
+
+@pytest.fixture(scope='session')
+def broker(tmp_path_factory):
+    node = rabbitmq.RabbitMQBroker(str(tmp_path_factory.mktemp('rabbitmq')))
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def placement(tmp_path):
+    workdir = tmp_path / 'placement'
+    workdir.mkdir()
+    service = placement_server.PlacementServer(str(workdir))
+    service.start()
+    yield service
+    service.stop()
+
+
+def make_hosts(count, vcpus=4, memory_mb=8192, disk_gb=100, traits=(),
+               prefix='compute'):
+    return [
+        cloud.Host(
+            name='%s-%02d' % (prefix, n),
+            uuid=str(cloud.uuid.uuid5(cloud.uuid.NAMESPACE_DNS,
+                                      '%s-%02d' % (prefix, n))),
+            inventory={
+                'VCPU': {'total': vcpus, 'allocation_ratio': 1.0},
+                'MEMORY_MB': {'total': memory_mb, 'allocation_ratio': 1.0},
+                'DISK_GB': {'total': disk_gb, 'allocation_ratio': 1.0}},
+            traits=list(traits))
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.fixture
+def scheduler_factory(tmp_path, broker, placement):
+    """Start scheduler-server processes; all are stopped at teardown."""
+    started = []
+
+    def start(host='sched-test', workers=2, extra_conf=None):
+        proc = server.SchedulerServerProcess(
+            os.path.join(str(tmp_path), 'server-%s' % host), broker,
+            placement.endpoint, host=host, workers=workers,
+            extra_conf=extra_conf)
+        started.append(proc)
+        proc.start()
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
