@@ -1,0 +1,69 @@
+"""The cloud and service settings these tests run with, and checks on them.
+
+Four identical compute hosts, each a root resource provider in Placement
+with the inventory below, and a scheduler with ``max_attempts`` 3, so a
+request can always be answered with the chosen host and two alternates.
+"""
+
+import os
+import time
+
+MAX_ATTEMPTS = 3
+WORKERS = 2
+CELL_UUID = 'c0ffee00-1a2b-4c3d-8e9f-0123456789ab'
+HOST_INVENTORY = {'VCPU': 4, 'MEMORY_MB': 8192, 'DISK_GB': 200}
+HOST_NAMES = ['nc-compute-%d' % n for n in range(1, 5)]
+
+SCHEDULER_CONF = {
+    'scheduler': {'max_attempts': MAX_ATTEMPTS,
+                  'default_cell_uuid': CELL_UUID},
+}
+
+# What the service writes when an RPC endpoint raised something it did not
+# declare (a missing method, a bad argument name, an unexpected error).
+UNEXPECTED_LOG_MARKERS = ('Exception during message handling',
+                          'NoSuchMethod', 'UnsupportedVersion')
+
+
+class LogWatch:
+    """The text the service logged since the watch was made."""
+
+    def __init__(self, service):
+        self._paths = [os.path.join(service.workdir, name)
+                       for name in ('stdout.log', 'scheduler.log')]
+        self._offsets = {p: self._size(p) for p in self._paths}
+
+    @staticmethod
+    def _size(path):
+        return os.path.getsize(path) if os.path.exists(path) else 0
+
+    def new_text(self, settle=0.5):
+        time.sleep(settle)
+        text = ''
+        for path in self._paths:
+            if os.path.exists(path):
+                with open(path, 'rb') as f:
+                    f.seek(self._offsets[path])
+                    text += f.read().decode('utf-8', 'replace')
+        return text
+
+
+def allocations_of(placement_api, consumer):
+    """{provider uuid: resources} Placement holds for one consumer."""
+    body = placement_api.get('/allocations/%s' % consumer).json()
+    return {rp: alloc['resources']
+            for rp, alloc in body['allocations'].items()}
+
+
+def consumer_record(placement_api, consumer):
+    return placement_api.get('/allocations/%s' % consumer).json()
+
+
+def total_usage(placement_api, hosts):
+    used = {}
+    for host in hosts:
+        usages = placement_api.get(
+            '/resource_providers/%s/usages' % host.uuid).json()['usages']
+        for rc, amount in usages.items():
+            used[rc] = used.get(rc, 0) + amount
+    return used
