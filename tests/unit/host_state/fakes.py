@@ -1,0 +1,125 @@
+"""Small Placement answers and config objects for the pipeline's tests."""
+
+import dataclasses
+import sys
+import uuid as uuid_lib
+
+from oslo_config import cfg
+from stevedore import extension
+
+from scheduler.conf import filter_scheduler
+from scheduler.conf import scheduler
+from scheduler.host_state import builder
+from scheduler.objects import request_spec
+
+REQUEST = {'VCPU': 1, 'MEMORY_MB': 1024, 'DISK_GB': 10}
+INVENTORY = {'VCPU': 16, 'MEMORY_MB': 32768, 'DISK_GB': 1000}
+CELL = '00000000-0000-0000-0000-000000000001'
+
+
+@dataclasses.dataclass
+class Candidates:
+    allocation_requests: list
+    provider_summaries: dict
+    version: str = '1.36'
+
+
+def rp_uuid(name):
+    return str(uuid_lib.uuid5(uuid_lib.NAMESPACE_DNS, name))
+
+
+def summary(capacity, used=None, traits=(), root=None, parent=None):
+    used = used or {}
+    result = {'resources': {rc: {'capacity': amount,
+                                 'used': used.get(rc, 0)}
+                            for rc, amount in capacity.items()},
+              'traits': list(traits)}
+    if root:
+        result['root_provider_uuid'] = root
+        result['parent_provider_uuid'] = parent
+    return result
+
+
+def allocation_request(allocations):
+    return {'allocations': {rp: {'resources': dict(res)}
+                            for rp, res in allocations.items()},
+            'mappings': {'': list(allocations)}}
+
+
+def make_candidates(hosts, request=None):
+    """Candidates of simple one-provider hosts.
+
+    :param hosts: list of dicts: ``name``, optional ``capacity`` (default
+        INVENTORY), ``used``, ``traits``.
+    :returns: (Candidates, {uuid: name})
+    """
+    request = REQUEST if request is None else request
+    summaries = {}
+    requests = []
+    names = {}
+    for host in hosts:
+        uuid = rp_uuid(host['name'])
+        names[uuid] = host['name']
+        summaries[uuid] = summary(host.get('capacity', INVENTORY),
+                                  host.get('used'), host.get('traits', ()))
+        requests.append(allocation_request({uuid: request}))
+    return Candidates(requests, summaries), names
+
+
+def make_host_set(hosts, request=None, cell_uuid=CELL):
+    candidates, names = make_candidates(hosts, request)
+    return builder.build_host_states(candidates, names, cell_uuid)
+
+
+def uniform_hosts(count, prefix='host', **fields):
+    return [dict(name='%s-%05d' % (prefix, i), **fields)
+            for i in range(count)]
+
+
+def make_spec(vcpus=1, memory_mb=1024, root_gb=10, **fields):
+    return request_spec.RequestSpec(
+        flavor=request_spec.Flavor(vcpus=vcpus, memory_mb=memory_mb,
+                                   root_gb=root_gb),
+        project_id='project', user_id='user', **fields)
+
+
+def make_conf(**groups):
+    """A private ConfigOpts with [scheduler] and [filter_scheduler].
+
+    ``make_conf(scheduler={'max_attempts': 2})`` sets overrides.
+    """
+    conf = cfg.ConfigOpts()
+    # Groups by name, not the modules' OptGroup objects: those hold the
+    # overrides and would carry them from one test's conf to the next.
+    conf.register_opts(scheduler.scheduler_opts, group='scheduler')
+    conf.register_opts(filter_scheduler.filter_scheduler_opts,
+                       group='filter_scheduler')
+    conf([], project='scheduler-tests', default_config_files=[],
+         default_config_dirs=[])
+    for group, values in groups.items():
+        for name, value in values.items():
+            conf.set_override(name, value, group=group)
+    return conf
+
+
+def install_plugins(path, monkeypatch, group, entry_points, modules):
+    """Make a fake distribution's plugins visible to stevedore.
+
+    ``entry_points`` ({name: 'module:attr'}) of ``group``, from a
+    distribution under ``path`` holding ``modules`` ({name: source}).
+    """
+    for name, source in modules.items():
+        (path / ('%s.py' % name)).write_text(source)
+    dist = path / 'fake_scheduler_plugins-1.0.dist-info'
+    dist.mkdir()
+    (dist / 'METADATA').write_text(
+        'Metadata-Version: 2.1\nName: fake-scheduler-plugins\n'
+        'Version: 1.0\n')
+    lines = ['[%s]' % group] + ['%s = %s' % item
+                                for item in entry_points.items()]
+    (dist / 'entry_points.txt').write_text('\n'.join(lines) + '\n')
+    monkeypatch.syspath_prepend(str(path))
+    # stevedore caches entry points per namespace for the process.
+    monkeypatch.setattr(extension.ExtensionManager, 'ENTRY_POINT_CACHE', {})
+    for name in modules:
+        monkeypatch.delitem(sys.modules, name, raising=False)

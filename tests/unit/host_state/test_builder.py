@@ -1,0 +1,96 @@
+from scheduler.host_state import builder
+from tests.unit.host_state import fakes
+
+CN1 = fakes.rp_uuid('cn1')
+CN2 = fakes.rp_uuid('cn2')
+NUMA = fakes.rp_uuid('cn1-numa0')
+SHARED = fakes.rp_uuid('shared-disk')
+NAMES = {CN1: 'cn1', CN2: 'cn2', SHARED: 'shared-disk'}
+
+
+def _candidates(requests):
+    summaries = {
+        CN1: fakes.summary({'MEMORY_MB': 4096}, traits=['COMPUTE_NODE'],
+                           root=CN1),
+        NUMA: fakes.summary({'VCPU': 8}, {'VCPU': 2}, traits=['NUMA'],
+                            root=CN1, parent=CN1),
+        CN2: fakes.summary({'VCPU': 4, 'MEMORY_MB': 2048}, root=CN2),
+        SHARED: fakes.summary({'DISK_GB': 1000}, root=SHARED),
+    }
+    return fakes.Candidates(requests, summaries)
+
+
+def test_each_root_is_one_host_with_its_tree_summed():
+    candidates = _candidates([
+        fakes.allocation_request({NUMA: {'VCPU': 1},
+                                  CN1: {'MEMORY_MB': 512}}),
+        fakes.allocation_request({CN2: {'VCPU': 1, 'MEMORY_MB': 512}}),
+    ])
+    host_set = builder.build_host_states(candidates, NAMES, fakes.CELL)
+    assert [h.uuid for h in host_set] == [CN1, CN2]
+    cn1 = host_set[0]
+    assert cn1.capacity == {'MEMORY_MB': 4096, 'VCPU': 8}
+    assert cn1.free('VCPU') == 6
+    assert set(cn1.providers) == {CN1, NUMA}
+    assert cn1.host == cn1.nodename == 'cn1'
+    assert cn1.cell_uuid == fakes.CELL
+
+
+def test_host_traits_are_the_roots_traits():
+    candidates = _candidates([fakes.allocation_request(
+        {NUMA: {'VCPU': 1}, CN1: {'MEMORY_MB': 512}})])
+    host = builder.build_host_states(candidates, NAMES, fakes.CELL)[0]
+    assert host.traits == frozenset(['COMPUTE_NODE'])
+
+
+def test_request_belongs_to_the_root_supplying_compute_resources():
+    with_shared_disk = fakes.allocation_request(
+        {CN2: {'VCPU': 1, 'MEMORY_MB': 512}, SHARED: {'DISK_GB': 10}})
+    candidates = _candidates([with_shared_disk])
+    host_set = builder.build_host_states(candidates, NAMES, fakes.CELL)
+    assert [h.host for h in host_set] == ['cn2']
+    assert host_set[0].allocation_requests == [with_shared_disk]
+
+
+def test_request_without_compute_resources_goes_to_every_root_touched():
+    disk_only = fakes.allocation_request(
+        {CN2: {'DISK_GB': 1}, SHARED: {'DISK_GB': 10}})
+    candidates = _candidates([disk_only])
+    assert builder.candidate_roots(candidates) == [CN2, SHARED]
+    host_set = builder.build_host_states(candidates, NAMES, fakes.CELL)
+    assert sorted(h.host for h in host_set) == ['cn2', 'shared-disk']
+
+
+def test_root_without_a_known_name_is_not_a_host():
+    candidates = _candidates([
+        fakes.allocation_request({CN1: {'MEMORY_MB': 1}}),
+        fakes.allocation_request({CN2: {'MEMORY_MB': 1}}),
+    ])
+    host_set = builder.build_host_states(candidates, {CN2: 'cn2'},
+                                         fakes.CELL)
+    assert [h.host for h in host_set] == ['cn2']
+
+
+def test_summaries_without_root_uuid_make_each_provider_a_root():
+    candidates, names = fakes.make_candidates(fakes.uniform_hosts(3))
+    host_set = builder.build_host_states(candidates, names, fakes.CELL)
+    assert [h.host for h in host_set] == [
+        'host-00000', 'host-00001', 'host-00002']
+    assert all(len(h.allocation_requests) == 1 for h in host_set)
+
+
+def test_several_requests_of_one_host_are_kept_in_order():
+    first = fakes.allocation_request({CN2: {'VCPU': 1}})
+    second = fakes.allocation_request({CN2: {'VCPU': 2}})
+    host_set = builder.build_host_states(
+        _candidates([first, second]), NAMES, fakes.CELL)
+    assert host_set[0].allocation_requests == [first, second]
+
+
+def test_aggregates_come_from_the_given_mapping_by_host_name():
+    candidates, names = fakes.make_candidates(fakes.uniform_hosts(2))
+    host_set = builder.build_host_states(
+        candidates, names, fakes.CELL,
+        aggregates={'host-00001': ['agg-uuid']})
+    assert [h.aggregates for h in host_set] == [
+        frozenset(), frozenset(['agg-uuid'])]
