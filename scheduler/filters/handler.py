@@ -1,0 +1,147 @@
+"""Run the filters of a request and record what each removed.
+
+The filters come from ``[filter_scheduler] enabled_filters`` (stevedore
+namespace ``scheduler.filters``), loaded once when the handler is built; a
+name that does not load raises ``PluginLoadError`` naming it.
+
+``FilterHandler.run`` works on a boolean mask over the hosts of a
+``HostStateSet``: a filter with a column method (``filter_mask``) answers
+for every host at once, any other is asked ``host_passes`` for each host
+still in. Each step is recorded in a ``FilterTrace``, whose ``reason()``
+says which step emptied the list.
+"""
+
+import dataclasses
+
+import numpy as np
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from scheduler.filters import requested_hosts
+from scheduler import plugins
+
+LOG = logging.getLogger(__name__)
+
+ROOM_STEP = 'resources taken by earlier instances'
+MAX_LOGGED_HOSTS = 50
+
+
+@dataclasses.dataclass
+class FilterStep:
+    name: str
+    before: int
+    after: int
+
+    def __str__(self):
+        return '%s %d->%d' % (self.name, self.before, self.after)
+
+
+class FilterTrace:
+    """Host counts before and after every filter step of one run."""
+
+    def __init__(self, total):
+        self.total = total
+        self.steps = []
+
+    def record(self, name, before, after):
+        self.steps.append(FilterStep(name, before, after))
+
+    @property
+    def passed(self):
+        return self.steps[-1].after if self.steps else self.total
+
+    @property
+    def emptied_by(self):
+        """Name of the step that left no host, or None."""
+        for step in self.steps:
+            if step.after == 0:
+                return step.name
+        return None
+
+    def summary(self):
+        return ', '.join(str(step) for step in self.steps)
+
+    def reason(self):
+        """E.g. ``0 of 1000 hosts passed: ComputeFilter 1000->990, ...``."""
+        text = '%d of %d hosts passed' % (self.passed, self.total)
+        if self.steps:
+            text += ': ' + self.summary()
+        return text
+
+
+def _host_names(host_set, mask):
+    indices = np.flatnonzero(mask)
+    names = [host_set.hosts[i].host for i in indices[:MAX_LOGGED_HOSTS]]
+    if len(indices) > MAX_LOGGED_HOSTS:
+        names.append('... %d more' % (len(indices) - MAX_LOGGED_HOSTS))
+    return ', '.join(names)
+
+
+class FilterHandler:
+    """The configured filters, run in order over a ``HostStateSet``."""
+
+    def __init__(self, conf=None, filters=None):
+        conf = conf if conf is not None else cfg.CONF
+        if filters is None:
+            filters = plugins.load_named(
+                plugins.FILTER_NAMESPACE,
+                conf.filter_scheduler.enabled_filters, conf)
+        # [(name, filter)]; the name is the entry point name.
+        self.filters = list(filters)
+
+    @staticmethod
+    def _apply(flt, host_set, spec, mask):
+        column = getattr(flt, 'filter_mask', None)
+        if column is not None:
+            return mask & np.asarray(column(host_set, spec), dtype=bool)
+        result = mask.copy()
+        for i in np.flatnonzero(mask):
+            if not flt.host_passes(host_set.hosts[i], spec):
+                result[i] = False
+        return result
+
+    def _step(self, trace, name, host_set, old, new):
+        before, after = int(old.sum()), int(new.sum())
+        trace.record(name, before, after)
+        if LOG.isEnabledFor(logging.DEBUG) and after < before:
+            LOG.debug('Filter %(name)s removed %(n)d hosts: %(hosts)s',
+                      {'name': name, 'n': before - after,
+                       'hosts': _host_names(host_set, old & ~new)})
+
+    def run(self, host_set, spec, mask=None, index=0):
+        """Filter hosts for instance ``index`` of ``spec``.
+
+        :param mask: hosts still in from the previous instance (all hosts
+            when None); it is not modified.
+        :returns: ``(mask, FilterTrace)``; ``mask`` is True for the hosts
+            that passed every step.
+        """
+        if mask is None:
+            mask = np.ones(len(host_set), dtype=bool)
+        trace = FilterTrace(int(mask.sum()))
+        steps = []
+        if index == 0:
+            steps.extend(requested_hosts.requested_host_masks(
+                host_set, spec))
+        new = mask & host_set.has_room
+        if not np.array_equal(new, mask):
+            self._step(trace, ROOM_STEP, host_set, mask, new)
+            mask = new
+        for name, step_mask in steps:
+            if not mask.any():
+                break
+            new = mask & step_mask
+            self._step(trace, name, host_set, mask, new)
+            mask = new
+        for name, flt in self.filters:
+            if not mask.any():
+                break
+            run_for = getattr(flt, 'run_filter_for_index', None)
+            if run_for is not None and not run_for(index):
+                continue
+            new = self._apply(flt, host_set, spec, mask)
+            self._step(trace, name, host_set, mask, new)
+            mask = new
+        LOG.debug('Filters for instance %(index)d: %(reason)s',
+                  {'index': index, 'reason': trace.reason()})
+        return mask, trace

@@ -1,0 +1,45 @@
+"""Hosts the request names: ignore_hosts, force_hosts, force_nodes and
+requested_destination host/node, matched by name, case-insensitively (as
+Nova matches them).
+
+These run before the configured filters, always, and show in the filter
+trace under the name of the request field, e.g. ``force_hosts 1000->1``.
+The configured filters still run on forced hosts: a disabled host is never
+chosen.
+"""
+
+import numpy as np
+
+
+def _lower_set(names):
+    return {n.lower() for n in names if n}
+
+
+def _mask(host_set, attr, names, keep):
+    wanted = _lower_set(names)
+    inside = np.fromiter(
+        (getattr(h, attr).lower() in wanted for h in host_set.hosts),
+        bool, len(host_set))
+    return inside if keep else ~inside
+
+
+def requested_host_masks(host_set, spec):
+    """``[(label, mask)]``, one per host-name constraint the spec carries."""
+    steps = []
+    if spec.ignore_hosts:
+        steps.append(('ignore_hosts',
+                      _mask(host_set, 'host', spec.ignore_hosts, False)))
+    if spec.force_hosts:
+        steps.append(('force_hosts',
+                      _mask(host_set, 'host', spec.force_hosts, True)))
+    if spec.force_nodes:
+        steps.append(('force_nodes',
+                      _mask(host_set, 'nodename', spec.force_nodes, True)))
+    dest = spec.requested_destination
+    if dest is not None and dest.host:
+        steps.append(('requested_destination host',
+                      _mask(host_set, 'host', [dest.host], True)))
+    if dest is not None and dest.node:
+        steps.append(('requested_destination node',
+                      _mask(host_set, 'nodename', [dest.node], True)))
+    return steps

@@ -1,0 +1,68 @@
+"""Load drivers, filters and weighers by their stevedore entry point names.
+
+Every plugin is constructed with ``conf=<ConfigOpts>``. A name that is not
+installed, or whose module or constructor fails, raises ``PluginLoadError``
+naming it: the service refuses to start rather than run without it.
+"""
+
+from stevedore import driver
+from stevedore import exception as stevedore_exception
+from stevedore import extension
+from stevedore import named
+
+from scheduler import exception
+
+DRIVER_NAMESPACE = 'scheduler.driver'
+FILTER_NAMESPACE = 'scheduler.filters'
+WEIGHER_NAMESPACE = 'scheduler.weighers'
+
+
+def _on_missing(namespace):
+    def callback(missing):
+        raise exception.PluginLoadError(
+            'no plugin named %s in namespace %s'
+            % (', '.join(sorted(missing)), namespace))
+    return callback
+
+
+def _on_failure(namespace):
+    def callback(manager, entrypoint, error):
+        raise exception.PluginLoadError(
+            'plugin %s in namespace %s failed to load: %s: %s'
+            % (entrypoint.name, namespace, type(error).__name__, error)
+        ) from error
+    return callback
+
+
+def load_named(namespace, names, conf):
+    """``[(name, plugin)]`` for ``names`` in order, each loaded once."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return []
+    mgr = named.NamedExtensionManager(
+        namespace, names, invoke_on_load=True, invoke_kwds={'conf': conf},
+        name_order=True,
+        on_load_failure_callback=_on_failure(namespace),
+        on_missing_entrypoints_callback=_on_missing(namespace))
+    return [(ext.name, ext.obj) for ext in mgr]
+
+
+def load_all(namespace, conf):
+    """``[(name, plugin)]`` for every plugin of ``namespace``, by name."""
+    mgr = extension.ExtensionManager(
+        namespace, invoke_on_load=True, invoke_kwds={'conf': conf},
+        on_load_failure_callback=_on_failure(namespace))
+    return sorted(((ext.name, ext.obj) for ext in mgr), key=lambda e: e[0])
+
+
+def load_driver(name, conf):
+    """The scheduler driver ``name``, constructed with ``conf``."""
+    try:
+        mgr = driver.DriverManager(
+            DRIVER_NAMESPACE, name, invoke_on_load=True,
+            invoke_kwds={'conf': conf},
+            on_load_failure_callback=_on_failure(DRIVER_NAMESPACE))
+    except stevedore_exception.NoMatches:
+        # DriverManager does not call on_missing_entrypoints_callback.
+        _on_missing(DRIVER_NAMESPACE)([name])
+    return mgr.driver

@@ -1,0 +1,23 @@
+"""CPUWeigher: weighs hosts by their free vCPUs.
+
+Free is Placement's capacity minus usage, capacity being already
+(total - reserved) * allocation_ratio. With a positive
+``[filter_scheduler] cpu_weight_multiplier`` the host with the most free
+wins (spreading); negative stacks.
+"""
+
+from scheduler.host_state import host_state as hs
+from scheduler.weighers import base
+
+
+class CPUWeigher(base.BaseHostWeigher):
+    """Raw weight: the host's free vCPUs."""
+
+    def weight_multiplier(self, host_state):
+        return self.conf.filter_scheduler.cpu_weight_multiplier
+
+    def _weigh_object(self, host_state, spec):
+        return host_state.free(hs.VCPU)
+
+    def weigh_columns(self, host_set, spec):
+        return host_set.free_vcpus.astype(float)

@@ -1,0 +1,85 @@
+"""Weigh the hosts that passed the filters: the one place that normalises.
+
+Weighers come from ``[filter_scheduler] weight_classes`` (stevedore
+namespace ``scheduler.weighers``; ``all`` means every weigher installed),
+loaded once when the handler is built; a name that does not load raises
+``PluginLoadError`` naming it.
+
+Total weight of a host = sum over weighers of
+``multiplier * normalise(raw weight)``, where ``normalise`` maps the raw
+weights of the hosts being weighed to [0, 1] (min-max; all equal -> 0), as
+Nova does.
+"""
+
+import numpy as np
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from scheduler import plugins
+
+LOG = logging.getLogger(__name__)
+
+ALL = 'all'
+
+
+def normalize(weights, minval=None, maxval=None):
+    """Min-max normalise ``weights`` (a float array) to [0, 1].
+
+    ``minval``/``maxval`` replace the observed bounds when given. All
+    weights equal (or an empty range) gives zeros.
+    """
+    weights = np.asarray(weights, dtype=float)
+    if weights.size == 0:
+        return weights
+    low = float(weights.min()) if minval is None else float(minval)
+    high = float(weights.max()) if maxval is None else float(maxval)
+    if high == low:
+        return np.zeros_like(weights)
+    return (weights - low) / (high - low)
+
+
+def load_weighers(conf):
+    names = list(conf.filter_scheduler.weight_classes)
+    if ALL in names:
+        return plugins.load_all(plugins.WEIGHER_NAMESPACE, conf)
+    return plugins.load_named(plugins.WEIGHER_NAMESPACE, names, conf)
+
+
+class WeightHandler:
+    """The configured weighers, summed over a set of hosts."""
+
+    def __init__(self, conf=None, weighers=None):
+        conf = conf if conf is not None else cfg.CONF
+        if weighers is None:
+            weighers = load_weighers(conf)
+        # [(name, weigher)]; the name is the entry point name.
+        self.weighers = list(weighers)
+
+    @staticmethod
+    def _raw(weigher, host_set, spec, indices):
+        """(raw weights, multipliers) of ``indices``."""
+        column = getattr(weigher, 'weigh_columns', None)
+        if column is not None:
+            raw = np.asarray(column(host_set, spec), dtype=float)[indices]
+            return raw, float(weigher.weight_multiplier(None))
+        hosts = [host_set.hosts[i] for i in indices]
+        raw = np.fromiter((weigher._weigh_object(h, spec) for h in hosts),
+                          float, len(hosts))
+        multipliers = np.fromiter(
+            (weigher.weight_multiplier(h) for h in hosts), float, len(hosts))
+        return raw, multipliers
+
+    def weigh(self, host_set, spec, indices):
+        """Total weights of hosts ``indices`` (aligned with ``indices``)."""
+        indices = np.asarray(indices, dtype=np.intp)
+        total = np.zeros(len(indices), dtype=float)
+        if not len(indices):
+            return total
+        for name, weigher in self.weighers:
+            raw, multipliers = self._raw(weigher, host_set, spec, indices)
+            if np.isscalar(multipliers) and multipliers == 0.0:
+                continue
+            total += multipliers * normalize(
+                raw, getattr(weigher, 'minval', None),
+                getattr(weigher, 'maxval', None))
+        return total

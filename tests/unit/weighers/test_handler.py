@@ -1,0 +1,167 @@
+import numpy as np
+import pytest
+
+from scheduler import exception
+from scheduler.weighers import base
+from scheduler.weighers import handler
+from scheduler.weighers import ram
+from tests.unit.host_state import fakes
+
+
+class ByIndex(base.BaseHostWeigher):
+    """Per-host only: the number in the host name."""
+
+    def __init__(self, multiplier=1.0, conf=None):
+        super().__init__(conf)
+        self.multiplier = multiplier
+
+    def weight_multiplier(self, host_state):
+        return self.multiplier
+
+    def _weigh_object(self, host_state, spec):
+        return float(host_state.host.split('-')[1])
+
+
+class Bounded(ByIndex):
+    minval = 0.0
+    maxval = 10.0
+
+
+def _hosts(free_ram):
+    return fakes.make_host_set([
+        {'name': 'host-%d' % i,
+         'capacity': {'VCPU': 8, 'MEMORY_MB': mb, 'DISK_GB': 10}}
+        for i, mb in enumerate(free_ram)])
+
+
+def _weigh(weighers, host_set, indices=None, conf=None):
+    if indices is None:
+        indices = np.arange(len(host_set))
+    wh = handler.WeightHandler(conf=conf or fakes.make_conf(),
+                               weighers=weighers)
+    return list(wh.weigh(host_set, fakes.make_spec(), indices))
+
+
+def test_normalize_maps_min_to_zero_and_max_to_one():
+    assert list(handler.normalize([2.0, 4.0, 3.0])) == [0.0, 1.0, 0.5]
+
+
+def test_normalize_all_equal_gives_zeros():
+    assert list(handler.normalize([5.0, 5.0])) == [0.0, 0.0]
+    assert list(handler.normalize([])) == []
+
+
+def test_normalize_uses_given_bounds():
+    assert list(handler.normalize([5.0], minval=0, maxval=10)) == [0.5]
+
+
+def test_weights_are_normalised_then_multiplied():
+    conf = fakes.make_conf(filter_scheduler={'ram_weight_multiplier': 3.0})
+    weights = _weigh([('RAM', ram.RAMWeigher(conf=conf))],
+                     _hosts([1000, 3000, 2000]), conf=conf)
+    assert weights == [0.0, 3.0, 1.5]
+
+
+def test_negative_multiplier_favours_the_least_free():
+    conf = fakes.make_conf(filter_scheduler={'ram_weight_multiplier': -1.0})
+    weights = _weigh([('RAM', ram.RAMWeigher(conf=conf))],
+                     _hosts([1000, 3000]), conf=conf)
+    assert weights[0] > weights[1]
+
+
+def test_zero_multiplier_switches_a_weigher_off():
+    conf = fakes.make_conf(filter_scheduler={'ram_weight_multiplier': 0.0})
+    weights = _weigh([('RAM', ram.RAMWeigher(conf=conf))],
+                     _hosts([1000, 3000]), conf=conf)
+    assert weights == [0.0, 0.0]
+
+
+def test_weighers_add_up():
+    conf = fakes.make_conf()
+    weights = _weigh([('RAM', ram.RAMWeigher(conf=conf)),
+                      ('ByIndex', ByIndex(2.0))],
+                     _hosts([3000, 1000, 2000]), conf=conf)
+    assert weights == [1.0 + 0.0, 0.0 + 1.0, 0.5 + 2.0]
+
+
+def test_normalisation_is_over_the_hosts_weighed_only():
+    host_set = _hosts([1000, 9000, 2000, 3000])
+    weights = _weigh([('RAM', ram.RAMWeigher(conf=fakes.make_conf()))],
+                     host_set, indices=[0, 2, 3])
+    assert weights == [0.0, 0.5, 1.0]
+
+
+def test_column_and_per_host_weigher_paths_agree():
+    class PerHostRAM(ram.RAMWeigher):
+        weigh_columns = None
+
+    conf = fakes.make_conf(filter_scheduler={'ram_weight_multiplier': 2.0})
+    host_set = _hosts([512, 4096, 1024, 4096, 3000])
+    column = _weigh([('RAM', ram.RAMWeigher(conf=conf))], host_set)
+    per_host = _weigh([('RAM', PerHostRAM(conf=conf))], host_set)
+    assert column == per_host
+
+
+def test_per_host_weigher_gets_a_multiplier_per_host():
+    class HalfForHost0(ByIndex):
+        def weight_multiplier(self, host_state):
+            return 0.5 if host_state.host == 'host-2' else 1.0
+
+    weights = _weigh([('H', HalfForHost0())], _hosts([1, 1, 1]))
+    assert weights == [0.0, 0.5, 0.5]
+
+
+def test_weigher_bounds_replace_the_observed_ones():
+    weights = _weigh([('Bounded', Bounded())], _hosts([1, 1, 1]))
+    assert weights == [0.0, 0.1, 0.2]
+
+
+def test_all_loads_every_weigher_of_the_namespace():
+    wh = handler.WeightHandler(fakes.make_conf())
+    assert [name for name, _ in wh.weighers] == [
+        'CPUWeigher', 'DiskWeigher', 'RAMWeigher']
+
+
+def test_named_weighers_load_in_config_order():
+    conf = fakes.make_conf(filter_scheduler={
+        'weight_classes': ['RAMWeigher', 'CPUWeigher']})
+    wh = handler.WeightHandler(conf)
+    assert [name for name, _ in wh.weighers] == ['RAMWeigher', 'CPUWeigher']
+    assert wh.weighers[0][1].conf is conf
+
+
+def test_unknown_weigher_name_stops_loading_and_names_it():
+    conf = fakes.make_conf(filter_scheduler={
+        'weight_classes': ['RAMWeigher', 'MetricsWeigher']})
+    with pytest.raises(exception.PluginLoadError) as e:
+        handler.WeightHandler(conf)
+    assert 'MetricsWeigher' in str(e.value)
+
+
+def test_weigher_whose_constructor_fails_stops_loading_and_names_it(
+        tmp_path, monkeypatch):
+    source = ('class BadWeigher:\n'
+              '    def __init__(self, conf):\n'
+              '        raise ValueError("bad option")\n')
+    fakes.install_plugins(tmp_path, monkeypatch, 'scheduler.weighers',
+                          {'BadWeigher': 'bad_weigher_mod:BadWeigher'},
+                          {'bad_weigher_mod': source})
+    conf = fakes.make_conf(filter_scheduler={'weight_classes': ['all']})
+    with pytest.raises(exception.PluginLoadError) as e:
+        handler.WeightHandler(conf)
+    assert 'BadWeigher' in str(e.value)
+    assert 'bad option' in str(e.value)
+
+
+def test_builtin_weighers_answer_by_column_never_per_host(monkeypatch):
+    from scheduler.weighers import cpu
+    from scheduler.weighers import disk
+
+    def per_host(*args):
+        raise AssertionError('per-host path used')
+
+    for cls in (ram.RAMWeigher, cpu.CPUWeigher, disk.DiskWeigher):
+        monkeypatch.setattr(cls, '_weigh_object', per_host)
+    wh = handler.WeightHandler(fakes.make_conf())
+    weights = wh.weigh(_hosts([1024, 2048]), fakes.make_spec(), [0, 1])
+    assert list(weights) == [0.0, 1.0]
