@@ -1,0 +1,79 @@
+"""``GET /allocation_candidates``: what Placement can offer a request."""
+
+import dataclasses
+
+from oslo_log import log as logging
+
+from scheduler import exception
+
+LOG = logging.getLogger(__name__)
+
+URL = '/allocation_candidates'
+
+
+@dataclasses.dataclass
+class Candidates:
+    """Placement's answer, checked for shape.
+
+    ``allocation_requests``: ``[{"allocations": {rp_uuid: {"resources":
+    {rc: n}}}, "mappings": {suffix: [rp_uuid]}}]``;
+    ``provider_summaries``: ``{rp_uuid: {"resources": {rc: {"capacity",
+    "used"}}, "traits": [...], "parent_provider_uuid", "root_provider_uuid"
+    }}``; ``version``: the microversion of the answer (a claim of one of
+    these allocation requests states it); ``query``: the query string sent.
+    """
+
+    allocation_requests: list[dict]
+    provider_summaries: dict
+    version: str
+    query: str = ''
+
+    def __len__(self):
+        return len(self.allocation_requests)
+
+
+def _check(client, body, url):
+    def bad(what):
+        reason = ('Placement at %s answered GET %s with %s'
+                  % (client.endpoint, URL, what))
+        LOG.error('Placement call failed: %s', reason)
+        return exception.PlacementBadResponse(reason, 'GET', url)
+
+    if not isinstance(body, dict):
+        raise bad('a body that is not a JSON object')
+    requests = body.get('allocation_requests')
+    summaries = body.get('provider_summaries')
+    if not isinstance(requests, list):
+        raise bad('no allocation_requests list')
+    if not isinstance(summaries, dict):
+        raise bad('no provider_summaries object')
+    for request in requests:
+        if not (isinstance(request, dict) and
+                isinstance(request.get('allocations'), dict)):
+            raise bad('an allocation request without allocations: %r'
+                      % (str(request)[:100],))
+        unknown = set(request['allocations']) - set(summaries)
+        if unknown:
+            raise bad('an allocation request on providers missing from '
+                      'provider_summaries: %s' % ', '.join(sorted(unknown)))
+    return requests, summaries
+
+
+def get_allocation_candidates(client, query, global_request_id=None):
+    """Ask Placement for ``query`` (an AllocationCandidatesQuery).
+
+    Raises PlacementTooOld if the server cannot answer at the query's
+    microversion, and the other PlacementError subclasses of the client.
+    An empty answer is not an error: ``Candidates`` with no requests.
+    """
+    version = client.require_version(query.microversion,
+                                     'GET /allocation_candidates')
+    query_string = query.to_query_string()
+    url = '%s?%s' % (URL, query_string)
+    body = client.get(url, version, global_request_id=global_request_id)
+    requests, summaries = _check(client, body, url)
+    LOG.debug('Placement offered %d allocation requests on %d providers '
+              'for %s', len(requests), len(summaries), query_string)
+    return Candidates(allocation_requests=requests,
+                      provider_summaries=summaries, version=version,
+                      query=query_string)

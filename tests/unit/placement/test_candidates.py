@@ -1,0 +1,70 @@
+"""GET /allocation_candidates: version gate and answer shape."""
+
+import pytest
+
+from scheduler import exception
+from scheduler.placement import candidates
+from scheduler.placement import client as placement_client
+from scheduler.placement import query as q
+from tests.unit.placement import fakes
+
+ENDPOINT = 'http://placement.test:8778'
+ROOT = {'versions': [{'id': 'v1.0', 'max_version': '1.39',
+                      'min_version': '1.0', 'status': 'CURRENT'}]}
+
+
+@pytest.fixture
+def client():
+    return placement_client.PlacementClient(fakes.make_conf(ENDPOINT))
+
+
+def _query():
+    query = q.AllocationCandidatesQuery(limit=3)
+    query.unsuffixed.resources['VCPU'] = 1
+    return query
+
+
+def test_candidates_are_asked_at_the_query_microversion(
+        client, requests_mock):
+    requests_mock.get(ENDPOINT + '/', json=ROOT)
+    requests_mock.get(ENDPOINT + '/allocation_candidates', json={
+        'allocation_requests': [], 'provider_summaries': {}})
+    cands = candidates.get_allocation_candidates(client, _query())
+    sent = requests_mock.last_request
+    assert sent.headers['OpenStack-API-Version'] == 'placement 1.36'
+    assert sent.url == (ENDPOINT +
+                        '/allocation_candidates?resources=VCPU:1&limit=3')
+    assert cands.version == '1.36'
+    assert cands.query == 'resources=VCPU:1&limit=3'
+    assert len(cands) == 0
+
+
+def test_old_placement_fails_candidates_naming_the_needed_version(
+        client, requests_mock):
+    requests_mock.get(ENDPOINT + '/', json={'versions': [
+        {'max_version': '1.30'}]})
+    query = q.AllocationCandidatesQuery(limit=1)
+    query.unsuffixed.resources['VCPU'] = 1
+    with pytest.raises(exception.PlacementTooOld) as ctx:
+        candidates.get_allocation_candidates(client, query)
+    assert 'supports microversions up to 1.30' in ctx.value.reason
+    assert 'needs 1.36' in ctx.value.reason
+    assert requests_mock.call_count == 1  # never asked for candidates
+
+
+@pytest.mark.parametrize('body,words', [
+    ({'allocation_requests': []}, 'no provider_summaries'),
+    ({'provider_summaries': {}}, 'no allocation_requests'),
+    ({'allocation_requests': [{'x': 1}], 'provider_summaries': {}},
+     'without allocations'),
+    ({'allocation_requests': [{'allocations': {'rp1': {}}}],
+      'provider_summaries': {}}, 'missing from provider_summaries: rp1'),
+])
+def test_candidates_of_unexpected_shape_are_a_bad_response(
+        client, requests_mock, body, words):
+    requests_mock.get(ENDPOINT + '/', json=ROOT)
+    requests_mock.get(ENDPOINT + '/allocation_candidates', json=body)
+    query = q.AllocationCandidatesQuery(limit=1)
+    with pytest.raises(exception.PlacementBadResponse) as ctx:
+        candidates.get_allocation_candidates(client, query)
+    assert words in ctx.value.reason
