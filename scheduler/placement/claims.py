@@ -1,0 +1,177 @@
+"""Claims: ``PUT /allocations/{consumer}`` of one allocation request.
+
+A claim is what makes a choice safe when several schedulers run at once:
+Placement checks capacity and generations in one transaction. A claim for
+a new consumer states ``consumer_generation: null``; Placement answers 409
+``placement.concurrent_update`` when another writer changed a provider or
+the consumer first (retried here, with a doubling delay), and another 409
+when the capacity is gone (``ClaimConflict``: the caller tries the next
+host).
+"""
+
+import copy
+import time
+
+from oslo_log import log as logging
+
+from scheduler import exception
+from scheduler.placement import client as placement_client
+from scheduler.placement import versions
+
+LOG = logging.getLogger(__name__)
+
+CONCURRENT_UPDATE = 'placement.concurrent_update'
+CONSUMER_TYPE_INSTANCE = 'INSTANCE'
+# Placement's detail when the consumer is not at the generation we stated.
+_CONSUMER_CONFLICT = 'consumer generation conflict'
+
+
+def _url(consumer_uuid):
+    return '/allocations/%s' % consumer_uuid
+
+
+def claim_version(client):
+    """The microversion to claim with.
+
+    1.38 (consumer types) if the server has it, else 1.36; PlacementTooOld
+    below that.
+    """
+    if client.supports(versions.CLAIM_PREFERRED):
+        return versions.CLAIM_PREFERRED
+    return client.require_version(versions.CLAIM_MINIMUM, 'PUT /allocations')
+
+
+def claim_body(allocation_request, project_id, user_id, version,
+               consumer_type=CONSUMER_TYPE_INSTANCE):
+    """The PUT /allocations body of a new consumer at ``version``."""
+    body = {
+        'allocations': copy.deepcopy(allocation_request['allocations']),
+        'project_id': project_id,
+        'user_id': user_id,
+        'consumer_generation': None,
+    }
+    mappings = allocation_request.get('mappings')
+    if mappings and versions.at_least(
+            version, versions.FEATURES['allocation_mappings']):
+        body['mappings'] = copy.deepcopy(mappings)
+    if versions.at_least(version, versions.FEATURES['consumer_type']):
+        body['consumer_type'] = consumer_type
+    return body
+
+
+def _resources(allocations):
+    return {rp: dict(alloc.get('resources', {}))
+            for rp, alloc in (allocations or {}).items()}
+
+
+def _already_held(client, consumer_uuid, body, version, global_request_id):
+    """True if the consumer already holds exactly what we ask for.
+
+    That is an earlier attempt of this claim that went through and whose
+    answer was lost.
+    """
+    current = get_allocations(client, consumer_uuid, version,
+                              global_request_id=global_request_id)
+    return (_resources(current.get('allocations')) ==
+            _resources(body['allocations']) and
+            current.get('project_id') == body['project_id'])
+
+
+def claim(client, consumer_uuid, allocation_request, project_id, user_id,
+          version=None, attempts=4, retry_delay=0.05,
+          consumer_type=CONSUMER_TYPE_INSTANCE, global_request_id=None,
+          sleep=time.sleep):
+    """Claim ``allocation_request`` for a new consumer.
+
+    :param allocation_request: one of ``Candidates.allocation_requests``.
+    :param version: microversion of the PUT (``mappings`` are sent from
+        1.34, ``consumer_type`` from 1.38); None asks ``claim_version``.
+    :param attempts: how many PUTs at most when Placement answers
+        ``placement.concurrent_update`` (``[scheduler] claim_attempts``).
+    :param retry_delay: seconds before the first retry, doubled for each
+        next one (``[scheduler] claim_retry_delay``).
+    :raises ClaimConflict: Placement refused for capacity, the consumer
+        holds other allocations, or the races outlasted ``attempts``.
+    :raises PlacementError: any other failure of the call.
+    """
+    if not project_id or not user_id:
+        raise exception.InvalidRequest(
+            'a claim for consumer %s needs a project_id and a user_id'
+            % consumer_uuid)
+    if version is None:
+        version = claim_version(client)
+    else:
+        client.require_version(version, 'PUT /allocations')
+    body = claim_body(allocation_request, project_id, user_id, version,
+                      consumer_type)
+    providers = ', '.join(sorted(body['allocations']))
+    delay = retry_delay
+    for attempt in range(1, attempts + 1):
+        try:
+            client.put(_url(consumer_uuid), body, version,
+                       global_request_id=global_request_id)
+            LOG.debug('Claimed %s on %s for consumer %s (attempt %d)',
+                      _resources(body['allocations']), providers,
+                      consumer_uuid, attempt)
+            return
+        except placement_client.PlacementConflict as e:
+            conflict = e
+        if conflict.error_code != CONCURRENT_UPDATE:
+            LOG.info('Placement refused the claim of consumer %s on %s: %s',
+                     consumer_uuid, providers, conflict.detail)
+            raise exception.ClaimConflict(
+                'Placement refused the claim of consumer %s on %s: %s'
+                % (consumer_uuid, providers, conflict.detail))
+        if _CONSUMER_CONFLICT in (conflict.detail or ''):
+            if _already_held(client, consumer_uuid, body, version,
+                             global_request_id):
+                LOG.info('Consumer %s already holds this claim on %s',
+                         consumer_uuid, providers)
+                return
+            raise exception.ClaimConflict(
+                'consumer %s already holds other allocations in Placement '
+                '(%s)' % (consumer_uuid, conflict.detail))
+        if attempt < attempts:
+            LOG.debug('Claim of consumer %s on %s raced another writer '
+                      '(attempt %d of %d); retrying in %.3fs', consumer_uuid,
+                      providers, attempt, attempts, delay)
+            sleep(delay)
+            delay *= 2
+    LOG.warning('Claim of consumer %s on %s gave up after %d attempts: '
+                'Placement kept answering %s', consumer_uuid, providers,
+                attempts, CONCURRENT_UPDATE)
+    raise exception.ClaimConflict(
+        'Placement kept answering %s to the claim of consumer %s on %s '
+        '(%d attempts)' % (CONCURRENT_UPDATE, consumer_uuid, providers,
+                           attempts))
+
+
+def release(client, consumer_uuid, global_request_id=None):
+    """Remove every allocation of ``consumer_uuid``.
+
+    Returns False if it had none (404 is not an error here).
+    """
+    try:
+        client.delete(_url(consumer_uuid),
+                      versions.FEATURES['consumer_generation'],
+                      global_request_id=global_request_id)
+    except placement_client.PlacementNotFound:
+        LOG.debug('Consumer %s had no allocations to release',
+                  consumer_uuid)
+        return False
+    LOG.debug('Released the allocations of consumer %s', consumer_uuid)
+    return True
+
+
+def get_allocations(client, consumer_uuid, version=None,
+                    global_request_id=None):
+    """``GET /allocations/{consumer}``.
+
+    ``{"allocations": {rp: {"resources": {...}, "generation": n}},
+    "consumer_generation", "project_id", "user_id"}``; empty allocations
+    for an unknown consumer.
+    """
+    body = client.get(_url(consumer_uuid),
+                      version or versions.CLAIM_MINIMUM,
+                      global_request_id=global_request_id)
+    return body or {'allocations': {}}

@@ -1,0 +1,176 @@
+"""Claim logic: body per microversion, retries, conflicts (fake client)."""
+
+import pytest
+
+from scheduler import exception
+from scheduler.placement import claims
+from scheduler.placement import client as placement_client
+from scheduler.placement import versions
+
+RP = '11111111-1111-1111-1111-111111111111'
+CONSUMER = '22222222-2222-2222-2222-222222222222'
+AR = {'allocations': {RP: {'resources': {'VCPU': 1, 'MEMORY_MB': 512}}},
+      'mappings': {'': [RP]}}
+
+
+def _conflict(code, detail='conflict'):
+    return placement_client.PlacementConflict(
+        'refused (409 %s): %s' % (code, detail), 'PUT',
+        '/allocations/' + CONSUMER, error_code=code, detail=detail)
+
+
+RACE = _conflict(claims.CONCURRENT_UPDATE, 'resource provider generation')
+CAPACITY = _conflict('placement.undefined_code',
+                     'Unable to allocate inventory: would exceed capacity')
+CONSUMER_EXISTS = _conflict(claims.CONCURRENT_UPDATE,
+                            'consumer generation conflict - expected 1 '
+                            'but got None')
+
+
+class FakeClient(object):
+    """Answers PUTs from a script: None for success, or an exception."""
+
+    endpoint = 'http://fake'
+
+    def __init__(self, answers=(), max_version='1.39', held=None):
+        self.answers = list(answers)
+        self.max = versions.parse(max_version)
+        self.held = held or {'allocations': {}}
+        self.puts = []
+
+    def supports(self, version):
+        return self.max >= versions.parse(version)
+
+    def require_version(self, version, feature=None):
+        if not self.supports(version):
+            raise exception.PlacementTooOld('needs %s' % version)
+        return version
+
+    def put(self, url, body, version=None, **kwargs):
+        self.puts.append((url, body, version))
+        answer = self.answers.pop(0) if self.answers else None
+        if isinstance(answer, Exception):
+            raise answer
+
+    def get(self, url, version=None, **kwargs):
+        return self.held
+
+
+def _claim(client, sleeps=None, **kwargs):
+    kwargs.setdefault('attempts', 4)
+    kwargs.setdefault('retry_delay', 0.05)
+    sleep = sleeps.append if sleeps is not None else (lambda s: None)
+    return claims.claim(client, CONSUMER, AR, 'proj', 'user', sleep=sleep,
+                        **kwargs)
+
+
+@pytest.mark.parametrize('version,has_mappings,has_consumer_type', [
+    ('1.33', False, False),
+    ('1.34', True, False),
+    ('1.36', True, False),
+    ('1.38', True, True),
+    ('1.39', True, True),
+])
+def test_claim_body_follows_the_microversion(version, has_mappings,
+                                             has_consumer_type):
+    body = claims.claim_body(AR, 'proj', 'user', version)
+    assert body['allocations'] == AR['allocations']
+    assert body['project_id'] == 'proj'
+    assert body['user_id'] == 'user'
+    assert 'consumer_generation' in body
+    assert body['consumer_generation'] is None
+    assert ('mappings' in body) == has_mappings
+    assert body.get('consumer_type') == (
+        'INSTANCE' if has_consumer_type else None)
+
+
+def test_claim_does_not_change_the_allocation_request():
+    client = FakeClient()
+    _claim(client)
+    _, body, _ = client.puts[0]
+    body['allocations'][RP]['resources']['VCPU'] = 99
+    assert AR['allocations'][RP]['resources']['VCPU'] == 1
+
+
+@pytest.mark.parametrize('server,version', [('1.39', '1.38'),
+                                            ('1.37', '1.36')])
+def test_claim_negotiates_its_version(server, version):
+    client = FakeClient(max_version=server)
+    _claim(client)
+    url, body, sent = client.puts[0]
+    assert url == '/allocations/' + CONSUMER
+    assert sent == version
+
+
+def test_claim_on_placement_older_than_1_36_is_too_old():
+    with pytest.raises(exception.PlacementTooOld):
+        _claim(FakeClient(max_version='1.30'))
+
+
+def test_claim_retries_concurrent_update_with_doubling_delay():
+    client = FakeClient([RACE, RACE, None])
+    sleeps = []
+    _claim(client, sleeps)
+    assert len(client.puts) == 3
+    assert sleeps == [0.05, 0.1]
+
+
+def test_claim_gives_up_after_the_configured_attempts():
+    client = FakeClient([RACE] * 10)
+    sleeps = []
+    with pytest.raises(exception.ClaimConflict) as ctx:
+        _claim(client, sleeps, attempts=3, retry_delay=0.01)
+    assert len(client.puts) == 3
+    assert sleeps == [0.01, 0.02]
+    assert '3 attempts' in ctx.value.reason
+
+
+def test_capacity_conflict_is_claim_conflict_without_retry():
+    client = FakeClient([CAPACITY])
+    sleeps = []
+    with pytest.raises(exception.ClaimConflict) as ctx:
+        _claim(client, sleeps)
+    assert len(client.puts) == 1
+    assert sleeps == []
+    assert 'would exceed capacity' in ctx.value.reason
+
+
+@pytest.mark.parametrize('error', [
+    exception.PlacementServerError('answered 500'),
+    exception.PlacementUnreachable('unreachable'),
+    exception.PlacementQueryRejected('rejected (400)'),
+])
+def test_other_failures_propagate_without_retry(error):
+    client = FakeClient([error])
+    with pytest.raises(type(error)):
+        _claim(client)
+    assert len(client.puts) == 1
+
+
+def test_consumer_holding_this_claim_already_is_success():
+    held = {'allocations': {RP: {'resources': {'VCPU': 1, 'MEMORY_MB': 512},
+                                 'generation': 3}},
+            'consumer_generation': 1, 'project_id': 'proj',
+            'user_id': 'user'}
+    client = FakeClient([CONSUMER_EXISTS], held=held)
+    _claim(client)
+    assert len(client.puts) == 1
+
+
+def test_consumer_holding_other_allocations_is_claim_conflict():
+    held = {'allocations': {RP: {'resources': {'VCPU': 4}}},
+            'consumer_generation': 1, 'project_id': 'proj',
+            'user_id': 'user'}
+    client = FakeClient([CONSUMER_EXISTS], held=held)
+    with pytest.raises(exception.ClaimConflict) as ctx:
+        _claim(client)
+    assert 'already holds other allocations' in ctx.value.reason
+    assert len(client.puts) == 1
+
+
+@pytest.mark.parametrize('project,user', [(None, 'user'), ('proj', '')])
+def test_claim_without_project_or_user_is_invalid(project, user):
+    client = FakeClient()
+    with pytest.raises(exception.InvalidRequest):
+        claims.claim(client, CONSUMER, AR, project, user)
+    assert client.puts == []

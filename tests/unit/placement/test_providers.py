@@ -1,0 +1,70 @@
+"""ProviderNames: uuid -> name, fetched again only for unknown uuids."""
+
+import threading
+import time
+
+from scheduler.placement import providers
+
+
+class FakeClient(object):
+    def __init__(self, providers_list, delay=0.0):
+        self.providers = providers_list
+        self.delay = delay
+        self.gets = 0
+
+    def get(self, url, version=None, **kwargs):
+        assert url == '/resource_providers'
+        self.gets += 1
+        time.sleep(self.delay)
+        return {'resource_providers': list(self.providers)}
+
+
+def _rp(uuid, name, root=None):
+    return {'uuid': uuid, 'name': name, 'root_provider_uuid': root or uuid}
+
+
+def test_known_uuids_are_answered_from_the_cache():
+    client = FakeClient([_rp('a', 'host-a'), _rp('b', 'host-b')])
+    names = providers.ProviderNames(client)
+    assert names.lookup(['a']) == {'a': 'host-a'}
+    assert names.lookup(['a', 'b']) == {'a': 'host-a', 'b': 'host-b'}
+    assert client.gets == 1
+
+
+def test_unknown_uuid_fetches_once_per_lookup():
+    client = FakeClient([_rp('a', 'host-a')])
+    names = providers.ProviderNames(client)
+    names.lookup(['a'])
+    client.providers.append(_rp('c', 'host-c'))
+    assert names.lookup(['a', 'c']) == {'a': 'host-a', 'c': 'host-c'}
+    assert client.gets == 2
+
+
+def test_uuid_unknown_to_placement_is_left_out():
+    client = FakeClient([_rp('a', 'host-a')])
+    names = providers.ProviderNames(client)
+    assert names.lookup(['a', 'gone']) == {'a': 'host-a'}
+    assert names.get('gone') is None
+    assert client.gets == 2  # one fetch per lookup, not per uuid
+
+
+def test_root_of_child_provider():
+    client = FakeClient([_rp('a', 'host-a'), _rp('a-pf', 'pf', root='a')])
+    names = providers.ProviderNames(client)
+    names.lookup(['a-pf'])
+    assert names.root_of('a-pf') == 'a'
+
+
+def test_concurrent_lookups_share_one_fetch():
+    client = FakeClient([_rp('a', 'host-a')], delay=0.05)
+    names = providers.ProviderNames(client)
+    results = []
+    threads = [threading.Thread(
+        target=lambda: results.append(names.lookup(['a'])))
+        for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [{'a': 'host-a'}] * 6
+    assert client.gets == 1
