@@ -1,0 +1,29 @@
+"""The scheduler driver interface (stevedore namespace ``scheduler.driver``).
+
+The manager loads one driver by the name in ``[scheduler] driver`` and
+constructs it with ``conf=<ConfigOpts>``.
+"""
+
+from oslo_config import cfg
+
+
+class Scheduler:
+    """Base class of scheduler drivers."""
+
+    def __init__(self, conf=None):
+        self.conf = conf if conf is not None else cfg.CONF
+
+    def select_destinations(self, context, spec, instance_uuids=None,
+                            return_alternates=False):
+        """Pick a host for each instance of ``spec``.
+
+        :param context: the caller's request context (never logged).
+        :param spec: a ``scheduler.objects.RequestSpec``.
+        :param instance_uuids: one uuid per instance, the Placement
+            consumers to claim for; None (legacy callers) claims nothing.
+        :param return_alternates: also return up to ``max_attempts - 1``
+            alternate hosts per instance.
+        :returns: one list of ``Selection`` per instance, chosen first.
+        :raises: ``NoValidHost`` with a reason.
+        """
+        raise NotImplementedError()

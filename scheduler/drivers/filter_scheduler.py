@@ -1,0 +1,234 @@
+"""The ``filter_scheduler`` driver: one scheduling cycle per request.
+
+Steps, named as in the log lines: query -> candidates -> host states ->
+filter -> weigh -> claim -> consume -> alternates -> select.
+
+For each instance of a multi-create the best weighed host's allocation
+request is claimed in Placement (on ``ClaimConflict`` the next weighed host
+is tried), then consumed locally so the next instance is filtered and
+weighed against what is left. If an instance cannot be placed, the claims
+made for the earlier instances of the request are released before
+``NoValidHost`` is raised. With ``instance_uuids=None`` nothing is claimed.
+"""
+
+import collections
+import threading
+
+import numpy as np
+from oslo_log import log as logging
+
+from scheduler.drivers import base
+from scheduler.drivers import placement_adapter
+from scheduler.drivers import ranking
+from scheduler import exception
+from scheduler.filters import handler as filter_handler
+from scheduler.host_state import builder
+from scheduler.objects import selection
+from scheduler.weighers import handler as weight_handler
+
+LOG = logging.getLogger(__name__)
+
+
+class _Claimed:
+    """What one instance got: host index, allocation request, consumer."""
+
+    __slots__ = ('index', 'allocation_request', 'consumer')
+
+    def __init__(self, index, allocation_request, consumer):
+        self.index = index
+        self.allocation_request = allocation_request
+        self.consumer = consumer
+
+
+class FilterScheduler(base.Scheduler):
+    """Placement candidates, filtered and weighed, claimed best first."""
+
+    def __init__(self, conf=None, placement=None, filters=None,
+                 weighers=None, rng=None):
+        super().__init__(conf)
+        if filters is None:
+            filters = filter_handler.FilterHandler(self.conf)
+        if weighers is None:
+            weighers = weight_handler.WeightHandler(self.conf)
+        self.filters = filters
+        self.weighers = weighers
+        if placement is None:
+            placement = placement_adapter.PlacementAdapter(self.conf)
+        self.placement = placement
+        self.rng = rng if rng is not None else np.random.default_rng()
+        # Placement failures by kind, since the process started.
+        self.placement_failures = collections.Counter()
+        self._lock = threading.Lock()
+
+    def _placement_failed(self, error, step):
+        # The Placement client logged the failure at ERROR already.
+        with self._lock:
+            self.placement_failures[error.kind] += 1
+        LOG.info('No valid host: Placement %(kind)s during %(step)s',
+                 {'kind': error.kind, 'step': step})
+        return exception.NoValidHost(
+            'Placement %s: %s' % (error.kind, error.reason))
+
+    def _host_states(self, spec):
+        """query -> candidates -> host states; NoValidHost says why not."""
+        query = self.placement.query(spec)
+        try:
+            candidates = self.placement.candidates(query)
+        except exception.PlacementError as e:
+            raise self._placement_failed(e, 'candidates')
+        if not candidates.allocation_requests:
+            raise exception.NoValidHost(
+                'Placement returned no allocation candidates for %s'
+                % query.to_query_string())
+        try:
+            names = self.placement.names(builder.candidate_roots(candidates))
+        except exception.PlacementError as e:
+            raise self._placement_failed(e, 'provider names')
+        host_set = builder.build_host_states(
+            candidates, names, self.conf.scheduler.default_cell_uuid)
+        if not len(host_set):
+            raise exception.NoValidHost(
+                'none of the providers Placement returned is a usable host '
+                '(no name known) for %s' % query.to_query_string())
+        return host_set, candidates.version
+
+    def _rank(self, host_set, spec, eligible, index, count):
+        """filter -> weigh: (eligible, host indices best first).
+
+        ``eligible``: the hosts that passed the filters of the earlier
+        instances (all when None), including those now full, so that
+        NoValidHost counts them (``resources taken by earlier instances
+        6->0``, not ``1->0``).
+        """
+        if eligible is None:
+            full = np.zeros(len(host_set), dtype=bool)
+        else:
+            full = eligible & ~host_set.has_room
+        mask, trace = self.filters.run(host_set, spec, eligible, index)
+        eligible = mask | full
+        indices = np.flatnonzero(mask)
+        if not len(indices):
+            reason = trace.reason()
+            if count > 1:
+                reason = 'instance %d of %d: %s' % (index + 1, count, reason)
+            raise exception.NoValidHost(reason)
+        weights = self.weighers.weigh(host_set, spec, indices)
+        order = ranking.rank_hosts(
+            indices, weights,
+            subset_size=self.conf.filter_scheduler.host_subset_size,
+            shuffle_best=(
+                self.conf.filter_scheduler.shuffle_best_same_weighed_hosts),
+            rng=self.rng)
+        return eligible, order
+
+    def _claim(self, host_set, spec, order, consumer, version, claimed):
+        """Claim the first host of ``order`` that Placement accepts."""
+        conflicts = no_room = 0
+        last = None
+        for i in order:
+            host = host_set.hosts[i]
+            allocation_request = host.fitting_request()
+            if allocation_request is None:
+                # Only if Placement's summaries contradict its own
+                # candidates: fail closed.
+                no_room += 1
+                continue
+            if consumer is None:
+                return _Claimed(i, allocation_request, None)
+            try:
+                self.placement.claim(consumer, allocation_request,
+                                     spec.project_id, spec.user_id, version)
+            except exception.ClaimConflict as e:
+                conflicts += 1
+                last = e.reason
+                LOG.info('Claim of %(consumer)s on %(host)s refused, trying '
+                         'the next host: %(reason)s',
+                         {'consumer': consumer, 'host': host.host,
+                          'reason': e.reason})
+                continue
+            except exception.PlacementError as e:
+                # The claim may have been written before the error (a
+                # timeout): release it with the others.
+                claimed.append(_Claimed(i, None, consumer))
+                raise self._placement_failed(e, 'claim')
+            return _Claimed(i, allocation_request, consumer)
+        raise exception.NoValidHost(
+            'none of the %d hosts that passed the filters could be claimed: '
+            '%d refused by Placement (last: %s), %d without room for the '
+            'request in the provider summaries'
+            % (len(order), conflicts, last, no_room))
+
+    def _release(self, claimed):
+        for claim in claimed:
+            if claim.consumer is None:
+                continue
+            try:
+                self.placement.release(claim.consumer)
+            except exception.PlacementError as e:
+                LOG.error('Could not release the claim of %(consumer)s '
+                          'after a failed request: Placement %(kind)s: '
+                          '%(reason)s', {'consumer': claim.consumer,
+                                         'kind': e.kind, 'reason': e.reason})
+
+    def _alternates(self, host_set, claim, chosen, order, version):
+        wanted = self.conf.scheduler.max_attempts - 1
+        cell = host_set.hosts[claim.index].cell_uuid
+        result = []
+        for i in order:
+            if len(result) >= wanted:
+                break
+            host = host_set.hosts[i]
+            if i in chosen or host.cell_uuid != cell:
+                continue
+            allocation_request = host.fitting_request()
+            if allocation_request is not None:
+                result.append(selection.Selection.from_host(
+                    host, allocation_request, version))
+        return result
+
+    def _place(self, host_set, spec, uuids, count, version, claimed):
+        """Claim and consume a host per instance; the last host order."""
+        eligible = order = None
+        for index in range(count):
+            consumer = uuids[index] if uuids else None
+            eligible, order = self._rank(host_set, spec, eligible, index,
+                                         count)
+            claim = self._claim(host_set, spec, order, consumer, version,
+                                claimed)
+            claimed.append(claim)
+            host_set.consume(claim.index, claim.allocation_request)
+            LOG.debug('Selected %(host)s for instance %(index)d of '
+                      '%(count)d', {'host': host_set[claim.index].host,
+                                    'index': index + 1, 'count': count})
+        return order
+
+    def select_destinations(self, context, spec, instance_uuids=None,
+                            return_alternates=False):
+        # As Nova: no (or an empty list of) instance uuids means a legacy
+        # caller; it gets selections for spec.num_instances, unclaimed.
+        uuids = list(instance_uuids) if instance_uuids else None
+        count = len(uuids) if uuids else max(int(spec.num_instances or 1), 1)
+        limit = self.conf.scheduler.max_instances_per_request
+        if count > limit:
+            raise exception.NoValidHost(
+                'the request asks for %d instances; at most %d are allowed '
+                '([scheduler] max_instances_per_request)' % (count, limit))
+        host_set, version = self._host_states(spec)
+        claimed = []
+        try:
+            order = self._place(host_set, spec, uuids, count, version,
+                                claimed)
+            chosen = {claim.index for claim in claimed}
+            result = []
+            for claim in claimed:
+                selections = [selection.Selection.from_host(
+                    host_set[claim.index], claim.allocation_request,
+                    version)]
+                if return_alternates:
+                    selections += self._alternates(host_set, claim, chosen,
+                                                   order, version)
+                result.append(selections)
+        except BaseException:
+            self._release(claimed)
+            raise
+        return result

@@ -1,0 +1,64 @@
+"""A fake of the driver's Placement collaborator, recording every call."""
+
+from scheduler import exception
+from tests.unit.host_state import fakes
+
+QUERY_STRING = 'limit=1000&resources=DISK_GB:10,MEMORY_MB:1024,VCPU:1'
+
+
+class FakeQuery:
+    def __init__(self, spec):
+        self.spec = spec
+
+    def to_query_string(self):
+        return QUERY_STRING
+
+
+class FakePlacement:
+    """Placement with the hosts given, as ``fakes.make_candidates`` makes.
+
+    ``refuse``: host names whose claims conflict. ``fail``: {step:
+    exception} raised by 'candidates', 'names' or 'release';
+    ``fail_claim``: {n: exception} raised by the n-th claim call (0-based).
+    """
+
+    def __init__(self, hosts, request=None):
+        self.candidates_, self.names_ = fakes.make_candidates(hosts, request)
+        self.host_of = dict(self.names_)
+        self.refuse = set()
+        self.fail = {}
+        self.fail_claim = {}
+        self.claims = {}
+        self.claim_calls = []
+        self.released = []
+
+    def query(self, spec):
+        return FakeQuery(spec)
+
+    def candidates(self, query):
+        if 'candidates' in self.fail:
+            raise self.fail['candidates']
+        return self.candidates_
+
+    def names(self, uuids):
+        if 'names' in self.fail:
+            raise self.fail['names']
+        return {u: self.names_[u] for u in uuids if u in self.names_}
+
+    def claim(self, consumer_uuid, allocation_request, project_id, user_id,
+              version):
+        (rp,) = allocation_request['allocations']
+        host = self.host_of[rp]
+        self.claim_calls.append((consumer_uuid, host))
+        error = self.fail_claim.get(len(self.claim_calls) - 1)
+        if error is not None:
+            raise error
+        if host in self.refuse:
+            raise exception.ClaimConflict('no room on %s' % host)
+        self.claims[consumer_uuid] = (host, project_id, user_id, version)
+
+    def release(self, consumer_uuid):
+        self.released.append(consumer_uuid)
+        if 'release' in self.fail:
+            raise self.fail['release']
+        self.claims.pop(consumer_uuid, None)

@@ -1,0 +1,323 @@
+import json
+
+import numpy as np
+import pytest
+
+from scheduler.drivers import filter_scheduler
+from scheduler import exception
+from scheduler.filters import handler as filter_handler
+from scheduler.host_state import builder
+from scheduler.host_state import host_state as hs
+from tests.unit.drivers import fake_placement
+from tests.unit.host_state import fakes
+
+OTHER_CELL = '00000000-0000-0000-0000-0000000000bb'
+
+
+def _uuids(n):
+    return ['instance-%d' % i for i in range(n)]
+
+
+def _driver(placement, rng=0, **conf_groups):
+    conf = fakes.make_conf(**conf_groups)
+    return filter_scheduler.FilterScheduler(
+        conf=conf, placement=placement, rng=np.random.default_rng(rng))
+
+
+def _ram_hosts(*free_mb, **fields):
+    return [dict(name='host-%d' % i,
+                 capacity={'VCPU': 64, 'MEMORY_MB': mb, 'DISK_GB': 1000},
+                 **fields)
+            for i, mb in enumerate(free_mb)]
+
+
+def _chosen(result):
+    return [selections[0].service_host for selections in result]
+
+
+RAM_ONLY = {'weight_classes': ['RAMWeigher']}
+
+
+def test_instance_goes_to_the_best_weighed_host_with_its_request():
+    placement = fake_placement.FakePlacement(_ram_hosts(2048, 8192, 4096))
+    driver = _driver(placement, filter_scheduler=RAM_ONLY)
+    result = driver.select_destinations(None, fakes.make_spec(), ['i-1'])
+    (selection,) = result[0]
+    assert selection.service_host == selection.nodename == 'host-1'
+    assert selection.compute_node_uuid == fakes.rp_uuid('host-1')
+    assert selection.cell_uuid == fakes.CELL
+    assert selection.allocation_request_version == '1.36'
+    request = json.loads(selection.allocation_request)
+    assert list(request['allocations']) == [fakes.rp_uuid('host-1')]
+    assert placement.claims == {'i-1': ('host-1', 'project', 'user',
+                                        '1.36')}
+
+
+def test_multi_create_consumes_the_chosen_host_before_the_next_instance():
+    # 4096 free vs 3072: the first instance (2048) leaves host-0 with
+    # 2048, so the second goes to host-1.
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(4096, 3072), request={'MEMORY_MB': 2048})
+    driver = _driver(placement, filter_scheduler=RAM_ONLY)
+    result = driver.select_destinations(
+        None, fakes.make_spec(memory_mb=2048), _uuids(2))
+    assert _chosen(result) == ['host-0', 'host-1']
+    assert [c[1] for c in placement.claim_calls] == ['host-0', 'host-1']
+
+
+def test_host_without_room_left_is_not_offered_to_later_instances():
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(1024, 1024, 1024), request={'MEMORY_MB': 1024})
+    driver = _driver(placement)
+    result = driver.select_destinations(None, fakes.make_spec(), _uuids(3))
+    assert sorted(_chosen(result)) == ['host-0', 'host-1', 'host-2']
+    assert len(placement.claim_calls) == 3
+
+
+def test_instance_that_does_not_fit_releases_the_earlier_claims():
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(1024, 1024), request={'MEMORY_MB': 1024})
+    driver = _driver(placement)
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, fakes.make_spec(), _uuids(3))
+    assert e.value.reason == (
+        'instance 3 of 3: 0 of 2 hosts passed: %s 2->0'
+        % filter_handler.ROOM_STEP)
+    assert sorted(placement.released) == ['instance-0', 'instance-1']
+    assert placement.claims == {}
+
+
+def _with_cells(monkeypatch, cells):
+    """Put the hosts named in ``cells`` ({name: cell}) in those cells."""
+    build = builder.build_host_states
+
+    def build_with_cells(*args, **kwargs):
+        host_set = build(*args, **kwargs)
+        for host in host_set:
+            host.cell_uuid = cells.get(host.host, host.cell_uuid)
+        return host_set
+
+    monkeypatch.setattr(builder, 'build_host_states', build_with_cells)
+
+
+def test_alternates_come_from_the_chosen_hosts_cell(monkeypatch):
+    # Best to worst: host-5 .. host-0; host-4 and host-3 in another cell.
+    _with_cells(monkeypatch, {'host-4': OTHER_CELL, 'host-3': OTHER_CELL})
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(1500, 2000, 3000, 4000, 5000, 6000))
+    driver = _driver(placement, filter_scheduler=RAM_ONLY,
+                     scheduler={'max_attempts': 3})
+    (selections,) = driver.select_destinations(
+        None, fakes.make_spec(), ['i-1'], return_alternates=True)
+    assert [s.service_host for s in selections] == [
+        'host-5', 'host-2', 'host-1']
+    assert {s.cell_uuid for s in selections} == {fakes.CELL}
+    for s in selections:
+        request = json.loads(s.allocation_request)
+        assert list(request['allocations']) == [fakes.rp_uuid(s.nodename)]
+    # Alternates are not claimed.
+    assert list(placement.claims) == ['i-1']
+    assert placement.claim_calls == [('i-1', 'host-5')]
+
+
+def test_alternates_are_max_attempts_minus_one_at_most():
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(*range(2000, 12000, 1000)))
+    for attempts, expected in ((1, 1), (2, 2), (5, 5)):
+        driver = _driver(placement, scheduler={'max_attempts': attempts})
+        result = driver.select_destinations(
+            None, fakes.make_spec(), None, return_alternates=True)
+        assert len(result[0]) == expected
+    few = fake_placement.FakePlacement(_ram_hosts(2000, 3000))
+    driver = _driver(few, scheduler={'max_attempts': 5})
+    result = driver.select_destinations(None, fakes.make_spec(), None,
+                                        return_alternates=True)
+    assert len(result[0]) == 2
+
+
+def test_alternates_exclude_the_hosts_chosen_for_the_request():
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(1024, 2048, 3072, 4096), request={'MEMORY_MB': 1024})
+    driver = _driver(placement, filter_scheduler=RAM_ONLY,
+                     scheduler={'max_attempts': 3})
+    result = driver.select_destinations(
+        None, fakes.make_spec(), _uuids(2), return_alternates=True)
+    chosen = set(_chosen(result))
+    for selections in result:
+        alternates = {s.service_host for s in selections[1:]}
+        assert len(alternates) == 2
+        assert not alternates & chosen
+
+
+def test_no_alternates_unless_asked():
+    placement = fake_placement.FakePlacement(_ram_hosts(1500, 2000, 3000))
+    result = _driver(placement).select_destinations(
+        None, fakes.make_spec(), ['i-1'])
+    assert [len(s) for s in result] == [1]
+
+
+def test_claim_conflict_falls_to_the_next_weighed_host():
+    placement = fake_placement.FakePlacement(_ram_hosts(1500, 3000, 2000))
+    placement.refuse = {'host-1'}
+    driver = _driver(placement, filter_scheduler=RAM_ONLY)
+    result = driver.select_destinations(None, fakes.make_spec(), ['i-1'])
+    assert _chosen(result) == ['host-2']
+    assert placement.claim_calls == [('i-1', 'host-1'), ('i-1', 'host-2')]
+
+
+def test_every_claim_refused_is_no_valid_host_saying_so():
+    placement = fake_placement.FakePlacement(_ram_hosts(2000, 3000))
+    placement.refuse = {'host-0', 'host-1'}
+    with pytest.raises(exception.NoValidHost) as e:
+        _driver(placement).select_destinations(None, fakes.make_spec(),
+                                               ['i-1'])
+    assert e.value.reason == (
+        'none of the 2 hosts that passed the filters could be claimed: 2 '
+        'refused by Placement (last: no room on host-0), 0 without room '
+        'for the request in the provider summaries')
+    assert placement.claim_calls == [('i-1', 'host-1'), ('i-1', 'host-0')]
+
+
+def test_placement_failure_of_a_later_claim_releases_every_claim():
+    placement = fake_placement.FakePlacement(_ram_hosts(8192, 8192, 8192))
+    placement.fail_claim = {1: exception.PlacementTimeout(
+        'Placement at http://placement timed out after 30s')}
+    driver = _driver(placement)
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, fakes.make_spec(), _uuids(3))
+    assert e.value.reason == (
+        'Placement timed out: Placement at http://placement timed out '
+        'after 30s')
+    # instance-1's claim may have been written before the timeout.
+    assert placement.released == ['instance-0', 'instance-1']
+    assert driver.placement_failures == {'timed out': 1}
+
+
+def test_placement_failure_for_candidates_is_the_reason_not_capacity():
+    placement = fake_placement.FakePlacement(_ram_hosts(1500))
+    placement.fail['candidates'] = exception.PlacementUnreachable(
+        'Placement at http://placement is unreachable: [Errno 111]')
+    driver = _driver(placement)
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, fakes.make_spec(), ['i-1'])
+    assert e.value.reason == (
+        'Placement unreachable: Placement at http://placement is '
+        'unreachable: [Errno 111]')
+    assert placement.claim_calls == []
+
+
+def test_placement_failure_looking_up_names_is_the_reason():
+    placement = fake_placement.FakePlacement(_ram_hosts(1500))
+    placement.fail['names'] = exception.PlacementServerError('answered 500')
+    with pytest.raises(exception.NoValidHost) as e:
+        _driver(placement).select_destinations(None, fakes.make_spec(),
+                                               ['i-1'])
+    assert e.value.reason == 'Placement server error: answered 500'
+
+
+def test_no_candidates_reason_shows_the_query():
+    placement = fake_placement.FakePlacement([])
+    with pytest.raises(exception.NoValidHost) as e:
+        _driver(placement).select_destinations(None, fakes.make_spec(),
+                                               ['i-1'])
+    assert e.value.reason == (
+        'Placement returned no allocation candidates for %s'
+        % fake_placement.QUERY_STRING)
+
+
+def test_candidates_without_known_names_are_no_valid_host():
+    placement = fake_placement.FakePlacement(_ram_hosts(1500))
+    placement.names_ = {}
+    with pytest.raises(exception.NoValidHost) as e:
+        _driver(placement).select_destinations(None, fakes.make_spec(),
+                                               ['i-1'])
+    assert 'no name known' in e.value.reason
+
+
+def test_filter_that_empties_the_list_is_the_reason():
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(1500, 2000, 3000, traits=[hs.DISABLED_TRAIT]))
+    with pytest.raises(exception.NoValidHost) as e:
+        _driver(placement).select_destinations(None, fakes.make_spec(),
+                                               ['i-1'])
+    assert e.value.reason == '0 of 3 hosts passed: ComputeFilter 3->0'
+    assert str(e.value) == ('No valid host was found. 0 of 3 hosts passed: '
+                            'ComputeFilter 3->0')
+
+
+def test_without_instance_uuids_nothing_is_claimed():
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(1024, 1024), request={'MEMORY_MB': 1024})
+    result = _driver(placement).select_destinations(
+        None, fakes.make_spec(num_instances=2), None)
+    assert sorted(_chosen(result)) == ['host-0', 'host-1']
+    assert placement.claim_calls == []
+
+
+def test_more_instances_than_allowed_is_refused_before_placement():
+    placement = fake_placement.FakePlacement(_ram_hosts(1500))
+    placement.fail['candidates'] = AssertionError('must not be called')
+    driver = _driver(placement,
+                     scheduler={'max_instances_per_request': 2})
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, fakes.make_spec(), _uuids(3))
+    assert 'max_instances_per_request' in e.value.reason
+
+
+def test_forced_host_is_chosen_over_better_ones():
+    placement = fake_placement.FakePlacement(_ram_hosts(2000, 9000))
+    spec = fakes.make_spec(force_hosts=['host-0'])
+    result = _driver(placement).select_destinations(None, spec, ['i-1'])
+    assert _chosen(result) == ['host-0']
+
+
+def test_host_subset_size_spreads_the_first_choice_over_the_best_n():
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(1500, 2000, 3000, 4000))
+    driver = _driver(placement, filter_scheduler=dict(
+        RAM_ONLY, host_subset_size=2))
+    chosen = {_chosen(driver.select_destinations(
+        None, fakes.make_spec(), None))[0] for _ in range(50)}
+    assert chosen == {'host-3', 'host-2'}
+
+
+def test_shuffle_spreads_identical_hosts_and_is_off_by_default():
+    placement = fake_placement.FakePlacement(_ram_hosts(*[4096] * 5))
+    driver = _driver(placement)
+    first = {_chosen(driver.select_destinations(
+        None, fakes.make_spec(), None))[0] for _ in range(20)}
+    assert first == {'host-0'}
+    driver = _driver(placement, filter_scheduler={
+        'shuffle_best_same_weighed_hosts': True})
+    first = {_chosen(driver.select_destinations(
+        None, fakes.make_spec(), None))[0] for _ in range(50)}
+    assert len(first) > 2
+
+
+def test_release_failure_is_logged_and_the_other_claims_still_released():
+    placement = fake_placement.FakePlacement(
+        _ram_hosts(1024, 1024), request={'MEMORY_MB': 1024})
+    placement.fail['release'] = exception.PlacementUnreachable('down')
+    with pytest.raises(exception.NoValidHost):
+        _driver(placement).select_destinations(None, fakes.make_spec(),
+                                               _uuids(3))
+    assert placement.released == ['instance-0', 'instance-1']
+
+
+def test_unexpected_error_after_a_claim_still_releases_it():
+    class BrokenWeigher:
+        calls = 0
+
+        def weigh(self, host_set, spec, indices):
+            BrokenWeigher.calls += 1
+            if BrokenWeigher.calls > 1:
+                raise RuntimeError('weigher bug')
+            return np.zeros(len(indices))
+
+    placement = fake_placement.FakePlacement(_ram_hosts(8192, 8192))
+    driver = filter_scheduler.FilterScheduler(
+        conf=fakes.make_conf(), placement=placement,
+        weighers=BrokenWeigher())
+    with pytest.raises(RuntimeError):
+        driver.select_destinations(None, fakes.make_spec(), _uuids(2))
+    assert placement.released == ['instance-0']

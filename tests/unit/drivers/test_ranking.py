@@ -1,0 +1,53 @@
+import numpy as np
+
+from scheduler.drivers import ranking
+
+
+class FixedRng:
+    """Picks the given index; permutes by reversing."""
+
+    def __init__(self, pick=0):
+        self.pick = pick
+
+    def integers(self, high):
+        assert self.pick < high
+        return self.pick
+
+    def permutation(self, values):
+        return values[::-1]
+
+
+def test_best_weight_first_and_ties_keep_their_order():
+    order = ranking.rank_hosts([10, 11, 12, 13], [1.0, 3.0, 1.0, 2.0],
+                               rng=FixedRng())
+    assert list(order) == [11, 13, 10, 12]
+
+
+def test_shuffle_touches_only_the_hosts_sharing_the_best_weight():
+    order = ranking.rank_hosts([0, 1, 2, 3, 4], [5.0, 1.0, 5.0, 5.0, 2.0],
+                               shuffle_best=True, rng=FixedRng())
+    assert list(order) == [3, 2, 0, 4, 1]
+
+
+def test_subset_size_moves_the_picked_host_to_the_front():
+    order = ranking.rank_hosts([0, 1, 2, 3], [4.0, 3.0, 2.0, 1.0],
+                               subset_size=3, rng=FixedRng(pick=2))
+    assert list(order) == [2, 0, 1, 3]
+
+
+def test_subset_size_picks_only_among_the_best_n():
+    rng = np.random.default_rng(11)
+    firsts = {int(ranking.rank_hosts(range(10), np.arange(10.0)[::-1],
+                                     subset_size=3, rng=rng)[0])
+              for _ in range(200)}
+    assert firsts == {0, 1, 2}
+
+
+def test_subset_larger_than_the_hosts_is_all_hosts():
+    order = ranking.rank_hosts([7, 8], [1.0, 2.0], subset_size=100,
+                               rng=FixedRng(pick=1))
+    assert list(order) == [7, 8]
+
+
+def test_no_hosts_is_an_empty_order():
+    assert len(ranking.rank_hosts([], [])) == 0

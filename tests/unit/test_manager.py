@@ -1,0 +1,203 @@
+import dataclasses
+import threading
+
+import pytest
+
+from scheduler.drivers import filter_scheduler
+from scheduler import exception
+from scheduler import manager
+from tests.unit.host_state import fakes
+
+
+def _primitive(name, data, version='1.0'):
+    return {'nova_object.name': name, 'nova_object.namespace': 'nova',
+            'nova_object.version': version, 'nova_object.data': data,
+            'nova_object.changes': sorted(data)}
+
+
+def _aggregate(id, hosts, metadata=None, **fields):
+    data = dict(id=id, uuid='agg-%d' % id, name='agg%d' % id, hosts=hosts,
+                metadata=metadata or {}, **fields)
+    return _primitive('Aggregate', data, '1.3')
+
+
+def _instance(uuid, host='cn1'):
+    return _primitive('Instance', {'uuid': uuid, 'host': host,
+                                   'node': host, 'project_id': 'p',
+                                   'user_id': 'u', 'vm_state': 'active'},
+                      '2.8')
+
+
+def _instance_list(*uuids, host='cn1'):
+    return _primitive('InstanceList',
+                      {'objects': [_instance(u, host) for u in uuids]},
+                      '2.6')
+
+
+class RecordingDriver:
+    def __init__(self):
+        self.calls = []
+
+    def select_destinations(self, context, spec, instance_uuids,
+                            return_alternates):
+        self.calls.append((context, spec, instance_uuids,
+                           return_alternates))
+        return [['selection']]
+
+
+def _manager():
+    return manager.SchedulerManager(conf=fakes.make_conf(),
+                                    driver=RecordingDriver())
+
+
+def test_default_driver_is_the_filter_scheduler_with_its_plugins():
+    conf = fakes.make_conf()
+    mgr = manager.SchedulerManager(conf=conf)
+    assert isinstance(mgr.driver, filter_scheduler.FilterScheduler)
+    assert mgr.driver.conf is conf
+    assert [n for n, _ in mgr.driver.filters.filters] == ['ComputeFilter']
+
+
+def test_driver_that_does_not_load_stops_the_manager_naming_it():
+    conf = fakes.make_conf(scheduler={'driver': 'caching_scheduler'})
+    with pytest.raises(exception.PluginLoadError) as e:
+        manager.SchedulerManager(conf=conf)
+    assert 'caching_scheduler' in str(e.value)
+    assert 'scheduler.driver' in str(e.value)
+
+
+def test_filter_that_does_not_load_stops_the_manager_naming_it():
+    conf = fakes.make_conf(filter_scheduler={
+        'enabled_filters': ['ComputeFilter', 'NUMATopologyFilter']})
+    with pytest.raises(exception.PluginLoadError) as e:
+        manager.SchedulerManager(conf=conf)
+    assert 'NUMATopologyFilter' in str(e.value)
+
+
+def test_select_destinations_is_the_drivers_answer():
+    mgr = _manager()
+    spec = fakes.make_spec()
+    assert mgr.select_destinations('ctx', spec, ['i-1'], True) == [
+        ['selection']]
+    assert mgr.driver.calls == [('ctx', spec, ['i-1'], True)]
+
+
+def test_update_aggregates_records_nova_aggregate_primitives():
+    mgr = _manager()
+    mgr.update_aggregates(None, [
+        _aggregate(1, ['cn1', 'cn2'], {'availability_zone': 'az1'}),
+        _aggregate(2, ['cn2'])])
+    aggregates = mgr.host_facts.aggregates()
+    assert sorted(aggregates) == [1, 2]
+    assert aggregates[1].hosts == frozenset(['cn1', 'cn2'])
+    assert aggregates[1].metadata == {'availability_zone': 'az1'}
+    assert aggregates[1].uuid == 'agg-1'
+    assert [a.id for a in mgr.host_facts.aggregates_of_host('cn2')] == [
+        1, 2]
+
+
+def test_update_aggregates_takes_dicts_and_replaces_by_id():
+    mgr = _manager()
+    mgr.update_aggregates(None, [{'id': 1, 'hosts': ['cn1'],
+                                  'metadata': {}}])
+    mgr.update_aggregates(None, {'id': 1, 'hosts': ['cn3'],
+                                 'metadata': {'k': 'v'}})
+    (aggregate,) = mgr.host_facts.aggregates().values()
+    assert aggregate.hosts == frozenset(['cn3'])
+    assert aggregate.metadata == {'k': 'v'}
+
+
+def test_delete_aggregate_forgets_it():
+    mgr = _manager()
+    mgr.update_aggregates(None, [_aggregate(1, ['cn1']),
+                                 _aggregate(2, ['cn1'])])
+    mgr.delete_aggregate(None, _aggregate(1, []))
+    assert sorted(mgr.host_facts.aggregates()) == [2]
+    assert [a.id for a in mgr.host_facts.aggregates_of_host('cn1')] == [2]
+
+
+def test_update_instance_info_records_an_instance_list():
+    mgr = _manager()
+    mgr.update_instance_info(None, 'cn1', _instance_list('a', 'b'))
+    mgr.update_instance_info(None, 'cn1', _instance('c'))
+    instances = mgr.host_facts.instances_of_host('cn1')
+    assert sorted(instances) == ['a', 'b', 'c']
+    assert instances['a'] == {'uuid': 'a', 'host': 'cn1', 'node': 'cn1',
+                              'project_id': 'p', 'user_id': 'u',
+                              'availability_zone': None}
+    assert mgr.host_facts.instances_of_host('cn2') == {}
+
+
+def test_delete_instance_info_forgets_the_instance():
+    mgr = _manager()
+    mgr.update_instance_info(None, 'cn1', _instance_list('a', 'b'))
+    mgr.delete_instance_info(None, 'cn1', 'a')
+    mgr.delete_instance_info(None, 'cn9', 'x')
+    assert sorted(mgr.host_facts.instances_of_host('cn1')) == ['b']
+
+
+def test_sync_instance_info_makes_the_hosts_record_exact():
+    mgr = _manager()
+    mgr.update_instance_info(None, 'cn1', _instance_list('a', 'b'))
+    mgr.sync_instance_info(None, 'cn1', ['b', 'c'])
+    instances = mgr.host_facts.instances_of_host('cn1')
+    assert sorted(instances) == ['b', 'c']
+    assert instances['b']['project_id'] == 'p'
+    assert instances['c'] == {'uuid': 'c', 'host': 'cn1'}
+
+
+def test_concurrent_casts_lose_no_update():
+    mgr = _manager()
+    barrier = threading.Barrier(8)
+
+    def cast(n):
+        barrier.wait()
+        for i in range(200):
+            mgr.update_instance_info(None, 'cn1',
+                                     _instance('i-%d-%d' % (n, i)))
+            mgr.update_aggregates(None, [_aggregate(n * 1000 + i, ['cn1'])])
+
+    threads = [threading.Thread(target=cast, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(mgr.host_facts.instances_of_host('cn1')) == 1600
+    assert len(mgr.host_facts.aggregates()) == 1600
+
+
+@dataclasses.dataclass
+class AggregateRecord:
+    uuid: str | None = None
+    id: int | None = None
+    name: str | None = None
+    hosts: list = dataclasses.field(default_factory=list)
+    metadata: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class InstanceRecord:
+    uuid: str
+    host: str | None = None
+    node: str | None = None
+    project_id: str | None = None
+    user_id: str | None = None
+    availability_zone: str | None = None
+
+
+def test_casts_take_the_rpc_layers_records():
+    mgr = _manager()
+    mgr.update_aggregates(None, [AggregateRecord(
+        uuid='agg-7', id=7, hosts=['cn1'],
+        metadata={'availability_zone': 'az7'})])
+    mgr.update_instance_info(None, 'cn1', [
+        InstanceRecord('a', host='cn1', project_id='p',
+                       availability_zone='az7')])
+    (aggregate,) = mgr.host_facts.aggregates_of_host('cn1')
+    assert (aggregate.id, aggregate.uuid) == (7, 'agg-7')
+    assert aggregate.metadata == {'availability_zone': 'az7'}
+    assert mgr.host_facts.instances_of_host('cn1')['a'] == {
+        'uuid': 'a', 'host': 'cn1', 'node': None, 'project_id': 'p',
+        'user_id': None, 'availability_zone': 'az7'}
+    mgr.delete_aggregate(None, AggregateRecord(uuid='agg-7', id=7))
+    assert mgr.host_facts.aggregates() == {}
