@@ -18,9 +18,12 @@ placement_group = cfg.OptGroup(
 
 # Defaults for keystoneauth1's own options that differ from its defaults:
 # a scheduler must not hang on Placement, and must retry what may pass.
+# keystoneauth1 counts a read timeout as a connection failure, so a hung
+# Placement costs (connect_retries + 1) * timeout plus backoff: keep that
+# well under a caller's RPC timeout (60 s in Nova).
 RETRY_DEFAULTS = {
-    'timeout': 30,
-    'connect_retries': 3,
+    'timeout': 10,
+    'connect_retries': 2,
     'connect_retry_delay': None,
     'status_code_retries': 3,
     'retriable_status_codes': [502, 503, 504],
