@@ -1,0 +1,183 @@
+"""The embedded simulation: a whole scheduler in one process.
+
+A real Placement (on sqlite) holds a synthetic cloud; the RPC server runs on
+oslo.messaging's in-process ``fake://`` transport; requests go through
+``SchedulerClient``, the same call a conductor makes. Two latencies are
+kept apart: the scheduler's own work (the manager's select_destinations,
+Placement calls included) and the RPC round trip, which on ``fake://`` is
+dominated by the driver's 50 ms polling and says nothing about the
+scheduler.
+"""
+
+import collections
+import dataclasses
+import sys
+import threading
+import time
+import uuid
+
+from oslo_context import context as oslo_context
+
+from scheduler import exception
+from scheduler import manager as scheduler_manager
+from scheduler.objects import request_spec
+from scheduler.rpc import client as rpc_client
+from scheduler.rpc import server as rpc_server
+from scheduler.rpc import transport as rpc_transport
+from scheduler.sim import cloud as sim_cloud
+from scheduler.sim import placement_server
+
+
+@dataclasses.dataclass
+class Outcome:
+    flavor: str
+    hosts: list
+    reason: str | None
+    scheduler_ms: float
+    round_trip_ms: float
+
+
+class TimedManager(scheduler_manager.SchedulerManager):
+    """Records how long each select_destinations spends in the service."""
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        self._local = threading.local()
+
+    def select_destinations(self, context, spec, instance_uuids=None,
+                            return_alternates=False):
+        start = time.perf_counter()
+        try:
+            return super().select_destinations(
+                context, spec, instance_uuids, return_alternates)
+        finally:
+            self.last_ms = (time.perf_counter() - start) * 1000
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent otherwise.
+
+    Written here rather than taken from a library: one line of output does
+    not justify a new runtime dependency of the service.
+    """
+
+    def __init__(self, total, stream=sys.stderr, width=40):
+        self.total = total
+        self.stream = stream
+        self.width = width
+        self.enabled = total > 1 and stream.isatty()
+
+    def update(self, done):
+        if not self.enabled:
+            return
+        filled = self.width * done // self.total
+        self.stream.write('\r[%s%s] %d/%d' % (
+            '#' * filled, '.' * (self.width - filled), done, self.total))
+        if done == self.total:
+            self.stream.write('\n')
+        self.stream.flush()
+
+
+def _spec(flavor, num_instances):
+    return request_spec.RequestSpec(
+        flavor=flavor, project_id='sim-project', user_id='sim-user',
+        num_instances=num_instances)
+
+
+class Simulation:
+    """Placement, the cloud, the RPC server and a client, in one process."""
+
+    def __init__(self, conf, cloud, workdir):
+        self.conf = conf
+        self.cloud = cloud
+        self.placement = placement_server.PlacementServer(workdir)
+        self.server = None
+        self.manager = None
+        self.client = None
+
+    def start(self):
+        endpoint = self.placement.start()
+        sim_cloud.create_hosts(endpoint, self.cloud.hosts)
+        placement_server.apply_placement_conf(self.conf, endpoint)
+        transport = rpc_transport.get_transport(self.conf, url='fake://')
+        self.manager = TimedManager(self.conf)
+        self.server = rpc_server.build_rpc_server(
+            self.conf, self.manager, transport=transport)
+        self.server.start()
+        self.client = rpc_client.SchedulerClient(transport, timeout=60)
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+            self.server.wait()
+        self.placement.stop()
+
+    def request(self, flavor_name, num_instances=1):
+        flavor = self.cloud.flavors[flavor_name]
+        ctxt = oslo_context.RequestContext(
+            project_id='sim-project', user_id='sim-user')
+        uuids = [str(uuid.uuid4()) for _ in range(num_instances)]
+        start = time.perf_counter()
+        try:
+            result = self.client.select_destinations(
+                ctxt.to_dict(), _spec(flavor, num_instances), uuids,
+                return_objects=True, return_alternates=True)
+            hosts, reason = [s[0].service_host for s in result], None
+        except exception.NoValidHost as e:
+            hosts, reason = [], e.reason
+        round_trip = (time.perf_counter() - start) * 1000
+        return Outcome(flavor_name, hosts, reason, self.manager.last_ms,
+                       round_trip)
+
+    def usages(self):
+        return sim_cloud.usages(self.placement.endpoint)
+
+
+def run(sim, flavors, requests, instances_per_request=1):
+    """Send ``requests`` calls cycling over ``flavors``; returns outcomes."""
+    progress = Progress(requests)
+    outcomes = []
+    for n in range(requests):
+        outcomes.append(sim.request(flavors[n % len(flavors)],
+                                    instances_per_request))
+        progress.update(n + 1)
+    return outcomes
+
+
+def _percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def report(outcomes, usages, cloud, stream=sys.stdout):
+    """Print what went where, why the rest failed, and how long it took."""
+    placed = collections.Counter(h for o in outcomes for h in o.hosts)
+    failures = collections.Counter(o.reason for o in outcomes if o.reason)
+    ok = sum(1 for o in outcomes if not o.reason)
+    write = stream.write
+    write('\nRequests: %d  placed: %d  NoValidHost: %d\n\n'
+          % (len(outcomes), ok, len(outcomes) - ok))
+    write('%-16s %9s %6s %16s %16s\n' % (
+        'host', 'instances', 'VCPU', 'MEMORY_MB', 'DISK_GB'))
+    for host in cloud.hosts:
+        used = usages.get(host.name, {})
+        write('%-16s %9d %6d %16s %16s\n' % (
+            host.name, placed.get(host.name, 0), used.get('VCPU', 0),
+            '%d/%d' % (used.get('MEMORY_MB', 0),
+                       host.inventory['MEMORY_MB']['total']),
+            '%d/%d' % (used.get('DISK_GB', 0),
+                       host.inventory['DISK_GB']['total'])))
+    if failures:
+        write('\nWhy requests got NoValidHost:\n')
+        for reason, count in failures.most_common():
+            write('  %4d x %s\n' % (count, reason))
+    sched = [o.scheduler_ms for o in outcomes]
+    trips = [o.round_trip_ms for o in outcomes]
+    write('\nLatency (ms)            p50      p90      p99      max\n')
+    for label, values in (('scheduler (service)', sched),
+                          ('RPC round trip', trips)):
+        write('%-20s %8.1f %8.1f %8.1f %8.1f\n' % (
+            label, _percentile(values, 0.5), _percentile(values, 0.9),
+            _percentile(values, 0.99), max(values)))
+    write('(the round trip includes fake:// polling, ~50 ms a call; the '
+          'scheduler line is the service\'s own time, Placement included)\n')
