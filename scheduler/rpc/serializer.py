@@ -1,0 +1,92 @@
+"""What oslo.messaging does to every argument, result and context.
+
+- The context arrives as the dict of Nova's ``RequestContext.to_dict()``
+  and becomes an ``oslo_context.context.RequestContext``, which keeps the
+  request ids for log lines and drops the rest. It carries ``auth_token``
+  and ``service_catalog`` in clear: neither is kept (the service talks to
+  Placement with its own credentials), and a context is never logged.
+- Arguments pass through untouched: ``scheduler.rpc.primitives`` reads them
+  inside the endpoint, where a malformed one becomes a clear refusal instead
+  of a failure inside oslo.messaging's dispatcher.
+- Results: versioned objects (``Selection``) become their primitives, which
+  Nova's ``NovaObjectSerializer`` turns back into its own objects. Our own
+  client rebuilds ``Selection`` objects from them (``rebuild_selections``).
+"""
+
+from oslo_context import context as oslo_context
+import oslo_messaging
+from oslo_versionedobjects import base as ovo_base
+
+from scheduler.objects import selection
+
+_NAME_KEY = 'nova_object.name'
+
+
+def context_from_dict(values):
+    """An oslo.context ``RequestContext`` from a caller's context dict."""
+    if isinstance(values, oslo_context.RequestContext):
+        return values
+    if not isinstance(values, dict):
+        values = {}
+    user_id = values.get('user_id') or values.get('user')
+    project_id = values.get('project_id') or values.get('project')
+    try:
+        return oslo_context.RequestContext.from_dict(
+            values, user_id=user_id, project_id=project_id,
+            auth_token=None)
+    except (TypeError, ValueError):
+        # A context we cannot read is no reason to refuse the call.
+        return oslo_context.RequestContext()
+
+
+def context_to_dict(ctxt):
+    """The dict form of a context (ours, Nova's, or already a dict)."""
+    if ctxt is None:
+        return {}
+    if isinstance(ctxt, dict):
+        return dict(ctxt)
+    return ctxt.to_dict()
+
+
+def to_primitive(entity):
+    """``entity`` with every versioned object replaced by its primitive."""
+    if isinstance(entity, ovo_base.VersionedObject):
+        return entity.obj_to_primitive()
+    if isinstance(entity, (list, tuple)):
+        return [to_primitive(item) for item in entity]
+    if isinstance(entity, dict):
+        return {key: to_primitive(value) for key, value in entity.items()}
+    return entity
+
+
+def rebuild_selections(entity):
+    """``entity`` with every ``Selection`` primitive made an object again."""
+    if isinstance(entity, list):
+        return [rebuild_selections(item) for item in entity]
+    if isinstance(entity, dict):
+        if entity.get(_NAME_KEY) == 'Selection':
+            return selection.Selection.obj_from_primitive(entity)
+        return {key: rebuild_selections(value)
+                for key, value in entity.items()}
+    return entity
+
+
+class SchedulerSerializer(oslo_messaging.Serializer):
+    """The serializer of both the server and our client."""
+
+    def __init__(self, rebuild_selections=False):
+        self._rebuild = rebuild_selections
+
+    def serialize_entity(self, ctxt, entity):
+        return to_primitive(entity)
+
+    def deserialize_entity(self, ctxt, entity):
+        if self._rebuild:
+            return rebuild_selections(entity)
+        return entity
+
+    def serialize_context(self, ctxt):
+        return context_to_dict(ctxt)
+
+    def deserialize_context(self, ctxt):
+        return context_from_dict(ctxt)

@@ -1,0 +1,86 @@
+"""The serializer: Nova's context dict in, Selection primitives out."""
+
+import types
+
+from oslo_context import context as oslo_context
+
+from scheduler.objects import selection
+from scheduler.rpc import serializer
+
+HOST_UUID = '0b6b1a3e-2f2d-4e2e-8a8a-333333333333'
+CELL_UUID = '0b6b1a3e-2f2d-4e2e-8a8a-444444444444'
+
+# The keys of Nova 34's RequestContext.to_dict().
+NOVA_CONTEXT = {
+    'auth_token': 'secret-token', 'domain': None,
+    'global_request_id': 'req-global', 'is_admin': True,
+    'is_admin_project': True, 'project': 'p', 'project_domain': None,
+    'project_id': 'p', 'project_name': 'demo', 'quota_class': None,
+    'read_deleted': 'no', 'read_only': False, 'remote_address': '10.0.0.1',
+    'request_id': 'req-1', 'resource_uuid': None, 'roles': ['admin'],
+    'service_catalog': [{'type': 'placement', 'endpoints': [
+        {'url': 'http://user:pw@placement'}]}],
+    'show_deleted': False, 'system_scope': None,
+    'timestamp': '2026-01-01T00:00:00.000000', 'user': 'u',
+    'user_domain': None, 'user_id': 'u', 'user_identity': 'u p - - -',
+    'user_name': 'admin',
+}
+
+
+def _selection():
+    host = types.SimpleNamespace(uuid=HOST_UUID, host='h1', nodename='n1',
+                                 cell_uuid=CELL_UUID,
+                                 availability_zone='az1')
+    return selection.Selection.from_host(
+        host, {'allocations': {HOST_UUID: {'resources': {'VCPU': 1}}}},
+        '1.36')
+
+
+def test_nova_context_keeps_request_ids_and_drops_credentials():
+    ctxt = serializer.SchedulerSerializer().deserialize_context(NOVA_CONTEXT)
+
+    assert isinstance(ctxt, oslo_context.RequestContext)
+    assert ctxt.request_id == 'req-1'
+    assert ctxt.global_request_id == 'req-global'
+    assert (ctxt.user_id, ctxt.project_id) == ('u', 'p')
+    assert ctxt.roles == ['admin']
+    assert ctxt.auth_token is None
+    kept = repr(ctxt.to_dict()) + repr(vars(ctxt))
+    assert 'secret-token' not in kept
+    assert 'user:pw' not in kept
+
+
+def test_unreadable_context_becomes_an_empty_one():
+    ctxt = serializer.SchedulerSerializer().deserialize_context(['junk'])
+
+    assert isinstance(ctxt, oslo_context.RequestContext)
+    assert ctxt.user_id is None
+
+
+def test_selection_is_sent_as_nova_selection_1_1_primitive():
+    sent = serializer.SchedulerSerializer().serialize_entity(
+        None, [[_selection()]])
+
+    primitive = sent[0][0]
+    assert primitive['nova_object.name'] == 'Selection'
+    assert primitive['nova_object.namespace'] == 'nova'
+    assert primitive['nova_object.version'] == '1.1'
+    data = primitive['nova_object.data']
+    assert data['service_host'] == 'h1'
+    assert data['compute_node_uuid'] == HOST_UUID
+    assert isinstance(data['allocation_request'], str)
+    assert data['limits']['nova_object.name'] == 'SchedulerLimits'
+
+
+def test_client_serializer_rebuilds_selections_and_server_does_not():
+    sent = serializer.to_primitive([[_selection()], {'host': 'h1'}])
+
+    rebuilt = serializer.SchedulerSerializer(
+        rebuild_selections=True).deserialize_entity(None, sent)
+    untouched = serializer.SchedulerSerializer().deserialize_entity(
+        None, sent)
+
+    assert isinstance(rebuilt[0][0], selection.Selection)
+    assert rebuilt[0][0].nodename == 'n1'
+    assert rebuilt[1] == {'host': 'h1'}
+    assert untouched is sent
