@@ -1,0 +1,114 @@
+"""What the fanout casts carry, read into plain records for the manager.
+
+As Nova sends them (``nova/compute/api.py`` and ``nova/compute/
+manager.py``):
+
+- ``update_aggregates(aggregates)``: a list of Aggregate primitives (Nova
+  sends ``[aggregate]``); an AggregateList or a single Aggregate is read
+  too.
+- ``delete_aggregate(aggregate)``: one Aggregate primitive.
+- ``update_instance_info(host_name, instance_info)``: an InstanceList
+  primitive (a single Instance, or a list of them, is read too).
+- ``delete_instance_info(host_name, instance_uuid)``: a string.
+- ``sync_instance_info(host_name, instance_uuids)``: a list of strings.
+
+A malformed payload raises ``InvalidRequest``; a cast has no caller to tell,
+so the endpoint logs it and drops the cast.
+"""
+
+import dataclasses
+
+from scheduler.rpc import readers
+
+
+@dataclasses.dataclass
+class Aggregate:
+    """A host aggregate, as Nova's ``Aggregate`` object describes it."""
+
+    uuid: str | None = None
+    id: int | None = None
+    name: str | None = None
+    hosts: list[str] = dataclasses.field(default_factory=list)
+    metadata: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def availability_zone(self):
+        return self.metadata.get('availability_zone')
+
+
+@dataclasses.dataclass
+class InstanceInfo:
+    """What the scheduler keeps of one instance a compute host reported."""
+
+    uuid: str
+    host: str | None = None
+    node: str | None = None
+    project_id: str | None = None
+    user_id: str | None = None
+    availability_zone: str | None = None
+
+
+def _objects(value, path, list_name, name):
+    """Items of a ``list_name`` primitive, a ``name`` or a list of them."""
+    if isinstance(value, dict):
+        if value.get(readers.NAME_KEY) == name:
+            return [(value, path)]
+        data = readers.read_object(value, path, list_name, required=True)
+        path += '.objects'
+        value = data.get('objects') or []
+    readers.sized(value, path, list, 'a list of %s objects' % name)
+    return [(item, '%s[%d]' % (path, i)) for i, item in enumerate(value)]
+
+
+def aggregate_from_wire(value, path='aggregate'):
+    data = readers.read_object(value, path, 'Aggregate', required=True)
+    agg_id = data.get('id')
+    return Aggregate(
+        uuid=readers.read_str(data.get('uuid'), path + '.uuid'),
+        id=None if agg_id is None else readers.read_int(agg_id,
+                                                        path + '.id'),
+        name=readers.read_str(data.get('name'), path + '.name'),
+        hosts=readers.read_strings(data.get('hosts'), path + '.hosts'),
+        metadata=readers.read_string_dict(data.get('metadata'),
+                                          path + '.metadata'))
+
+
+def aggregates_from_wire(value, path='aggregates'):
+    """A list of ``Aggregate`` from what ``update_aggregates`` carries."""
+    return [aggregate_from_wire(item, item_path) for item, item_path in
+            _objects(value, path, 'AggregateList', 'Aggregate')]
+
+
+def instance_info_from_wire(value, path):
+    data = readers.read_object(value, path, 'Instance', required=True)
+    uuid = readers.read_str(data.get('uuid'), path + '.uuid')
+    if not uuid:
+        readers.invalid(path + '.uuid', 'is missing')
+
+    def field(name):
+        return readers.read_str(data.get(name), '%s.%s' % (path, name))
+
+    return InstanceInfo(uuid=uuid, host=field('host'), node=field('node'),
+                        project_id=field('project_id'),
+                        user_id=field('user_id'),
+                        availability_zone=field('availability_zone'))
+
+
+def instance_infos_from_wire(value, path='instance_info'):
+    """A list of ``InstanceInfo`` from ``update_instance_info``."""
+    return [instance_info_from_wire(item, item_path) for item, item_path in
+            _objects(value, path, 'InstanceList', 'Instance')]
+
+
+def host_name_from_wire(value, path='host_name'):
+    host = readers.read_str(value, path)
+    if not host:
+        readers.invalid(path, 'is missing')
+    return host
+
+
+def instance_uuid_from_wire(value, path='instance_uuid'):
+    uuid = readers.read_str(value, path)
+    if not uuid:
+        readers.invalid(path, 'is missing')
+    return uuid
