@@ -1,0 +1,179 @@
+"""``scheduler-server --config-file F``: the RPC service, in N workers.
+
+Start-up, in the parent process, before any worker is forked:
+
+1. parse ``cfg.CONF`` (project ``scheduler``) and set up oslo.log;
+2. read every option of this service, so a bad value stops it here with the
+   option's name;
+3. check ``[DEFAULT] transport_url`` names a usable driver;
+4. build one ``SchedulerManager``, which loads the configured driver,
+   filters and weighers: a plugin that does not load stops the service
+   (``PluginLoadError``, with its name) with a non-zero exit code. A
+   Placement that cannot be reached is not checked here and does not stop
+   the service: each request says so in its NoValidHost until it is back;
+5. log the option values at DEBUG (oslo.config masks the secret ones).
+
+Then oslo.service's launcher (threading backend, cotyledon) runs
+``[scheduler] workers`` processes (default: the number of CPUs). Each
+builds its own manager and RPC server in ``start()``. SIGTERM stops a
+worker gracefully: the server stops taking messages, then waits for the
+calls in flight to finish. SIGHUP re-reads the mutable options.
+"""
+
+import os
+import sys
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging
+from oslo_service import service
+
+from scheduler import conf as scheduler_conf
+from scheduler.conf import opts as scheduler_opts
+from scheduler import exception
+from scheduler.rpc import server as rpc_server
+from scheduler.rpc import transport as rpc_transport
+
+LOG = logging.getLogger(__name__)
+PROJECT = 'scheduler'
+CONF = scheduler_conf.CONF
+
+
+def default_manager_factory(conf):
+    """The real ``SchedulerManager`` (tests pass a factory of their own)."""
+    # Imported on use: the manager pulls in the whole pipeline.
+    from scheduler import manager
+    return manager.SchedulerManager(conf)
+
+
+def default_workers():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class StartupError(Exception):
+    """The service cannot start; the message says why."""
+
+
+class SchedulerService(service.ServiceBase):
+    """One worker process: a manager and its RPC server.
+
+    Both are built in ``start()``, after the fork, so no connection or
+    thread is shared between processes.
+    """
+
+    def __init__(self, conf, manager_factory=default_manager_factory,
+                 transport_factory=rpc_transport.get_transport):
+        self.conf = conf
+        self.manager_factory = manager_factory
+        self.transport_factory = transport_factory
+        self.server = None
+        self._stopped = threading.Event()
+
+    def start(self):
+        self._stopped.clear()
+        manager = self.manager_factory(self.conf)
+        transport = self.transport_factory(self.conf)
+        self.server = rpc_server.build_rpc_server(self.conf, manager,
+                                                  transport=transport)
+        self.server.start()
+        LOG.info('Scheduler worker %(pid)d serving topic %(topic)s as '
+                 'server %(host)s, API %(version)s',
+                 {'pid': os.getpid(), 'topic': rpc_transport.TOPIC,
+                  'host': self.conf.host,
+                  'version': rpc_transport.RPC_API_VERSION})
+
+    def stop(self, graceful=True):
+        """Stop taking messages, then let the calls in flight finish."""
+        server, self.server = self.server, None
+        if server is not None:
+            server.stop()
+            server.wait()
+            server.transport.cleanup()
+            LOG.info('Scheduler worker %d stopped', os.getpid())
+        self._stopped.set()
+
+    def wait(self):
+        self._stopped.wait()
+
+    def reset(self):
+        # SIGHUP: oslo.config has already re-read the mutable options.
+        pass
+
+
+def check_options(conf):
+    """Read every option of this service: a bad value names itself."""
+    for group, opts in scheduler_opts.list_opts():
+        group_name = getattr(group, 'name', group)
+        values = conf if group_name == 'DEFAULT' else conf[group_name]
+        for opt in opts:
+            try:
+                getattr(values, opt.dest)
+            except cfg.NoSuchOptError:
+                # An auth plugin's option, registered once it is loaded.
+                continue
+            except (ValueError, cfg.Error) as e:
+                raise StartupError('invalid value of [%s] %s: %s'
+                                   % (group_name, opt.dest, e))
+
+
+def check_transport(conf):
+    """``[DEFAULT] transport_url`` must name a usable driver."""
+    try:
+        rpc_transport.get_transport(conf).cleanup()
+    except oslo_messaging.MessagingException as e:
+        # The message may quote the URL and its password: name only the
+        # kind of failure.
+        raise StartupError('[DEFAULT] transport_url is not usable (%s)'
+                           % type(e).__name__)
+
+
+def check_plugins(conf, manager_factory):
+    try:
+        manager_factory(conf)
+    except exception.PluginLoadError as e:
+        raise StartupError('a configured plugin does not load: %s'
+                           % e.reason)
+
+
+def prepare(conf, manager_factory):
+    """Run the parent's start-up checks; StartupError names a failure."""
+    check_options(conf)
+    check_transport(conf)
+    check_plugins(conf, manager_factory)
+
+
+def parse_args(argv, conf=CONF):
+    logging.register_options(conf)
+    conf(argv, project=PROJECT, prog='scheduler-server')
+
+
+def main(argv=None, manager_factory=None, launch=service.launch):
+    """Run the service; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    manager_factory = manager_factory or default_manager_factory
+    try:
+        parse_args(argv)
+    except cfg.Error as e:
+        sys.stderr.write('scheduler-server: %s\n' % e)
+        return 2
+    logging.setup(CONF, PROJECT)
+    try:
+        prepare(CONF, manager_factory)
+    except StartupError as e:
+        LOG.critical('scheduler-server cannot start: %s', e)
+        sys.stderr.write('scheduler-server cannot start: %s\n' % e)
+        return 1
+    CONF.log_opt_values(LOG, logging.DEBUG)
+    workers = CONF.scheduler.workers or default_workers()
+    LOG.info('Starting %d scheduler worker(s)', workers)
+    launcher = launch(CONF, SchedulerService(CONF, manager_factory),
+                      workers=workers, restart_method='mutate')
+    return launcher.wait() or 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
