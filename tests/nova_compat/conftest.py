@@ -174,10 +174,14 @@ def scheduler_service(workdir, broker, placement, hosts):
 
 
 @pytest.fixture(scope='session')
-def nova(workdir, broker):
-    """Nova's modules, configured and with RPC started (session-wide)."""
+def nova_installed():
     if not HAVE_NOVA:
         pytest.fail('nova is not installed; use tox -e nova-compat')
+
+
+@pytest.fixture(scope='session')
+def nova(nova_installed, workdir, broker):
+    """Nova's modules, configured and with RPC started (session-wide)."""
     from tests.nova_compat import nova_side
 
     conf_path = nova_side.write_nova_conf(str(workdir / 'nova.conf'),

@@ -74,16 +74,20 @@ def test_multi_create_returns_chosen_host_then_distinct_alternates(
     assert len(result) == len(instances)
     resources = _expected_resources(flavor)
     hosts_by_uuid = {h.uuid: h for h in hosts}
-    # Every host can take every instance here, so Nova's rule gives
-    # exactly max_attempts - 1 alternates, none of them the chosen host.
-    expected_alternates = min(layout.MAX_ATTEMPTS - 1, len(hosts) - 1)
+    claimed = {selections[0].compute_node_uuid for selections in result}
+    # Nova's rule: alternates come from the chosen host's cell, never from
+    # a host claimed for any instance of the request, up to max_attempts
+    # - 1. Every unclaimed host here can take the instance.
+    expected_alternates = min(layout.MAX_ATTEMPTS - 1,
+                              len(hosts) - len(claimed))
     for instance, selections in zip(instances, result):
         chosen, alternates = selections[0], selections[1:]
         for selection in selections:
             _check_selection(nova, selection, hosts_by_uuid, resources)
         assert len(alternates) == expected_alternates
-        nodes = [s.compute_node_uuid for s in selections]
-        assert len(set(nodes)) == len(nodes)
+        alternate_nodes = [s.compute_node_uuid for s in alternates]
+        assert len(set(alternate_nodes)) == len(alternate_nodes)
+        assert not claimed & set(alternate_nodes)
         # Only the chosen host is claimed, under the instance's uuid.
         assert layout.allocations_of(placement_api, instance) == {
             chosen.compute_node_uuid: resources}
@@ -132,3 +136,23 @@ def test_conductor_capped_to_older_rpc_version_still_gets_a_host(
     assert isinstance(result, list) and len(result) == 1
     assert result[0]['nodename'] in {h.name for h in hosts}
     assert result[0]['host']
+
+
+def test_every_selection_carries_an_availability_zone_as_nova_does(
+        nova, scheduler_api, ctxt, new_uuids):
+    # Nova's scheduler fills Selection.availability_zone with the host's
+    # aggregate AZ or [DEFAULT] default_availability_zone ("nova"), never
+    # None. conductor's reschedule path (build_instances) copies the
+    # alternate's value into instance.availability_zone whenever the field
+    # is set, so None would leave a rescheduled instance without an AZ.
+    flavor = nova.make_flavor('compat.az', vcpus=1, memory_mb=256,
+                              root_gb=1)
+    instances = new_uuids(1)
+    spec = nova.make_request_spec(ctxt, flavor, instances)
+
+    result = scheduler_api.select_destinations(
+        ctxt, spec, instances, return_objects=True, return_alternates=True)
+
+    for selection in result[0]:
+        assert isinstance(selection.availability_zone, str)
+        assert selection.availability_zone
