@@ -163,9 +163,12 @@ def main(argv=None, manager_factory=None, launch=service.launch):
     logging.setup(CONF, PROJECT)
     try:
         prepare(CONF, manager_factory)
+        failure = None
     except StartupError as e:
-        LOG.critical('scheduler-server cannot start: %s', e)
-        sys.stderr.write('scheduler-server cannot start: %s\n' % e)
+        failure = str(e)
+    if failure:
+        LOG.critical('scheduler-server cannot start: %s', failure)
+        sys.stderr.write('scheduler-server cannot start: %s\n' % failure)
         return 1
     CONF.log_opt_values(LOG, logging.DEBUG)
     workers = CONF.scheduler.workers or default_workers()

@@ -136,6 +136,7 @@ def test_unknown_argument_is_a_usage_error(capsys):
 def test_worker_stop_lets_the_call_in_flight_finish():
     transport = oslo_messaging.get_rpc_transport(cfg.CONF, url='fake://')
     entered, release = threading.Event(), threading.Event()
+    events = []
 
     class SlowManager:
         def select_destinations(self, context, spec, uuids, alternates):
@@ -145,6 +146,7 @@ def test_worker_stop_lets_the_call_in_flight_finish():
                 uuid='00000000-0000-4000-8000-000000000001', host='h1',
                 nodename='n1', availability_zone=None,
                 cell_uuid='00000000-0000-4000-8000-000000000002')
+            events.append('call finished')
             return [[selection.Selection.from_host(host, {}, '1.36')]]
 
     service = server_cmd.SchedulerService(
@@ -161,15 +163,18 @@ def test_worker_stop_lets_the_call_in_flight_finish():
     caller.start()
     assert entered.wait(10)
 
-    stopper = threading.Thread(target=service.stop)
+    def stop():
+        service.stop()
+        events.append('stop returned')
+
+    stopper = threading.Thread(target=stop)
     stopper.start()
-    stopper.join(0.3)
-    still_waiting = stopper.is_alive()
+    time.sleep(0.2)
     release.set()
     stopper.join(10)
     caller.join(10)
 
-    assert still_waiting
+    assert events == ['call finished', 'stop returned']
     assert answers[0][0][0].service_host == 'h1'
     service.wait()  # returns at once: the worker has stopped
 
