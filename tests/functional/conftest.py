@@ -66,3 +66,25 @@ def scheduler_factory(tmp_path, broker, placement):
     yield start
     for proc in started:
         proc.stop()
+
+
+@pytest.fixture(scope='session')
+def rpc_transport(broker):
+    """Our client's transport on the broker, as a conductor would have."""
+    from oslo_config import cfg
+
+    from scheduler import conf as scheduler_conf  # noqa: F401 (registers)
+    from scheduler.rpc import transport
+
+    if not cfg.CONF._args:
+        cfg.CONF([], project='scheduler', default_config_files=[],
+                 default_config_dirs=[])
+    result = transport.get_transport(cfg.CONF, url=broker.transport_url)
+    yield result
+    result.cleanup()
+
+
+@pytest.fixture
+def client(rpc_transport):
+    from scheduler.rpc import client as rpc_client
+    return rpc_client.SchedulerClient(rpc_transport, timeout=60)
