@@ -124,6 +124,17 @@ class HostFacts:
             return [a for a in self._aggregates.values()
                     if host_name in a.hosts]
 
+    def availability_zones(self):
+        """``{host name: zone}`` from aggregates' availability_zone."""
+        with self._lock:
+            zones = {}
+            for aggregate in self._aggregates.values():
+                zone = (aggregate.metadata or {}).get('availability_zone')
+                if zone:
+                    for host in aggregate.hosts:
+                        zones.setdefault(host, zone)
+            return zones
+
     def instances_of_host(self, host_name):
         """``{uuid: fields}`` of the instances known on ``host_name``."""
         with self._lock:
@@ -140,6 +151,7 @@ class SchedulerManager:
                                          self.conf)
         self.driver = driver
         self.host_facts = HostFacts()
+        self.driver.host_facts = self.host_facts
 
     def select_destinations(self, context, spec, instance_uuids=None,
                             return_alternates=False):

@@ -18,6 +18,13 @@ default_opts = [
         help='Name of this scheduler service. It is the ``server`` of the '
              'RPC target, so every scheduler process on one machine with '
              'the same name shares the per-server queue.'),
+    cfg.StrOpt(
+        'default_availability_zone',
+        default='nova',
+        help='Availability zone of a host that is in no aggregate with '
+             '``availability_zone`` metadata; every Selection carries its '
+             'host\'s zone, which nova-conductor copies to a rescheduled '
+             'instance. Same name and default as Nova\'s option.'),
 ]
 
 # Nova's RPC client publishes on the ``nova`` exchange; oslo.messaging's own

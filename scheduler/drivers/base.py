@@ -8,7 +8,14 @@ from oslo_config import cfg
 
 
 class Scheduler:
-    """Base class of scheduler drivers."""
+    """Base class of scheduler drivers.
+
+    ``host_facts`` is what callers told the service over RPC (aggregates,
+    instances per host); the manager hands it over after loading the
+    driver. None means no facts are known.
+    """
+
+    host_facts = None
 
     def __init__(self, conf=None):
         self.conf = conf if conf is not None else cfg.CONF

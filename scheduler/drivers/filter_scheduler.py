@@ -84,8 +84,11 @@ class FilterScheduler(base.Scheduler):
             names = self.placement.names(builder.candidate_roots(candidates))
         except exception.PlacementError as e:
             raise self._placement_failed(e, 'provider names')
+        zones = (self.host_facts.availability_zones()
+                 if self.host_facts is not None else None)
         host_set = builder.build_host_states(
-            candidates, names, self.conf.scheduler.default_cell_uuid)
+            candidates, names, self.conf.scheduler.default_cell_uuid,
+            zones=zones, default_zone=self.conf.default_availability_zone)
         if not len(host_set):
             raise exception.NoValidHost(
                 'none of the providers Placement returned is a usable host '

@@ -55,7 +55,8 @@ def _trees(summaries, root_of):
     return trees
 
 
-def build_host_states(candidates, names, cell_uuid, aggregates=None):
+def build_host_states(candidates, names, cell_uuid, aggregates=None,
+                      zones=None, default_zone=None):
     """A ``HostStateSet`` of every host that has an allocation request.
 
     :param candidates: ``Candidates`` (allocation_requests,
@@ -63,12 +64,15 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None):
     :param names: mapping of root provider uuid -> compute node name.
     :param cell_uuid: the cell of every host.
     :param aggregates: optional mapping of host name -> aggregate uuids.
+    :param zones: optional mapping of host name -> availability zone.
+    :param default_zone: the zone of a host that ``zones`` does not name.
     """
     summaries = candidates.provider_summaries
     root_of = _root_of(summaries)
     by_root = _requests_by_root(candidates.allocation_requests, root_of)
     trees = _trees(summaries, root_of)
     aggregates = aggregates or {}
+    zones = zones or {}
     hosts = []
     for root, requests in by_root.items():
         name = names.get(root)
@@ -81,5 +85,6 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None):
             providers=trees[root],
             traits=summaries[root].get('traits', ()),
             aggregates=aggregates.get(name, ()),
+            availability_zone=zones.get(name, default_zone),
             allocation_requests=requests))
     return hs.HostStateSet(hosts)

@@ -3,9 +3,11 @@
 Built with oslo.versionedobjects in the ``nova`` namespace, so that
 ``obj_to_primitive()`` is exactly what Nova's ``NovaObjectSerializer``
 turns back into its own ``nova.objects.Selection`` (version 1.1) and
-``SchedulerLimits`` (1.0). Only these two classes are registered: the
+``SchedulerLimits`` (1.0). Only these two classes are defined: the
 service reads Nova's other objects leniently as plain primitives instead
-(see ``scheduler.rpc.primitives``).
+(see ``scheduler.rpc.primitives``). oslo.versionedobjects keeps one
+registry per process, so these classes would replace Nova's own if both
+were imported into one process; the service never imports Nova.
 """
 
 from oslo_serialization import jsonutils
@@ -16,7 +18,7 @@ NOVA_NAMESPACE = 'nova'
 
 
 class _NovaRegistry(base.VersionedObjectRegistry):
-    """A registry of our own, so we never clash with a co-installed Nova."""
+    """Registers the two Nova objects this service sends."""
 
 
 class _NovaObject(base.VersionedObject):

@@ -8,6 +8,7 @@ from scheduler import exception
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
 from scheduler.host_state import host_state as hs
+from scheduler import manager
 from tests.unit.drivers import fake_placement
 from tests.unit.host_state import fakes
 
@@ -321,3 +322,25 @@ def test_unexpected_error_after_a_claim_still_releases_it():
     with pytest.raises(RuntimeError):
         driver.select_destinations(None, fakes.make_spec(), _uuids(2))
     assert placement.released == ['instance-0']
+
+
+def test_selection_carries_the_default_availability_zone():
+    placement = fake_placement.FakePlacement(_ram_hosts(2048, 4096))
+    driver = _driver(placement)
+    result = driver.select_destinations(None, fakes.make_spec(), ['i-1'],
+                                        return_alternates=True)
+    assert {s.availability_zone for s in result[0]} == {'nova'}
+
+
+def test_selection_carries_the_zone_of_its_hosts_aggregate():
+    placement = fake_placement.FakePlacement(_ram_hosts(2048, 4096))
+    driver = _driver(placement)
+    facts = manager.HostFacts()
+    facts.update_aggregates([{'id': 1, 'uuid': 'agg-1', 'name': 'az1',
+                              'hosts': ['host-1'],
+                              'metadata': {'availability_zone': 'az1'}}])
+    driver.host_facts = facts
+    result = driver.select_destinations(None, fakes.make_spec(), ['i-1'],
+                                        return_alternates=True)
+    zones = {s.service_host: s.availability_zone for s in result[0]}
+    assert zones == {'host-1': 'az1', 'host-0': 'nova'}

@@ -7,6 +7,7 @@ import uuid as uuid_lib
 from oslo_config import cfg
 from stevedore import extension
 
+from scheduler.conf import default
 from scheduler.conf import filter_scheduler
 from scheduler.conf import scheduler
 from scheduler.host_state import builder
@@ -91,6 +92,7 @@ def make_conf(**groups):
     conf = cfg.ConfigOpts()
     # Groups by name, not the modules' OptGroup objects: those hold the
     # overrides and would carry them from one test's conf to the next.
+    conf.register_opts(default.default_opts)
     conf.register_opts(scheduler.scheduler_opts, group='scheduler')
     conf.register_opts(filter_scheduler.filter_scheduler_opts,
                        group='filter_scheduler')

@@ -49,10 +49,10 @@ FAULTS = [
     ('connect timeout',
      {'exc': requests.exceptions.ConnectTimeout('slow')},
      exception.PlacementTimeout,
-     'Placement at %s timed out after 30s' % ENDPOINT),
+     'Placement at %s timed out after 10s' % ENDPOINT),
     ('read timeout',
      {'exc': requests.exceptions.ReadTimeout('slow')},
-     exception.PlacementTimeout, 'timed out after 30s'),
+     exception.PlacementTimeout, 'timed out after 10s'),
     ('500',
      {'status_code': 500, 'json': _error(500, 'boom')},
      exception.PlacementServerError, 'answered 500 to GET '
