@@ -29,6 +29,7 @@ from oslo_log import log as logging
 import oslo_messaging
 from oslo_service import service
 
+import scheduler
 from scheduler import conf as scheduler_conf
 from scheduler.conf import opts as scheduler_opts
 from scheduler import exception
@@ -153,6 +154,7 @@ def parse_args(argv, conf=CONF):
 
 def main(argv=None, manager_factory=None, launch=service.launch):
     """Run the service; returns the process exit code."""
+    scheduler.select_threading_backend()
     argv = sys.argv[1:] if argv is None else argv
     manager_factory = manager_factory or default_manager_factory
     try:

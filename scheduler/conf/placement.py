@@ -56,10 +56,14 @@ def _auth_plugin_opts():
 
 
 def list_opts():
-    return {
-        placement_group: (
-            ks_loading.get_session_conf_options() +
+    opts = (ks_loading.get_session_conf_options() +
             _auth_plugin_opts() +
-            ks_loading.get_adapter_conf_options(include_deprecated=False)
-        )
-    }
+            ks_loading.get_adapter_conf_options(include_deprecated=False))
+    # keystoneauth1 builds new option objects on every call: give these the
+    # defaults register_opts() sets, so the sample shows what is in force.
+    defaults = dict(RETRY_DEFAULTS, service_type=DEFAULT_SERVICE_TYPE,
+                    valid_interfaces=['internal', 'public'])
+    for opt in opts:
+        if opt.dest in defaults:
+            opt.default = defaults[opt.dest]
+    return {placement_group: opts}
