@@ -2,9 +2,14 @@
 
 from oslo_config import cfg
 
-filter_scheduler_group = cfg.OptGroup(
-    'filter_scheduler', title='Filter scheduler options',
-    help='Which filters and weighers run, and how hosts are picked.')
+
+def _filter_scheduler_group():
+    # A new OptGroup for every ConfigOpts: register_group() copies it
+    # shallowly, so a shared one would share overrides between them.
+    return cfg.OptGroup(
+        'filter_scheduler', title='Filter scheduler options',
+        help='Which filters and weighers run, and how hosts are picked.')
+
 
 filter_scheduler_opts = [
     cfg.ListOpt(
@@ -56,9 +61,10 @@ filter_scheduler_opts = [
 
 
 def register_opts(conf):
-    conf.register_group(filter_scheduler_group)
-    conf.register_opts(filter_scheduler_opts, group=filter_scheduler_group)
+    group = _filter_scheduler_group()
+    conf.register_group(group)
+    conf.register_opts(filter_scheduler_opts, group=group)
 
 
 def list_opts():
-    return {filter_scheduler_group: filter_scheduler_opts}
+    return {_filter_scheduler_group(): filter_scheduler_opts}

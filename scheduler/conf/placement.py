@@ -12,36 +12,54 @@ from oslo_config import cfg
 PLACEMENT_GROUP = 'placement'
 DEFAULT_SERVICE_TYPE = 'placement'
 
-placement_group = cfg.OptGroup(
-    PLACEMENT_GROUP, title='Placement service options',
-    help='How to reach and authenticate to the Placement API.')
+
+def _placement_group():
+    # A new OptGroup for every ConfigOpts: register_group() copies it
+    # shallowly, so a shared one would share overrides between them.
+    return cfg.OptGroup(
+        PLACEMENT_GROUP, title='Placement service options',
+        help='How to reach and authenticate to the Placement API.')
+
 
 # Defaults for keystoneauth1's own options that differ from its defaults:
 # a scheduler must not hang on Placement, and must retry what may pass.
 # keystoneauth1 counts a read timeout as a connection failure, so a hung
 # Placement costs (connect_retries + 1) * timeout plus backoff: keep that
 # well under a caller's RPC timeout (60 s in Nova).
-RETRY_DEFAULTS = {
+OUR_DEFAULTS = {
     'timeout': 10,
     'connect_retries': 2,
     'connect_retry_delay': None,
     'status_code_retries': 3,
     'retriable_status_codes': [502, 503, 504],
+    'service_type': DEFAULT_SERVICE_TYPE,
+    'valid_interfaces': ['internal', 'public'],
 }
 
 
+def _with_our_defaults(opts):
+    # keystoneauth1 builds new option objects on every call, so their
+    # defaults are ours to set; a default carried by the option itself
+    # also survives ConfigOpts.clear(), which set_default() would not.
+    for opt in opts:
+        if opt.dest in OUR_DEFAULTS:
+            opt.default = OUR_DEFAULTS[opt.dest]
+    return opts
+
+
+def _session_and_adapter_opts():
+    return _with_our_defaults(
+        ks_loading.get_session_conf_options() +
+        ks_loading.get_adapter_conf_options(include_deprecated=False))
+
+
 def register_opts(conf):
-    conf.register_group(placement_group)
-    ks_loading.register_session_conf_options(conf, PLACEMENT_GROUP)
+    group = _placement_group()
+    conf.register_group(group)
+    conf.register_opts(_session_and_adapter_opts(), group=group)
+    # auth_type and auth_section; the chosen plugin's own options are
+    # registered by keystoneauth1 when it loads the plugin.
     ks_loading.register_auth_conf_options(conf, PLACEMENT_GROUP)
-    ks_loading.register_adapter_conf_options(
-        conf, PLACEMENT_GROUP, include_deprecated=False)
-    conf.set_default('service_type', DEFAULT_SERVICE_TYPE,
-                     group=PLACEMENT_GROUP)
-    conf.set_default('valid_interfaces', ['internal', 'public'],
-                     group=PLACEMENT_GROUP)
-    for name, value in RETRY_DEFAULTS.items():
-        conf.set_default(name, value, group=PLACEMENT_GROUP)
 
 
 def _auth_plugin_opts():
@@ -56,14 +74,5 @@ def _auth_plugin_opts():
 
 
 def list_opts():
-    opts = (ks_loading.get_session_conf_options() +
-            _auth_plugin_opts() +
-            ks_loading.get_adapter_conf_options(include_deprecated=False))
-    # keystoneauth1 builds new option objects on every call: give these the
-    # defaults register_opts() sets, so the sample shows what is in force.
-    defaults = dict(RETRY_DEFAULTS, service_type=DEFAULT_SERVICE_TYPE,
-                    valid_interfaces=['internal', 'public'])
-    for opt in opts:
-        if opt.dest in defaults:
-            opt.default = defaults[opt.dest]
-    return {placement_group: opts}
+    return {_placement_group(): (_session_and_adapter_opts() +
+                                 _auth_plugin_opts())}

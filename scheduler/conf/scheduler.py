@@ -2,9 +2,14 @@
 
 from oslo_config import cfg
 
-scheduler_group = cfg.OptGroup(
-    'scheduler', title='Scheduler options',
-    help='How the service runs and how much it asks of Placement.')
+
+def _scheduler_group():
+    # A new OptGroup for every ConfigOpts: register_group() copies it
+    # shallowly, so a shared one would share overrides between them.
+    return cfg.OptGroup(
+        'scheduler', title='Scheduler options',
+        help='How the service runs and how much it asks of Placement.')
+
 
 scheduler_opts = [
     cfg.StrOpt(
@@ -67,9 +72,10 @@ scheduler_opts = [
 
 
 def register_opts(conf):
-    conf.register_group(scheduler_group)
-    conf.register_opts(scheduler_opts, group=scheduler_group)
+    group = _scheduler_group()
+    conf.register_group(group)
+    conf.register_opts(scheduler_opts, group=group)
 
 
 def list_opts():
-    return {scheduler_group: scheduler_opts}
+    return {_scheduler_group(): scheduler_opts}

@@ -18,7 +18,7 @@ def new_conf():
     # module-level OptGroup, so two ConfigOpts registering the same OptGroup
     # object share its options, overrides included.
     conf.register_group(cfg.OptGroup(placement_conf.PLACEMENT_GROUP))
-    conf.register_group(cfg.OptGroup(scheduler_conf.scheduler_group.name))
+    conf.register_group(cfg.OptGroup('scheduler'))
     placement_conf.register_opts(conf)
     scheduler_conf.register_opts(conf)
     conf([], default_config_files=[], default_config_dirs=[])

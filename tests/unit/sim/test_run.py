@@ -34,7 +34,7 @@ def test_requests_are_placed_until_full_then_no_valid_host(tmp_path):
         sim.stop()
 
     placed = [o for o in outcomes if not o.reason]
-    assert len(placed) == 4
+    assert len(placed) == 4, [o.reason for o in outcomes]
     assert outcomes[4].reason.startswith(
         'Placement returned no allocation candidates')
     assert usages['cn-0001']['VCPU'] == usages['cn-0002']['VCPU'] == 2
