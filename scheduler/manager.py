@@ -15,6 +15,7 @@ import threading
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from scheduler import exception
 from scheduler import plugins
 
 LOG = logging.getLogger(__name__)
@@ -156,8 +157,17 @@ class SchedulerManager:
     def select_destinations(self, context, spec, instance_uuids=None,
                             return_alternates=False):
         """One list of ``Selection`` per instance; NoValidHost says why."""
-        return self.driver.select_destinations(
-            context, spec, instance_uuids, return_alternates)
+        try:
+            return self.driver.select_destinations(
+                context, spec, instance_uuids, return_alternates)
+        except exception.NoValidHost as e:
+            # The caller gets the reason too; the operator sees it here,
+            # once per request (Placement failures are also at ERROR).
+            LOG.info('No valid host for %(n)d instance(s) of flavor '
+                     '%(flavor)s: %(reason)s',
+                     {'n': spec.num_instances, 'flavor': spec.flavor.name,
+                      'reason': e.reason})
+            raise
 
     def update_aggregates(self, context, aggregates):
         if not isinstance(aggregates, (list, tuple)):

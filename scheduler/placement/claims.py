@@ -117,8 +117,9 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
         except placement_client.PlacementConflict as e:
             conflict = e
         if conflict.error_code != CONCURRENT_UPDATE:
-            LOG.info('Placement refused the claim of consumer %s on %s: %s',
-                     consumer_uuid, providers, conflict.detail)
+            # The driver logs the refusal with the host it moves past.
+            LOG.debug('Placement refused the claim of consumer %s on %s: %s',
+                      consumer_uuid, providers, conflict.detail)
             raise exception.ClaimConflict(
                 'Placement refused the claim of consumer %s on %s: %s'
                 % (consumer_uuid, providers, conflict.detail))

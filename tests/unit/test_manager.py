@@ -1,4 +1,5 @@
 import dataclasses
+import logging
 import threading
 
 import pytest
@@ -201,3 +202,18 @@ def test_casts_take_the_rpc_layers_records():
         'user_id': None, 'availability_zone': 'az7'}
     mgr.delete_aggregate(None, AggregateRecord(uuid='agg-7', id=7))
     assert mgr.host_facts.aggregates() == {}
+
+
+def test_no_valid_host_is_logged_once_with_its_reason(caplog):
+    class Refusing:
+        def select_destinations(self, *args):
+            raise exception.NoValidHost('0 of 3 hosts passed: X 3->0')
+
+    mgr = manager.SchedulerManager(conf=fakes.make_conf(), driver=Refusing())
+    with caplog.at_level(logging.INFO, logger='scheduler.manager'):
+        with pytest.raises(exception.NoValidHost):
+            mgr.select_destinations(None, fakes.make_spec(), ['i-1'])
+    lines = [r.getMessage() for r in caplog.records
+             if r.name == 'scheduler.manager']
+    assert len(lines) == 1
+    assert '0 of 3 hosts passed: X 3->0' in lines[0]
