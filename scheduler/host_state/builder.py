@@ -56,7 +56,7 @@ def _trees(summaries, root_of):
 
 
 def build_host_states(candidates, names, cell_uuid, aggregates=None,
-                      zones=None, default_zone=None):
+                      zones=None, default_zone=None, facts=None):
     """A ``HostStateSet`` of every host that has an allocation request.
 
     :param candidates: ``Candidates`` (allocation_requests,
@@ -66,6 +66,8 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
     :param aggregates: optional mapping of host name -> aggregate uuids.
     :param zones: optional mapping of host name -> availability zone.
     :param default_zone: the zone of a host that ``zones`` does not name.
+    :param facts: optional mapping of host name -> ``HostFacts``; a known
+        cell or zone there wins over ``cell_uuid`` and ``zones``.
     """
     summaries = candidates.provider_summaries
     root_of = _root_of(summaries)
@@ -73,6 +75,7 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
     trees = _trees(summaries, root_of)
     aggregates = aggregates or {}
     zones = zones or {}
+    facts = facts or {}
     hosts = []
     for root, requests in by_root.items():
         name = names.get(root)
@@ -80,11 +83,15 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
             LOG.warning('Provider %s is not a usable host (%s); skipped.',
                         root, 'no name' if not name else 'no summary')
             continue
+        known = facts.get(name)
         hosts.append(hs.HostState(
-            uuid=root, host=name, nodename=name, cell_uuid=cell_uuid,
+            uuid=root, host=name, nodename=name,
+            cell_uuid=(known and known.cell_uuid) or cell_uuid,
             providers=trees[root],
             traits=summaries[root].get('traits', ()),
             aggregates=aggregates.get(name, ()),
-            availability_zone=zones.get(name, default_zone),
-            allocation_requests=requests))
+            availability_zone=((known and known.availability_zone) or
+                               zones.get(name, default_zone)),
+            allocation_requests=requests,
+            facts=known))
     return hs.HostStateSet(hosts)

@@ -12,6 +12,8 @@ Capacity and usage come from Placement's provider summaries, where
 
 import numpy as np
 
+from scheduler.host_state import facts as host_facts
+
 VCPU = 'VCPU'
 MEMORY_MB = 'MEMORY_MB'
 DISK_GB = 'DISK_GB'
@@ -32,16 +34,19 @@ class HostState:
     (shared with the summaries, never modified). What earlier instances of
     the request consumed is kept apart. ``capacity`` and ``used`` are the
     sums over the tree, consumption included. ``allocation_requests`` are
-    Placement's candidate claims on this host.
+    Placement's candidate claims on this host. ``facts`` is what the
+    host-facts sources know of it (``scheduler.host_state.facts``).
     """
 
     __slots__ = ('uuid', 'host', 'nodename', 'cell_uuid',
                  'availability_zone', 'traits', 'aggregates', 'providers',
-                 'capacity', 'used', 'allocation_requests', '_consumed')
+                 'capacity', 'used', 'allocation_requests', 'facts',
+                 '_consumed')
 
     def __init__(self, uuid, host, nodename, cell_uuid, providers,
                  traits=frozenset(), aggregates=frozenset(),
-                 availability_zone=None, allocation_requests=None):
+                 availability_zone=None, allocation_requests=None,
+                 facts=None):
         self.uuid = uuid
         self.host = host
         self.nodename = nodename
@@ -51,6 +56,7 @@ class HostState:
         self.aggregates = frozenset(aggregates)
         self.providers = providers
         self.allocation_requests = list(allocation_requests or ())
+        self.facts = facts if facts is not None else host_facts.UNKNOWN
         self._consumed = {}
         capacity = self.capacity = {}
         used = self.used = {}

@@ -94,3 +94,23 @@ def test_aggregates_come_from_the_given_mapping_by_host_name():
         aggregates={'host-00001': ['agg-uuid']})
     assert [h.aggregates for h in host_set] == [
         frozenset(), frozenset(['agg-uuid'])]
+
+
+def test_known_facts_give_the_host_its_cell_zone_and_details():
+    from scheduler.host_state import facts as host_facts
+    candidates, names = fakes.make_candidates([dict(name='host-0'),
+                                               dict(name='host-1')])
+    known = host_facts.HostFacts(
+        cell_uuid='00000000-0000-0000-0000-0000000000c2',
+        availability_zone='az2',
+        compute=host_facts.ComputeFacts(hypervisor_type='QEMU'))
+    host_set = builder.build_host_states(
+        candidates, names, fakes.CELL, default_zone='nova',
+        facts={'host-1': known})
+    by_name = {h.host: h for h in host_set}
+    assert by_name['host-1'].cell_uuid.endswith('c2')
+    assert by_name['host-1'].availability_zone == 'az2'
+    assert by_name['host-1'].facts.compute.hypervisor_type == 'QEMU'
+    assert by_name['host-0'].cell_uuid == fakes.CELL
+    assert by_name['host-0'].availability_zone == 'nova'
+    assert by_name['host-0'].facts.compute is None

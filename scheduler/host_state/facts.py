@@ -1,0 +1,86 @@
+"""Facts about hosts that Placement does not hold.
+
+Placement knows inventories, usages, traits, aggregate uuids and trees.
+Nova's filters and weighers also need aggregate metadata, the instances on
+each host, compute-node details and the host's cell. Host-facts sources
+(``scheduler.host_facts``: RPC casts, Nova's databases, an operator file)
+fill these records; ``HostState.facts`` carries them into the pipeline.
+
+A field left at its default means "not known": a filter that needs a fact
+its host lacks fails closed (the host does not pass) unless the filter's
+docstring says otherwise.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class AggregateFacts:
+    """A Nova host aggregate: its hosts and metadata."""
+
+    id: int | None = None
+    uuid: str | None = None
+    name: str | None = None
+    hosts: frozenset = frozenset()
+    metadata: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def availability_zone(self):
+        return self.metadata.get('availability_zone')
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceFacts:
+    """An instance known to run on a host (from casts or Nova's DB)."""
+
+    uuid: str
+    flavor_id: str | None = None
+    project_id: str | None = None
+    vm_state: str | None = None
+    task_state: str | None = None
+
+
+@dataclasses.dataclass
+class ComputeFacts:
+    """A compute node and its service, as Nova's host manager sees them.
+
+    ``stats`` holds the compute node's stats dict (``num_instances``,
+    ``num_io_ops``, ``failed_builds``, ...); ``metrics`` maps a metric name
+    to its value; ``pci_pools`` are Nova's PCI device pools (dicts with
+    ``vendor_id``, ``product_id``, ``count``, ``numa_node``, tags...);
+    ``numa_topology`` is the host NUMA topology as a plain dict.
+    """
+
+    hypervisor_type: str | None = None
+    hypervisor_version: int | None = None
+    hypervisor_hostname: str | None = None
+    cpu_info: dict = dataclasses.field(default_factory=dict)
+    supported_instances: list = dataclasses.field(default_factory=list)
+    numa_topology: dict | None = None
+    pci_pools: list = dataclasses.field(default_factory=list)
+    metrics: dict = dataclasses.field(default_factory=dict)
+    stats: dict = dataclasses.field(default_factory=dict)
+    host_ip: str | None = None
+    service_up: bool | None = None
+    service_disabled: bool | None = None
+    service_disabled_reason: str | None = None
+    updated_at: float | None = None
+
+
+@dataclasses.dataclass
+class HostFacts:
+    """Everything the host-facts sources know of one host.
+
+    ``cell_uuid`` and ``availability_zone`` None mean "not known": the
+    pipeline then uses ``[scheduler] default_cell_uuid`` and
+    ``[DEFAULT] default_availability_zone``.
+    """
+
+    aggregates: tuple = ()
+    instances: dict = dataclasses.field(default_factory=dict)
+    compute: ComputeFacts | None = None
+    cell_uuid: str | None = None
+    availability_zone: str | None = None
+
+
+UNKNOWN = HostFacts()
