@@ -9,6 +9,7 @@ from oslo_config import cfg
 
 from scheduler.conf import default
 from scheduler.conf import filter_scheduler
+from scheduler.conf import filters
 from scheduler.conf import placement
 from scheduler.conf import scheduler
 
@@ -17,4 +18,5 @@ CONF = cfg.CONF
 default.register_opts(CONF)
 scheduler.register_opts(CONF)
 filter_scheduler.register_opts(CONF)
+filters.register_opts(CONF)
 placement.register_opts(CONF)

@@ -2,10 +2,11 @@
 
 from scheduler.conf import default
 from scheduler.conf import filter_scheduler
+from scheduler.conf import filters
 from scheduler.conf import placement
 from scheduler.conf import scheduler
 
-_MODULES = (default, scheduler, filter_scheduler, placement)
+_MODULES = (default, scheduler, filter_scheduler, filters, placement)
 
 
 def list_opts():

@@ -41,7 +41,7 @@ class HostState:
     __slots__ = ('uuid', 'host', 'nodename', 'cell_uuid',
                  'availability_zone', 'traits', 'aggregates', 'providers',
                  'capacity', 'used', 'allocation_requests', 'facts',
-                 '_consumed')
+                 'placed', '_consumed')
 
     def __init__(self, uuid, host, nodename, cell_uuid, providers,
                  traits=frozenset(), aggregates=frozenset(),
@@ -57,6 +57,8 @@ class HostState:
         self.providers = providers
         self.allocation_requests = list(allocation_requests or ())
         self.facts = facts if facts is not None else host_facts.UNKNOWN
+        # Instances of this request placed here so far (multi-create).
+        self.placed = 0
         self._consumed = {}
         capacity = self.capacity = {}
         used = self.used = {}
@@ -101,6 +103,7 @@ class HostState:
 
     def consume(self, allocation_request):
         """Add the resources ``allocation_request`` takes from this tree."""
+        self.placed += 1
         for rp_uuid, resources in _resources(allocation_request):
             if rp_uuid not in self.providers:
                 continue
@@ -132,6 +135,8 @@ class HostStateSet:
             self.used[rc] = np.fromiter(
                 (h.used.get(rc, 0) for h in self.hosts), np.int64, n)
         self.has_room = np.ones(n, dtype=bool)
+        # Instances of this request placed on each host so far.
+        self.placed = np.zeros(n, dtype=np.int64)
         self.index = {h.uuid: i for i, h in enumerate(self.hosts)}
         self._trait_masks = {}
 
@@ -201,6 +206,7 @@ class HostStateSet:
         """Take ``allocation_request`` from host ``index`` in both views."""
         host = self.hosts[index]
         host.consume(allocation_request)
+        self.placed[index] = host.placed
         n = len(self.hosts)
         for rc, used in host.used.items():
             if rc not in self.used:
