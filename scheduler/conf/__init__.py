@@ -10,8 +10,10 @@ from oslo_config import cfg
 from scheduler.conf import default
 from scheduler.conf import filter_scheduler
 from scheduler.conf import filters
+from scheduler.conf import metrics
 from scheduler.conf import placement
 from scheduler.conf import scheduler
+from scheduler.conf import weighers
 
 CONF = cfg.CONF
 
@@ -20,3 +22,5 @@ scheduler.register_opts(CONF)
 filter_scheduler.register_opts(CONF)
 filters.register_opts(CONF)
 placement.register_opts(CONF)
+weighers.register_opts(CONF)
+metrics.register_opts(CONF)

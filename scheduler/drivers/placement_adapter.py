@@ -9,7 +9,7 @@ from scheduler.placement import candidates as placement_candidates
 from scheduler.placement import claims
 from scheduler.placement import client as placement_client
 from scheduler.placement import providers
-from scheduler.placement import query as placement_query
+from scheduler.placement import translation
 
 
 class PlacementAdapter:
@@ -23,7 +23,7 @@ class PlacementAdapter:
 
     def query(self, spec):
         """The ``GET /allocation_candidates`` query of ``spec``."""
-        return placement_query.build_query(
+        return translation.build_query(
             spec, limit=self._conf.scheduler.max_placement_results)
 
     def candidates(self, query):

@@ -23,6 +23,7 @@ class Flavor:
 class Image:
     id: str | None = None
     name: str | None = None
+    disk_format: str | None = None
     properties: dict = dataclasses.field(default_factory=dict)
 
 
@@ -49,6 +50,7 @@ class Destination:
     node: str | None = None
     cell_uuid: str | None = None
     aggregates: list[str] = dataclasses.field(default_factory=list)
+    forbidden_aggregates: set[str] = dataclasses.field(default_factory=set)
 
 
 @dataclasses.dataclass

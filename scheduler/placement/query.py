@@ -1,41 +1,19 @@
 """The ``GET /allocation_candidates`` query, as inspectable data.
 
-``build_query(spec, limit)`` turns a request into an
-``AllocationCandidatesQuery``: the flavor's VCPU, MEMORY_MB and DISK_GB
-(root + ephemeral + swap rounded up to GiB, as Nova counts them; a
-boot-from-volume request drops the root disk), overridden by
-``resources[SUFFIX]:RC=N`` extra specs (``0`` drops the class) and
-constrained by ``trait[SUFFIX]:T=required|forbidden``. Request filters may
-add more (member_of, in_tree, root traits) before the query is sent; the
-query knows the microversion its features need and renders itself as the
-parameters Placement reads.
+``scheduler.placement.translation.build_query`` fills an
+``AllocationCandidatesQuery`` from a request spec; request filters
+(``scheduler.request_filters``) add to it (member_of, in_tree, root
+traits) before it is sent. The query knows the Placement features it uses,
+hence the lowest microversion that expresses it, and renders itself as the
+parameters Placement reads, in a stable order.
 """
 
 import dataclasses
-import math
-import re
 from urllib import parse
 
-from oslo_log import log as logging
-
-from scheduler import exception
 from scheduler.placement import versions
 
-LOG = logging.getLogger(__name__)
-
-VCPU = 'VCPU'
-MEMORY_MB = 'MEMORY_MB'
-DISK_GB = 'DISK_GB'
-
-REQUIRED = 'required'
-FORBIDDEN = 'forbidden'
 GROUP_POLICIES = ('none', 'isolate')
-
-# resources1:VCPU, trait_NET:CUSTOM_X, resources:MEMORY_MB ...
-_EXTRA_SPEC = re.compile(
-    r'^(?P<prefix>resources|trait)'
-    r'(?P<suffix>[1-9][0-9]*|_[a-zA-Z0-9_-]{1,64})?:(?P<name>.+)$')
-_NAME = re.compile(r'^[A-Z0-9_]+$')
 # Characters left as they are in the query string, so it reads as typed.
 _SAFE = ',:!'
 
@@ -64,6 +42,8 @@ class RequestGroup:
 
     def features(self):
         found = set()
+        if self.in_tree:
+            found.add('in_tree')
         if self.forbidden_traits:
             found.add('forbidden_traits')
         if self.any_traits:
@@ -141,8 +121,6 @@ class AllocationCandidatesQuery:
             if suffix:
                 found.add('granular_groups' if suffix.isdigit()
                           else 'string_suffixes')
-                if group.in_tree:
-                    found.add('in_tree')
         if self.root_required or self.root_forbidden:
             found.add('root_required')
         if self.same_subtree:
@@ -151,9 +129,25 @@ class AllocationCandidatesQuery:
 
     @property
     def microversion(self):
-        """The microversion to send: 1.36, or newer if a feature needs it."""
+        """The microversion to send: 1.36, or newer if a feature needs it.
+
+        1.36 is the floor because of the answer, not the question: the
+        driver reads ``mappings`` (1.34) and claims at that version, as
+        Nova does.
+        """
         return versions.needed(*self.features(),
                                base=versions.ALLOCATION_CANDIDATES)
+
+    def suffixed(self):
+        """Suffixes of the groups other than the unsuffixed one."""
+        return [suffix for suffix in self.groups if suffix]
+
+    def all_required_traits(self):
+        """Required traits of every group (not the root ones)."""
+        found = set()
+        for group in self.groups.values():
+            found |= group.required_traits
+        return found
 
     def to_params(self):
         """[(name, value), ...] in a stable order."""
@@ -178,95 +172,3 @@ class AllocationCandidatesQuery:
 
     def __str__(self):
         return self.to_query_string()
-
-
-def disk_gb(flavor, is_bfv=False):
-    """DISK_GB of a flavor, as Nova counts it (swap is in MiB)."""
-    disk = flavor.ephemeral_gb + int(math.ceil(flavor.swap / 1024.0))
-    if not is_bfv:
-        disk += flavor.root_gb
-    return disk
-
-
-def _amount(key, value):
-    try:
-        amount = int(str(value).strip())
-    except ValueError:
-        amount = -1
-    if amount < 0:
-        raise exception.InvalidRequest(
-            'extra spec %s=%s: a resource amount must be a non-negative '
-            'integer' % (key, value))
-    return amount
-
-
-def _name(key, name):
-    if not _NAME.match(name):
-        raise exception.InvalidRequest(
-            'extra spec %s: %r is not a valid resource class or trait name '
-            '(upper case letters, digits and underscores)' % (key, name))
-    return name
-
-
-def _apply_extra_specs(query, extra_specs):
-    """Resources and traits of ``extra_specs`` into ``query``.
-
-    Returns the resource classes that extra specs name (in any group).
-    """
-    overridden = set()
-    for key, value in sorted(extra_specs.items()):
-        if key == 'group_policy':
-            if value not in GROUP_POLICIES:
-                raise exception.InvalidRequest(
-                    'extra spec group_policy=%s: must be one of %s'
-                    % (value, ', '.join(GROUP_POLICIES)))
-            query.group_policy = value
-            continue
-        match = _EXTRA_SPEC.match(key)
-        if not match:
-            continue
-        group = query.group(match.group('suffix') or '')
-        name = _name(key, match.group('name'))
-        if match.group('prefix') == 'resources':
-            group.resources[name] = _amount(key, value)
-            overridden.add(name)
-        elif value == REQUIRED:
-            group.required_traits.add(name)
-        elif value == FORBIDDEN:
-            group.forbidden_traits.add(name)
-        else:
-            raise exception.InvalidRequest(
-                'extra spec %s=%s: a trait must be %s or %s'
-                % (key, value, REQUIRED, FORBIDDEN))
-    return overridden
-
-
-def build_query(spec, limit):
-    """The allocation candidates query of ``spec`` (a RequestSpec)."""
-    flavor = spec.flavor
-    query = AllocationCandidatesQuery(limit=limit)
-    base = query.unsuffixed
-    overridden = _apply_extra_specs(query, flavor.extra_specs or {})
-    flavor_resources = {
-        VCPU: flavor.vcpus,
-        MEMORY_MB: flavor.memory_mb,
-        DISK_GB: disk_gb(flavor, spec.is_bfv),
-    }
-    for rc, amount in flavor_resources.items():
-        # An extra spec in any group replaces the flavor's own amount.
-        if rc not in overridden:
-            base.resources[rc] = amount
-    for group in query.groups.values():
-        for rc in [rc for rc, amount in group.resources.items()
-                   if not amount]:
-            del group.resources[rc]
-    for suffix in [s for s, g in query.groups.items() if s and g.is_empty()]:
-        del query.groups[suffix]
-    params = spec.request_level_params
-    if params is not None:
-        query.root_required |= set(params.root_required)
-        query.root_forbidden |= set(params.root_forbidden)
-        query.same_subtree.extend(list(s) for s in params.same_subtree)
-    LOG.debug('Allocation candidates query for flavor %s: %s',
-              flavor.name, query)
-    return query

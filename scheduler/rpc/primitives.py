@@ -62,6 +62,8 @@ def image_from_wire(value, path, plain=False):
     return model.Image(
         id=readers.read_str(data.get('id'), path + '.id'),
         name=readers.read_str(data.get('name'), path + '.name'),
+        disk_format=readers.read_str(data.get('disk_format'),
+                                     path + '.disk_format'),
         properties=readers.read_dict(properties, path + '.properties'))
 
 
@@ -96,7 +98,10 @@ def destination_from_wire(value, path):
         node=readers.read_str(data.get('node'), path + '.node'),
         cell_uuid=readers.read_str(cell.get('uuid'), path + '.cell.uuid'),
         aggregates=readers.read_strings(data.get('aggregates'),
-                                        path + '.aggregates'))
+                                        path + '.aggregates'),
+        forbidden_aggregates=set(readers.read_strings(
+            data.get('forbidden_aggregates'),
+            path + '.forbidden_aggregates')))
 
 
 def request_group_from_wire(value, path):

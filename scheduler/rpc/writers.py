@@ -58,6 +58,8 @@ def _image_fields(image):
         fields['id'] = image.id
     if image.name is not None:
         fields['name'] = image.name
+    if image.disk_format is not None:
+        fields['disk_format'] = image.disk_format
     return fields
 
 
@@ -75,6 +77,8 @@ def _destination(dest):
         return None
     data = {'host': dest.host, 'node': dest.node,
             'aggregates': list(dest.aggregates)}
+    if dest.forbidden_aggregates:
+        data['forbidden_aggregates'] = sorted(dest.forbidden_aggregates)
     if dest.cell_uuid:
         data['cell'] = nova_object('CellMapping', {'uuid': dest.cell_uuid})
     return nova_object('Destination', data)

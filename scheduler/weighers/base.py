@@ -16,9 +16,17 @@ A weigher may also answer for every host at once with
 ``host_set.hosts``; the handler then uses it, with
 ``weight_multiplier(None)`` as one multiplier for all hosts. Both answers
 must agree. Third-party weighers may implement ``_weigh_object`` only.
+With a column path, a weigher may also give ``multiplier_column(host_set)``
+(one multiplier per host, e.g. from aggregate metadata) instead of the one
+``weight_multiplier(None)``.
+
+Raw weights are clamped to ``minval``/``maxval`` when these are set, as in
+Nova.
 """
 
 from oslo_config import cfg
+
+from scheduler.weighers import utils
 
 
 class BaseHostWeigher:
@@ -55,3 +63,38 @@ class BaseHostWeigher:
     #
     # def weigh_columns(self, host_set, spec):
     #     """numpy float array of raw weights over host_set.hosts."""
+
+
+class ConfiguredWeigher(BaseHostWeigher):
+    """A weigher whose multiplier is a config option, as Nova's built-ins.
+
+    The multiplier is ``[multiplier_group] multiplier_option``, overridden
+    for a host by the metadata key ``multiplier_key`` (the option's name by
+    default) of its aggregates, and multiplied by ``sign``.
+    """
+
+    multiplier_group = 'filter_scheduler'
+    multiplier_option = None
+    multiplier_key = None
+    sign = 1.0
+
+    @property
+    def _key(self):
+        return self.multiplier_key or self.multiplier_option
+
+    def configured_multiplier(self):
+        """The option's value, before aggregate overrides."""
+        return float(getattr(self.conf[self.multiplier_group],
+                             self.multiplier_option))
+
+    def weight_multiplier(self, host_state):
+        configured = self.configured_multiplier()
+        if host_state is None:
+            return self.sign * configured
+        return self.sign * utils.aggregate_multiplier(
+            host_state, self._key, configured)
+
+    def multiplier_column(self, host_set):
+        """Float array: each host's multiplier, overrides included."""
+        return self.sign * utils.multiplier_column(
+            host_set, self._key, self.configured_multiplier())

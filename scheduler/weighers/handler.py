@@ -7,8 +7,9 @@ loaded once when the handler is built; a name that does not load raises
 
 Total weight of a host = sum over weighers of
 ``multiplier * normalise(raw weight)``, where ``normalise`` maps the raw
-weights of the hosts being weighed to [0, 1] (min-max; all equal -> 0), as
-Nova does.
+weights of the hosts being weighed to [0, 1] (min-max; all equal -> 0;
+raw weights clamped to the weigher's ``minval``/``maxval``), as Nova does.
+A weigher whose multiplier is 0 for every host is not asked at all.
 """
 
 import numpy as np
@@ -60,8 +61,16 @@ class WeightHandler:
         """(raw weights, multipliers) of ``indices``."""
         column = getattr(weigher, 'weigh_columns', None)
         if column is not None:
+            multipliers = getattr(weigher, 'multiplier_column', None)
+            if multipliers is not None:
+                multipliers = np.asarray(multipliers(host_set),
+                                         dtype=float)[indices]
+            else:
+                multipliers = float(weigher.weight_multiplier(None))
+            if not np.any(multipliers):
+                return None, 0.0
             raw = np.asarray(column(host_set, spec), dtype=float)[indices]
-            return raw, float(weigher.weight_multiplier(None))
+            return raw, multipliers
         hosts = [host_set.hosts[i] for i in indices]
         raw = np.fromiter((weigher._weigh_object(h, spec) for h in hosts),
                           float, len(hosts))
@@ -70,16 +79,21 @@ class WeightHandler:
         return raw, multipliers
 
     def weigh(self, host_set, spec, indices):
-        """Total weights of hosts ``indices`` (aligned with ``indices``)."""
+        """Total weights of hosts ``indices`` (aligned with ``indices``).
+
+        A single host weighs 0, as in Nova (there is nothing to compare).
+        """
         indices = np.asarray(indices, dtype=np.intp)
         total = np.zeros(len(indices), dtype=float)
-        if not len(indices):
+        if len(indices) <= 1:
             return total
         for name, weigher in self.weighers:
             raw, multipliers = self._raw(weigher, host_set, spec, indices)
-            if np.isscalar(multipliers) and multipliers == 0.0:
+            if raw is None:
                 continue
-            total += multipliers * normalize(
-                raw, getattr(weigher, 'minval', None),
-                getattr(weigher, 'maxval', None))
+            minval = getattr(weigher, 'minval', None)
+            maxval = getattr(weigher, 'maxval', None)
+            if minval is not None or maxval is not None:
+                raw = np.clip(raw, minval, maxval)
+            total += multipliers * normalize(raw, minval, maxval)
         return total

@@ -9,7 +9,9 @@ from stevedore import extension
 
 from scheduler.conf import default
 from scheduler.conf import filter_scheduler
+from scheduler.conf import metrics
 from scheduler.conf import scheduler
+from scheduler.conf import weighers
 from scheduler.host_state import builder
 from scheduler.objects import request_spec
 
@@ -85,7 +87,7 @@ def make_spec(vcpus=1, memory_mb=1024, root_gb=10, **fields):
 
 
 def make_conf(**groups):
-    """A private ConfigOpts with [scheduler] and [filter_scheduler].
+    """A private ConfigOpts with [scheduler], [filter_scheduler], [metrics].
 
     ``make_conf(scheduler={'max_attempts': 2})`` sets overrides.
     """
@@ -96,6 +98,8 @@ def make_conf(**groups):
     conf.register_opts(scheduler.scheduler_opts, group='scheduler')
     conf.register_opts(filter_scheduler.filter_scheduler_opts,
                        group='filter_scheduler')
+    conf.register_opts(weighers.weigher_opts, group='filter_scheduler')
+    conf.register_opts(metrics.metrics_opts, group='metrics')
     conf([], project='scheduler-tests', default_config_files=[],
          default_config_dirs=[])
     for group, values in groups.items():

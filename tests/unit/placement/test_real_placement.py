@@ -11,7 +11,7 @@ from scheduler.placement import candidates
 from scheduler.placement import claims
 from scheduler.placement import client as placement_client
 from scheduler.placement import providers
-from scheduler.placement import query as q
+from scheduler.placement import translation as q
 
 INVENTORY = {'VCPU': 4, 'MEMORY_MB': 4096, 'DISK_GB': 100}
 

@@ -24,7 +24,7 @@ def test_nova_request_spec_reads_every_field_the_scheduler_uses():
     assert spec.instance_uuid == nova_wire.INSTANCE_UUID
     assert spec.num_instances == 1
     assert spec.image == model.Image(
-        id=nova_wire.IMAGE_UUID, name='cirros',
+        id=nova_wire.IMAGE_UUID, name='cirros', disk_format='qcow2',
         properties={'hw_architecture': 'x86_64',
                     'traits_required': ['CUSTOM_Y']})
     assert spec.availability_zone == 'nova'
@@ -34,7 +34,7 @@ def test_nova_request_spec_reads_every_field_the_scheduler_uses():
     assert spec.force_hosts == [] and spec.force_nodes == []
     assert spec.requested_destination == model.Destination(
         host='h1', node='n1', cell_uuid=nova_wire.CELL_UUID,
-        aggregates=['a1,a2'])
+        aggregates=['a1,a2'], forbidden_aggregates={'a3'})
     assert spec.requested_resources == [model.RequestGroup(
         requester_id='port-1',
         resources={'NET_BW_EGR_KILOBIT_PER_SEC': 1000},

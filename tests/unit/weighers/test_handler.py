@@ -56,10 +56,30 @@ def test_normalize_uses_given_bounds():
 
 
 def test_weights_are_normalised_then_multiplied():
+    weights = _weigh([('ByIndex', ByIndex(3.0))], _hosts([1, 1, 1]))
+    assert weights == [0.0, 1.5, 3.0]
+
+
+def test_free_resource_weights_are_normalised_from_zero():
     conf = fakes.make_conf(filter_scheduler={'ram_weight_multiplier': 3.0})
     weights = _weigh([('RAM', ram.RAMWeigher(conf=conf))],
-                     _hosts([1000, 3000, 2000]), conf=conf)
-    assert weights == [0.0, 3.0, 1.5]
+                     _hosts([1000, 4000, 2000]), conf=conf)
+    assert weights == [0.75, 3.0, 1.5]
+
+
+def test_a_single_host_weighs_zero():
+    weights = _weigh([('ByIndex', ByIndex(3.0))], _hosts([1, 1]),
+                     indices=[1])
+    assert weights == [0.0]
+
+
+def test_raw_weights_are_clamped_to_the_weigher_bounds():
+    class Clamped(ByIndex):
+        minval = 1.0
+        maxval = 3.0
+
+    weights = _weigh([('C', Clamped())], _hosts([1] * 5))
+    assert weights == [0.0, 0.0, 0.5, 1.0, 1.0]
 
 
 def test_negative_multiplier_favours_the_least_free():
@@ -80,15 +100,14 @@ def test_weighers_add_up():
     conf = fakes.make_conf()
     weights = _weigh([('RAM', ram.RAMWeigher(conf=conf)),
                       ('ByIndex', ByIndex(2.0))],
-                     _hosts([3000, 1000, 2000]), conf=conf)
-    assert weights == [1.0 + 0.0, 0.0 + 1.0, 0.5 + 2.0]
+                     _hosts([4000, 1000, 2000]), conf=conf)
+    assert weights == [1.0 + 0.0, 0.25 + 1.0, 0.5 + 2.0]
 
 
 def test_normalisation_is_over_the_hosts_weighed_only():
-    host_set = _hosts([1000, 9000, 2000, 3000])
-    weights = _weigh([('RAM', ram.RAMWeigher(conf=fakes.make_conf()))],
-                     host_set, indices=[0, 2, 3])
-    assert weights == [0.0, 0.5, 1.0]
+    host_set = _hosts([1, 1, 1, 1])
+    weights = _weigh([('ByIndex', ByIndex())], host_set, indices=[0, 2, 3])
+    assert weights == [0.0, 2 / 3, 1.0]
 
 
 def test_column_and_per_host_weigher_paths_agree():
@@ -119,7 +138,11 @@ def test_weigher_bounds_replace_the_observed_ones():
 def test_all_loads_every_weigher_of_the_namespace():
     wh = handler.WeightHandler(fakes.make_conf())
     assert [name for name, _ in wh.weighers] == [
-        'CPUWeigher', 'DiskWeigher', 'RAMWeigher']
+        'BuildFailureWeigher', 'CPUWeigher', 'CrossCellWeigher',
+        'DiskWeigher', 'HypervisorVersionWeigher', 'ImagePropertiesWeigher',
+        'IoOpsWeigher', 'MetricsWeigher', 'NumInstancesWeigher',
+        'PCIWeigher', 'RAMWeigher', 'ServerGroupSoftAffinityWeigher',
+        'ServerGroupSoftAntiAffinityWeigher']
 
 
 def test_named_weighers_load_in_config_order():
@@ -132,10 +155,10 @@ def test_named_weighers_load_in_config_order():
 
 def test_unknown_weigher_name_stops_loading_and_names_it():
     conf = fakes.make_conf(filter_scheduler={
-        'weight_classes': ['RAMWeigher', 'MetricsWeigher']})
+        'weight_classes': ['RAMWeigher', 'NoSuchWeigher']})
     with pytest.raises(exception.PluginLoadError) as e:
         handler.WeightHandler(conf)
-    assert 'MetricsWeigher' in str(e.value)
+    assert 'NoSuchWeigher' in str(e.value)
 
 
 def test_weigher_whose_constructor_fails_stops_loading_and_names_it(
@@ -154,14 +177,14 @@ def test_weigher_whose_constructor_fails_stops_loading_and_names_it(
 
 
 def test_builtin_weighers_answer_by_column_never_per_host(monkeypatch):
-    from scheduler.weighers import cpu
-    from scheduler.weighers import disk
-
     def per_host(*args):
         raise AssertionError('per-host path used')
 
-    for cls in (ram.RAMWeigher, cpu.CPUWeigher, disk.DiskWeigher):
-        monkeypatch.setattr(cls, '_weigh_object', per_host)
     wh = handler.WeightHandler(fakes.make_conf())
+    assert len(wh.weighers) == 13
+    for _name, weigher in wh.weighers:
+        monkeypatch.setattr(type(weigher), '_weigh_object', per_host)
+        monkeypatch.setattr(type(weigher), 'weight_multiplier', per_host)
     weights = wh.weigh(_hosts([1024, 2048]), fakes.make_spec(), [0, 1])
-    assert list(weights) == [0.0, 1.0]
+    # RAM 0.5 and 1 (from 0); CPU and disk equal: 1 each; the rest 0.
+    assert list(weights) == [2.5, 3.0]

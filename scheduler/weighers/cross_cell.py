@@ -1,0 +1,40 @@
+"""CrossCellWeigher: during a cross-cell move, prefer the current cell.
+
+Only a request whose ``requested_destination`` names a cell and allows a
+cross-cell move is concerned: hosts of that cell weigh 1, the others -1.
+Every other request weighs 0 everywhere. The multiplier is
+``[filter_scheduler] cross_cell_move_weight_multiplier`` (1e6).
+"""
+
+import numpy as np
+
+from scheduler.weighers import base
+
+
+def _preferred_cell(spec):
+    destination = spec.requested_destination
+    if destination is None:
+        return None
+    if not getattr(destination, 'allow_cross_cell_move', False):
+        return None
+    return destination.cell_uuid or None
+
+
+class CrossCellWeigher(base.ConfiguredWeigher):
+    """Raw weight: 1 in the preferred cell, -1 outside, 0 when no move."""
+
+    multiplier_option = 'cross_cell_move_weight_multiplier'
+
+    def _weigh_object(self, host_state, spec):
+        cell = _preferred_cell(spec)
+        if cell is None:
+            return 0
+        return 1 if host_state.cell_uuid == cell else -1
+
+    def weigh_columns(self, host_set, spec):
+        cell = _preferred_cell(spec)
+        if cell is None:
+            return np.zeros(len(host_set))
+        return np.fromiter(
+            (1.0 if h.cell_uuid == cell else -1.0 for h in host_set.hosts),
+            float, len(host_set))

@@ -1,0 +1,21 @@
+"""HypervisorVersionWeigher: prefers hosts with a newer hypervisor.
+
+The raw weight is the compute node's ``hypervisor_version`` (0 when not
+known). A negative ``[filter_scheduler]
+hypervisor_version_weight_multiplier`` prefers older hosts.
+"""
+
+from scheduler.weighers import base
+from scheduler.weighers import utils
+
+
+class HypervisorVersionWeigher(base.ConfiguredWeigher):
+    """Raw weight: the host's hypervisor version as an integer."""
+
+    multiplier_option = 'hypervisor_version_weight_multiplier'
+
+    def _weigh_object(self, host_state, spec):
+        return utils.hypervisor_version(host_state)
+
+    def weigh_columns(self, host_set, spec):
+        return utils.fact_columns(host_set).hypervisor_version

@@ -1,0 +1,58 @@
+"""MetricsWeigher: weighs hosts by the metrics their compute node reports.
+
+``[metrics] weight_setting`` lists ``metric=ratio`` pairs; the raw weight
+is the sum of each metric's value times its ratio. A host lacking one of
+these metrics makes the request fail with ``[metrics] required`` (the
+default; MetricsFilter removes such hosts first), and weighs
+``[metrics] weight_of_unavailable`` otherwise — unless that metric's ratio
+or the host's multiplier is 0, when the metric is skipped. The multiplier
+is ``[metrics] weight_multiplier``, or the aggregate metadata key
+``metrics_weight_multiplier``.
+"""
+
+import numpy as np
+
+from scheduler import exception
+from scheduler.weighers import base
+from scheduler.weighers import utils
+
+
+class MetricsWeigher(base.ConfiguredWeigher):
+    """Raw weight: the weighted sum of the host's metrics."""
+
+    multiplier_group = 'metrics'
+    multiplier_option = 'weight_multiplier'
+    multiplier_key = 'metrics_weight_multiplier'
+
+    def __init__(self, conf=None):
+        super().__init__(conf)
+        self.setting = utils.parse_setting(
+            self.conf.metrics.weight_setting, 'metrics.weight_setting')
+
+    def _weight(self, host_state, multiplier):
+        metrics = utils.metrics(host_state)
+        value = 0.0
+        for name, ratio in self.setting:
+            if name in metrics:
+                value += float(metrics[name]) * ratio
+                continue
+            if self.conf.metrics.required:
+                raise exception.NoValidHost(
+                    'MetricsWeigher: host %s reports no metric %s and '
+                    '[metrics] required is True (enable MetricsFilter to '
+                    'remove such hosts before weighing)'
+                    % (host_state.host, name))
+            if ratio * multiplier != 0:
+                return self.conf.metrics.weight_of_unavailable
+        return value
+
+    def _weigh_object(self, host_state, spec):
+        return self._weight(host_state, self.weight_multiplier(host_state))
+
+    def weigh_columns(self, host_set, spec):
+        if not self.setting:
+            return np.zeros(len(host_set))
+        multipliers = self.multiplier_column(host_set)
+        return np.fromiter(
+            (self._weight(h, m) for h, m in zip(host_set.hosts, multipliers)),
+            float, len(host_set))

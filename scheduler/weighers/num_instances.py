@@ -1,0 +1,23 @@
+"""NumInstancesWeigher: weighs hosts by the instances they run.
+
+The count is the compute node's ``num_instances`` stat plus the instances
+of this request already placed on the host. The default
+``[filter_scheduler] num_instances_weight_multiplier`` of 0 switches it
+off; positive packs, negative spreads.
+"""
+
+from scheduler.weighers import base
+from scheduler.weighers import utils
+
+
+class NumInstancesWeigher(base.ConfiguredWeigher):
+    """Raw weight: the number of instances on the host."""
+
+    multiplier_option = 'num_instances_weight_multiplier'
+
+    def _weigh_object(self, host_state, spec):
+        return utils.num_instances(host_state)
+
+    def weigh_columns(self, host_set, spec):
+        return (utils.fact_columns(host_set).instances +
+                utils.consumed(host_set))

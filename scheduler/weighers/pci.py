@@ -1,0 +1,28 @@
+"""PCIWeigher: keeps hosts with free PCI devices for those who need them.
+
+The fewer free PCI devices a host has, the higher its raw weight: an
+instance without PCI requests avoids PCI hosts, and one with PCI requests
+stacks onto the hosts with the fewest free devices, leaving whole hosts
+free for larger requests. Free devices count up to 99, as in Nova.
+"""
+
+import numpy as np
+
+from scheduler.weighers import base
+from scheduler.weighers import utils
+
+MAX_DEVICES = 100
+
+
+class PCIWeigher(base.ConfiguredWeigher):
+    """Raw weight: 100 - min(free PCI devices, 99)."""
+
+    multiplier_option = 'pci_weight_multiplier'
+
+    def _weigh_object(self, host_state, spec):
+        free = utils.free_pci_devices(host_state)
+        return MAX_DEVICES - min(free, MAX_DEVICES - 1)
+
+    def weigh_columns(self, host_set, spec):
+        free = utils.fact_columns(host_set).pci_free
+        return MAX_DEVICES - np.minimum(free, MAX_DEVICES - 1)

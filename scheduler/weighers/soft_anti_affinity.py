@@ -1,0 +1,26 @@
+"""ServerGroupSoftAntiAffinityWeigher: spreads a soft-anti-affinity group.
+
+For an instance of a server group with policy ``soft-anti-affinity``,
+hosts weigh minus the number of the group's members they run; every other
+request weighs 0. The multiplier is ``[filter_scheduler]
+soft_anti_affinity_weight_multiplier`` (or aggregate metadata of that
+name).
+"""
+
+from scheduler.weighers import base
+from scheduler.weighers import utils
+
+
+class ServerGroupSoftAntiAffinityWeigher(base.ConfiguredWeigher):
+    """Raw weight: minus the members of the instance's group on the host."""
+
+    policy = 'soft-anti-affinity'
+    multiplier_option = 'soft_anti_affinity_weight_multiplier'
+
+    def _weigh_object(self, host_state, spec):
+        members = utils.group_members(spec, self.policy)
+        return -len(members.intersection(host_state.facts.instances))
+
+    def weigh_columns(self, host_set, spec):
+        return -utils.members_on_hosts(
+            host_set, utils.group_members(spec, self.policy))
