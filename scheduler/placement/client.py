@@ -21,6 +21,7 @@ from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
+from requests import exceptions as requests_exc
 
 from scheduler import exception
 from scheduler.placement import versions
@@ -40,6 +41,7 @@ _WEBOB_PREFIX = re.compile(
     r'browser \(content of type \S+\.\s*')
 # The cause keystoneauth wraps (``[Errno 111] Connection refused``).
 _ERRNO = re.compile(r'\[Errno -?\d+\][^"\')]*')
+_URL = re.compile(r'https?://\S+?(?=[\s:]*(\s|$|\())')
 
 
 class PlacementNotFound(exception.PlacementQueryRejected):
@@ -189,12 +191,17 @@ class PlacementClient(object):
                 'Placement at %s timed out after %gs (%s)'
                 % (self.endpoint, self._conf[GROUP].timeout, where),
                 method, url)
-        except ks_exc.ConnectionError as e:
-            cause = _ERRNO.search(str(e))
-            raise exception.PlacementUnreachable(
-                'Placement at %s is unreachable (%s): %s'
-                % (self.endpoint, where, cause.group(0) if cause else e),
+        except ks_exc.UnknownConnectionError as e:
+            if not isinstance(e.original,
+                              requests_exc.ChunkedEncodingError):
+                raise self._unreachable(e, method, url, where)
+            # The connection closed before the body it promised ended.
+            raise exception.PlacementBadResponse(
+                'Placement at %s cut its answer to %s short (%s)'
+                % (self.endpoint, where, type(e.original).__name__),
                 method, url)
+        except ks_exc.ConnectionError as e:
+            raise self._unreachable(e, method, url, where)
         except ks_exc.ClientException as e:
             # The auth plugin or the service catalog failed us.
             raise exception.PlacementUnreachable(
@@ -208,6 +215,17 @@ class PlacementClient(object):
                 % (self.endpoint, where, type(e).__name__, e), method, url)
         self._learn_endpoint(adapter)
         return self._parse(resp, method, url, where, version)
+
+    def _unreachable(self, error, method, url, where):
+        cause = _ERRNO.search(str(error))
+        if cause:
+            cause = cause.group(0)
+        else:
+            # keystoneauth's message quotes the URL with its query.
+            cause = _URL.sub('<url>', str(error))[:_DETAIL_MAX]
+        return exception.PlacementUnreachable(
+            'Placement at %s is unreachable (%s): %s'
+            % (self.endpoint, where, cause), method, url)
 
     def _parse(self, resp, method, url, where, version):
         status = resp.status_code

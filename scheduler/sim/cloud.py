@@ -103,7 +103,12 @@ def _inventory(group, totals):
     }
 
 
-def placement_adapter(endpoint, token='admin'):
+# noauth2's admin token of the test and simulator Placement (127.0.0.1,
+# sqlite): not a credential.
+ADMIN_TOKEN = 'admin'  # nosec B105
+
+
+def placement_adapter(endpoint, token=ADMIN_TOKEN):
     """A keystoneauth1 Adapter that talks to Placement as an admin."""
     auth = token_endpoint.Token(endpoint, token)
     return adapter.Adapter(
@@ -111,7 +116,7 @@ def placement_adapter(endpoint, token='admin'):
         default_microversion=MICROVERSION, raise_exc=True)
 
 
-def create_hosts(endpoint, hosts, token='admin'):
+def create_hosts(endpoint, hosts, token=ADMIN_TOKEN):
     """Create one root resource provider per host, as nova-compute does."""
     api = placement_adapter(endpoint, token)
     custom = {t for h in hosts for t in h.traits
@@ -132,7 +137,7 @@ def create_hosts(endpoint, hosts, token='admin'):
                           'traits': host.traits})
 
 
-def usages(endpoint, token='admin'):
+def usages(endpoint, token=ADMIN_TOKEN):
     """Usages per provider name: {name: {resource_class: used}}."""
     api = placement_adapter(endpoint, token)
     providers = api.get('/resource_providers').json()['resource_providers']
@@ -143,7 +148,7 @@ def usages(endpoint, token='admin'):
     return result
 
 
-def consumer_allocations(endpoint, consumer_uuid, token='admin'):
+def consumer_allocations(endpoint, consumer_uuid, token=ADMIN_TOKEN):
     """The allocations Placement holds for one consumer (may be {})."""
     api = placement_adapter(endpoint, token)
     return api.get('/allocations/%s' % consumer_uuid).json()['allocations']

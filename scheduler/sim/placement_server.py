@@ -40,7 +40,9 @@ from placement.objects import trait
 
 LOG = logging.getLogger(__name__)
 
-TOKEN = 'admin'
+# noauth2's admin token of the sqlite Placement this module serves on
+# 127.0.0.1 for tests and the simulator; not a credential.
+TOKEN = 'admin'  # nosec B105
 HOST = '127.0.0.1'
 DB_FILE = 'placement.sqlite'
 

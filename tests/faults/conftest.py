@@ -1,0 +1,105 @@
+"""Real components for the fault matrix, and the printing of the matrix.
+
+One RabbitMQ node serves the session. Each test module gets a real
+Placement with a ``FaultProxy`` in front of it and scheduler-server
+processes that reach Placement only through the proxy, so a test can
+break the path while checking the truth in Placement directly.
+"""
+
+import os
+
+import pytest
+
+from scheduler.sim import placement_server
+from tests.faults import matrix
+from tests.fixtures import fault_proxy
+from tests.fixtures import rabbitmq
+from tests.fixtures import server
+
+# What the service gets in [placement]: a short timeout so a stalled
+# Placement costs seconds, one connection retry, two status retries.
+PLACEMENT_CONF = {'timeout': 3, 'connect_retries': 1,
+                  'status_code_retries': 2, 'connect_retry_delay': 0.2,
+                  'status_code_retry_delay': 0.2}
+# The matrix tests the path to Placement, not the plugins: name the
+# built-in ones, so plugins being added elsewhere cannot change a row.
+PLUGIN_CONF = {'enabled_filters': 'ComputeFilter',
+               'weight_classes': 'RAMWeigher,CPUWeigher,DiskWeigher'}
+
+
+def pytest_terminal_summary(terminalreporter):
+    rows = matrix.rows()
+    if not rows:
+        return
+    terminalreporter.section('fault matrix')
+    for line in matrix.table(rows):
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope='session')
+def broker(tmp_path_factory):
+    node = rabbitmq.RabbitMQBroker(str(tmp_path_factory.mktemp('rabbitmq')))
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope='module')
+def placement(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp('placement')
+    service = placement_server.PlacementServer(str(workdir))
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope='module')
+def proxy(placement):
+    with fault_proxy.FaultProxy(placement.endpoint) as p:
+        yield p
+
+
+@pytest.fixture(scope='module')
+def server_factory(tmp_path_factory, broker, proxy):
+    """scheduler-server processes reaching Placement through the proxy."""
+    started = []
+    base = tmp_path_factory.mktemp('servers')
+
+    def start(host='sched-faults', workers=2, extra_conf=None,
+              endpoint=None):
+        extra = {'placement': dict(PLACEMENT_CONF),
+                 'filter_scheduler': dict(PLUGIN_CONF)}
+        for group, values in (extra_conf or {}).items():
+            extra.setdefault(group, {}).update(values)
+        proc = server.SchedulerServerProcess(
+            os.path.join(str(base), 'server-%s-%d' % (host, len(started))),
+            broker, endpoint or proxy.endpoint, host=host, workers=workers,
+            extra_conf=extra)
+        started.append(proc)
+        proc.start()
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+@pytest.fixture(scope='session')
+def rpc_transport(broker):
+    from oslo_config import cfg
+
+    from scheduler import conf as scheduler_conf  # noqa: F401 (registers)
+    from scheduler.rpc import transport
+
+    if not cfg.CONF._args:
+        cfg.CONF([], project='scheduler', default_config_files=[],
+                 default_config_dirs=[])
+    result = transport.get_transport(cfg.CONF, url=broker.transport_url)
+    yield result
+    result.cleanup()
+
+
+@pytest.fixture(scope='session')
+def client(rpc_transport):
+    from scheduler.rpc import client as rpc_client
+    return rpc_client.SchedulerClient(rpc_transport, timeout=60)

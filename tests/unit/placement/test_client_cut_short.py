@@ -1,0 +1,40 @@
+"""Answers cut short and dropped connections: named, without the URL."""
+
+import pytest
+import requests
+
+from scheduler import exception
+from scheduler.placement import client as placement_client
+from tests.unit.placement import fakes
+
+ENDPOINT = 'http://placement.test:8778'
+URL = ENDPOINT + '/allocation_candidates?resources=VCPU:1&limit=5'
+
+
+@pytest.fixture
+def client():
+    return placement_client.PlacementClient(fakes.make_conf(ENDPOINT))
+
+
+def test_body_cut_short_is_a_bad_response(client, requests_mock):
+    requests_mock.get(URL, exc=requests.exceptions.ChunkedEncodingError(
+        'Connection broken: IncompleteRead(10 bytes read, 90 more)'))
+
+    with pytest.raises(exception.PlacementBadResponse) as err:
+        client.get('/allocation_candidates?resources=VCPU:1&limit=5')
+
+    assert err.value.reason == (
+        'Placement at %s cut its answer to GET /allocation_candidates '
+        'short (ChunkedEncodingError)' % ENDPOINT)
+
+
+def test_dropped_connection_is_unreachable_without_the_query(
+        client, requests_mock):
+    requests_mock.get(URL, exc=requests.exceptions.ConnectionError(
+        "('Connection aborted.', RemoteDisconnected('closed'))"))
+
+    with pytest.raises(exception.PlacementUnreachable) as err:
+        client.get('/allocation_candidates?resources=VCPU:1&limit=5')
+
+    assert 'Connection aborted.' in err.value.reason
+    assert 'resources=VCPU' not in err.value.reason
