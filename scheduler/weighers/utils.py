@@ -27,48 +27,63 @@ _IO_OPS_KEYS = ('num_io_ops', 'io_workload')
 _FACT_COLUMNS = weakref.WeakKeyDictionary()
 
 
-def _int(value):
+def _number(value):
+    """A fact as a float; anything that is not a finite number is 0."""
     try:
-        return int(value)
+        number = float(value)
     except (TypeError, ValueError):
-        return 0
+        return 0.0
+    return number if np.isfinite(number) else 0.0
 
 
-def _stat(compute, keys):
-    if compute is None:
-        return 0
-    for key in keys:
-        if key in compute.stats:
-            return _int(compute.stats[key])
-    return 0
+def _numbers(values):
+    """Float array of ``_number(v)`` for ``values`` (a list)."""
+    try:
+        column = np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        column = None
+    if column is None or column.ndim != 1 or not np.isfinite(column).all():
+        column = np.fromiter((_number(v) for v in values), float,
+                             len(values))
+    return column
+
+
+_NO_STATS = {}
+
+
+def _stats(compute):
+    return compute.stats if compute is not None else _NO_STATS
+
+
+def _io_ops(stats):
+    value = stats.get(_IO_OPS_KEYS[0])
+    return stats.get(_IO_OPS_KEYS[1], 0) if value is None else value
 
 
 def num_io_ops(host_state):
-    return (_stat(host_state.facts.compute, _IO_OPS_KEYS) +
+    return (_number(_io_ops(_stats(host_state.facts.compute))) +
             host_state.placed)
 
 
 def num_instances(host_state):
-    return (_stat(host_state.facts.compute, ('num_instances',)) +
-            host_state.placed)
+    stats = _stats(host_state.facts.compute)
+    return _number(stats.get('num_instances', 0)) + host_state.placed
 
 
 def failed_builds(host_state):
-    return _stat(host_state.facts.compute, ('failed_builds',))
+    return _number(_stats(host_state.facts.compute).get('failed_builds', 0))
 
 
 def hypervisor_version(host_state):
     compute = host_state.facts.compute
-    if compute is None:
-        return 0
-    return _int(compute.hypervisor_version)
+    return _number(compute.hypervisor_version) if compute is not None else 0.0
 
 
 def free_pci_devices(host_state):
     compute = host_state.facts.compute
     if compute is None:
-        return 0
-    return sum(_int(pool.get('count', 0)) for pool in compute.pci_pools)
+        return 0.0
+    return sum(_number(pool.get('count', 0)) for pool in compute.pci_pools)
 
 
 def metrics(host_state):
@@ -76,45 +91,49 @@ def metrics(host_state):
     return compute.metrics if compute is not None else {}
 
 
+def _multiplier_metadata(aggregate):
+    return [(key, value) for key, value in aggregate.metadata.items()
+            if key.endswith(MULTIPLIER_SUFFIX)]
+
+
 class _Facts:
-    """Fact columns of one host set, read in one pass over its hosts."""
+    """Fact columns of one host set, read once for all its hosts."""
 
     def __init__(self, host_set):
         hosts = host_set.hosts
-        n = len(hosts)
-        self.io_ops = np.zeros(n, dtype=float)
-        self.instances = np.zeros(n, dtype=float)
-        self.failed_builds = np.zeros(n, dtype=float)
-        self.hypervisor_version = np.zeros(n, dtype=float)
-        self.pci_free = np.zeros(n, dtype=float)
+        computes = [h.facts.compute for h in hosts]
+        stats = [_stats(c) for c in computes]
+        self.size = len(hosts)
+        self.io_ops = _numbers([_io_ops(s) for s in stats])
+        self.instances = _numbers([s.get('num_instances', 0)
+                                   for s in stats])
+        self.failed_builds = _numbers([s.get('failed_builds', 0)
+                                       for s in stats])
+        self.hypervisor_version = _numbers(
+            [c.hypervisor_version if c is not None else 0
+             for c in computes])
+        self.pci_free = np.fromiter(
+            (free_pci_devices(h) if c is not None and c.pci_pools else 0.0
+             for h, c in zip(hosts, computes)), float, len(hosts))
         # {multiplier key: {host index: {metadata values}}}
         self.overrides = {}
+        by_aggregate = {}
         for i, host in enumerate(hosts):
-            facts = host.facts
-            compute = facts.compute
-            if compute is not None:
-                stats = compute.stats
-                if stats:
-                    self.io_ops[i] = _stat(compute, _IO_OPS_KEYS)
-                    self.instances[i] = _stat(compute, ('num_instances',))
-                    self.failed_builds[i] = _stat(compute, ('failed_builds',))
-                if compute.hypervisor_version:
-                    self.hypervisor_version[i] = _int(
-                        compute.hypervisor_version)
-                if compute.pci_pools:
-                    self.pci_free[i] = free_pci_devices(host)
-            for aggregate in facts.aggregates:
-                for key, value in aggregate.metadata.items():
-                    if key.endswith(MULTIPLIER_SUFFIX):
-                        self.overrides.setdefault(key, {}).setdefault(
-                            i, set()).add(value)
+            for aggregate in host.facts.aggregates:
+                pairs = by_aggregate.get(id(aggregate))
+                if pairs is None:
+                    pairs = by_aggregate[id(aggregate)] = (
+                        _multiplier_metadata(aggregate))
+                for key, value in pairs:
+                    self.overrides.setdefault(key, {}).setdefault(
+                        i, set()).add(value)
         self._multipliers = {}
 
     def multipliers(self, key, configured):
         """Float column of ``key``'s multiplier over all hosts."""
         column = self._multipliers.get((key, configured))
         if column is None:
-            column = np.full(len(self.io_ops), float(configured))
+            column = np.full(self.size, float(configured))
             for i, values in self.overrides.get(key, {}).items():
                 column[i] = _override(values, key, configured)
             self._multipliers[(key, configured)] = column
