@@ -72,11 +72,15 @@ class SchedulerService(service.ServiceBase):
         self.manager_factory = manager_factory
         self.transport_factory = transport_factory
         self.server = None
+        self.manager = None
         self._stopped = threading.Event()
 
     def start(self):
         self._stopped.clear()
-        manager = self.manager_factory(self.conf)
+        manager = self.manager = self.manager_factory(self.conf)
+        # The host-facts sources' threads and connections are per worker.
+        if hasattr(manager, 'start'):
+            manager.start()
         transport = self.transport_factory(self.conf)
         self.server = rpc_server.build_rpc_server(self.conf, manager,
                                                   transport=transport)
@@ -95,6 +99,9 @@ class SchedulerService(service.ServiceBase):
             server.wait()
             server.transport.cleanup()
             LOG.info('Scheduler worker %d stopped', os.getpid())
+        manager, self.manager = self.manager, None
+        if hasattr(manager, 'stop'):
+            manager.stop()
         self._stopped.set()
 
     def wait(self):
@@ -102,7 +109,8 @@ class SchedulerService(service.ServiceBase):
 
     def reset(self):
         # SIGHUP: oslo.config has already re-read the mutable options.
-        pass
+        if hasattr(self.manager, 'reset'):
+            self.manager.reset()
 
 
 def check_options(conf):

@@ -10,6 +10,7 @@ from oslo_config import cfg
 from scheduler.conf import default
 from scheduler.conf import filter_scheduler
 from scheduler.conf import filters
+from scheduler.conf import host_facts
 from scheduler.conf import metrics
 from scheduler.conf import placement
 from scheduler.conf import scheduler
@@ -20,6 +21,7 @@ CONF = cfg.CONF
 default.register_opts(CONF)
 scheduler.register_opts(CONF)
 filter_scheduler.register_opts(CONF)
+host_facts.register_opts(CONF)
 filters.register_opts(CONF)
 placement.register_opts(CONF)
 weighers.register_opts(CONF)

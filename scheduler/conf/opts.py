@@ -3,13 +3,15 @@
 from scheduler.conf import default
 from scheduler.conf import filter_scheduler
 from scheduler.conf import filters
+from scheduler.conf import host_facts
 from scheduler.conf import metrics
 from scheduler.conf import placement
 from scheduler.conf import scheduler
 from scheduler.conf import weighers
 
 _MODULES = (default, scheduler, filter_scheduler, filters,
-            weighers, metrics, placement)
+            weighers, metrics, placement,
+            host_facts)
 
 
 def list_opts():

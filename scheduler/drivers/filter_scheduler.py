@@ -23,6 +23,7 @@ from scheduler.drivers import ranking
 from scheduler import exception
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
+from scheduler.host_state import host_state as hs
 from scheduler.objects import selection
 from scheduler.weighers import handler as weight_handler
 
@@ -84,11 +85,22 @@ class FilterScheduler(base.Scheduler):
             names = self.placement.names(builder.candidate_roots(candidates))
         except exception.PlacementError as e:
             raise self._placement_failed(e, 'provider names')
-        zones = (self.host_facts.availability_zones()
-                 if self.host_facts is not None else None)
+        facts = refused = None
+        if self.host_facts is not None:
+            facts = self.host_facts.facts_for(names.values())
+            refused = self.host_facts.refused(names.values())
         host_set = builder.build_host_states(
             candidates, names, self.conf.scheduler.default_cell_uuid,
-            zones=zones, default_zone=self.conf.default_availability_zone)
+            facts=facts, default_zone=self.conf.default_availability_zone)
+        if refused:
+            # Fail closed: hosts a failed host-facts source cannot vouch
+            # for are not chosen (the source logged its failure once).
+            host_set = hs.HostStateSet(
+                [h for h in host_set.hosts if h.host not in refused])
+            if not len(host_set):
+                raise exception.NoValidHost(
+                    'no host can be vouched for: %s'
+                    % next(iter(refused.values())))
         if not len(host_set):
             raise exception.NoValidHost(
                 'none of the providers Placement returned is a usable host '

@@ -29,7 +29,7 @@ class AggregateFacts:
         return self.metadata.get('availability_zone')
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class InstanceFacts:
     """An instance known to run on a host (from casts or Nova's DB)."""
 

@@ -6,6 +6,7 @@ import pytest
 
 from scheduler.drivers import filter_scheduler
 from scheduler import exception
+from scheduler.host_state import facts
 from scheduler import manager
 from tests.unit.host_state import fakes
 
@@ -123,9 +124,8 @@ def test_update_instance_info_records_an_instance_list():
     mgr.update_instance_info(None, 'cn1', _instance('c'))
     instances = mgr.host_facts.instances_of_host('cn1')
     assert sorted(instances) == ['a', 'b', 'c']
-    assert instances['a'] == {'uuid': 'a', 'host': 'cn1', 'node': 'cn1',
-                              'project_id': 'p', 'user_id': 'u',
-                              'availability_zone': None}
+    assert instances['a'] == facts.InstanceFacts(uuid='a', project_id='p',
+                                                 vm_state='active')
     assert mgr.host_facts.instances_of_host('cn2') == {}
 
 
@@ -143,8 +143,8 @@ def test_sync_instance_info_makes_the_hosts_record_exact():
     mgr.sync_instance_info(None, 'cn1', ['b', 'c'])
     instances = mgr.host_facts.instances_of_host('cn1')
     assert sorted(instances) == ['b', 'c']
-    assert instances['b']['project_id'] == 'p'
-    assert instances['c'] == {'uuid': 'c', 'host': 'cn1'}
+    assert instances['b'].project_id == 'p'
+    assert instances['c'] == facts.InstanceFacts(uuid='c')
 
 
 def test_concurrent_casts_lose_no_update():
@@ -197,9 +197,8 @@ def test_casts_take_the_rpc_layers_records():
     (aggregate,) = mgr.host_facts.aggregates_of_host('cn1')
     assert (aggregate.id, aggregate.uuid) == (7, 'agg-7')
     assert aggregate.metadata == {'availability_zone': 'az7'}
-    assert mgr.host_facts.instances_of_host('cn1')['a'] == {
-        'uuid': 'a', 'host': 'cn1', 'node': None, 'project_id': 'p',
-        'user_id': None, 'availability_zone': 'az7'}
+    assert mgr.host_facts.instances_of_host('cn1')['a'] == (
+        facts.InstanceFacts(uuid='a', project_id='p'))
     mgr.delete_aggregate(None, AggregateRecord(uuid='agg-7', id=7))
     assert mgr.host_facts.aggregates() == {}
 

@@ -6,9 +6,9 @@ import pytest
 from scheduler.drivers import filter_scheduler
 from scheduler import exception
 from scheduler.filters import handler as filter_handler
+from scheduler.host_facts import store
 from scheduler.host_state import builder
 from scheduler.host_state import host_state as hs
-from scheduler import manager
 from tests.unit.drivers import fake_placement
 from tests.unit.host_state import fakes
 
@@ -335,7 +335,7 @@ def test_selection_carries_the_default_availability_zone():
 def test_selection_carries_the_zone_of_its_hosts_aggregate():
     placement = fake_placement.FakePlacement(_ram_hosts(2048, 4096))
     driver = _driver(placement)
-    facts = manager.HostFacts()
+    facts = store.HostFactsStore(fakes.make_conf())
     facts.update_aggregates([{'id': 1, 'uuid': 'agg-1', 'name': 'az1',
                               'hosts': ['host-1'],
                               'metadata': {'availability_zone': 'az1'}}])

@@ -1,0 +1,102 @@
+"""Options of the host-facts sources (``scheduler.host_facts``).
+
+``[host_facts]`` chooses the sources and bounds how stale their data may
+be; ``[host_facts_nova_db]`` and ``[host_facts_file]`` configure the
+optional sources. The ``rpc`` source (Nova's fanout casts) is always on.
+"""
+
+from oslo_config import cfg
+
+
+def _groups():
+    # New OptGroups for every ConfigOpts (register_group copies shallowly).
+    return (
+        cfg.OptGroup(
+            'host_facts', title='Host facts sources',
+            help='Where the facts Placement does not hold (aggregate '
+                 'metadata, instances, compute details, cells) come '
+                 'from.'),
+        cfg.OptGroup(
+            'host_facts_nova_db', title='Host facts from Nova databases',
+            help='Read-only access to the Nova API database and, through '
+                 'its cell mappings, to the cell databases.'),
+        cfg.OptGroup(
+            'host_facts_file', title='Host facts from a file',
+            help='An operator-maintained YAML file of aggregates and '
+                 'host to cell mappings, for deployments without Nova '
+                 'databases. Re-read on SIGHUP.'),
+    )
+
+
+host_facts_opts = [
+    cfg.ListOpt(
+        'sources',
+        default=[],
+        item_type=cfg.types.String(choices=['nova_db', 'file']),
+        help='Optional host-facts sources to use besides ``rpc`` (always '
+             'on), by entry point name in the ``scheduler.host_facts`` '
+             'namespace. Earlier sources win where two know the same '
+             'fact.'),
+    cfg.IntOpt(
+        'max_stale_seconds',
+        default=300,
+        min=0,
+        max=86400,
+        help='How long a failing source keeps serving its last good '
+             'data. After that it fails closed: hosts it cannot vouch '
+             'for are not chosen until it recovers.'),
+]
+
+nova_db_opts = [
+    cfg.StrOpt(
+        'api_connection',
+        secret=True,
+        help='SQLAlchemy URL of the Nova API database (the value of '
+             'Nova\'s ``[api_database] connection``). The cell '
+             'databases are found through its cell mappings. Used '
+             'read-only: the session is opened read-only and only '
+             'SELECT statements are issued.'),
+    cfg.IntOpt(
+        'refresh_interval',
+        default=60,
+        min=1,
+        max=3600,
+        help='Seconds between two reads of the Nova databases.'),
+    cfg.IntOpt(
+        'service_down_time',
+        default=60,
+        min=1,
+        max=3600,
+        help='Seconds since its last heartbeat after which a '
+             'nova-compute service is considered down (Nova\'s '
+             '``[DEFAULT] service_down_time``).'),
+    cfg.BoolOpt(
+        'read_instances',
+        default=True,
+        help='Read the instances of every compute host. Turn off when '
+             'no enabled filter or weigher needs them and the rpc casts '
+             'suffice.'),
+]
+
+file_opts = [
+    cfg.StrOpt(
+        'path',
+        default='/etc/scheduler/host_facts.yaml',
+        help='Path of the host facts YAML file: ``aggregates`` (list of '
+             '``{name, uuid, id, hosts, metadata}``) and ``cells`` '
+             '(list of ``{uuid, name, hosts}``).'),
+]
+
+
+def register_opts(conf):
+    group, nova_db, file_group = _groups()
+    for g, opts in ((group, host_facts_opts), (nova_db, nova_db_opts),
+                    (file_group, file_opts)):
+        conf.register_group(g)
+        conf.register_opts(opts, group=g)
+
+
+def list_opts():
+    group, nova_db, file_group = _groups()
+    return {group: host_facts_opts, nova_db: nova_db_opts,
+            file_group: file_opts}

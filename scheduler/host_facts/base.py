@@ -1,0 +1,257 @@
+"""The host-facts source interface, with its freshness and failure rules.
+
+A source holds aggregates and per-host facts (instances, compute details,
+cell) and says how old they are. When it fails it keeps serving its last
+good data for ``[host_facts] max_stale_seconds``; after that, or if it
+never loaded, it fails closed: it vouches for no host it might describe,
+and those hosts are not chosen. A failure is logged once (at ERROR) when
+it starts, counted every time, and its recovery logged once.
+"""
+
+import dataclasses
+import threading
+import time
+
+from oslo_log import log as logging
+
+from scheduler.conf import host_facts as host_facts_conf
+
+LOG = logging.getLogger(__name__)
+
+OK = 'ok'
+STALE = 'stale'
+FAILED = 'failed'
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceHost:
+    """What one source knows of one host; None means "not known".
+
+    ``instances`` is ``{uuid: InstanceFacts}`` and never changes once
+    published (sources replace it rather than update it).
+    """
+
+    instances: dict | None = None
+    compute: object = None
+    cell_uuid: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Health:
+    """A source's health, as ``scheduler-status`` shows it."""
+
+    name: str
+    state: str
+    age: float | None
+    failures: int
+    last_error: str | None = None
+    detail: str = ''
+
+    def describe(self):
+        age = 'never loaded' if self.age is None else (
+            'data %.0f s old' % self.age)
+        text = '%s: %s, %s, %d failure(s)' % (self.name, self.state, age,
+                                              self.failures)
+        if self.detail:
+            text += ', ' + self.detail
+        if self.last_error and self.state != OK:
+            text += '; last error: ' + self.last_error
+        return text
+
+
+class HostFactsSource:
+    """Base class of host-facts sources (namespace ``scheduler.host_facts``).
+
+    Constructed with ``conf=<ConfigOpts>``. Subclasses publish their data
+    with ``_publish(aggregates, hosts)`` after a successful load and call
+    ``_failed(reason)`` when one fails; readers call ``aggregates()``,
+    ``host(name)``, ``state()``, ``age()`` and ``health()``. ``start()``
+    begins any background refresh, ``stop()`` ends it, ``reload()`` is
+    called on SIGHUP.
+    """
+
+    name = None
+
+    def __init__(self, conf, clock=time.monotonic):
+        # Harmless when registered already; lets a private ConfigOpts
+        # (tests, tools) carry a source.
+        host_facts_conf.register_opts(conf)
+        self.conf = conf
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._aggregates = {}
+        self._hosts = {}
+        self._loaded_at = None
+        self._failing_since = None
+        self._closed_logged = False
+        self.failures = 0
+        self.last_error = None
+
+    # Readers.
+
+    def aggregates(self):
+        """``{id or uuid: AggregateFacts}`` (a snapshot; do not modify)."""
+        return self._aggregates
+
+    def host(self, name):
+        """``SourceHost`` of ``name``, or None if the source has none."""
+        return self._hosts.get(name)
+
+    def hosts(self):
+        """The names of the hosts the source has facts of."""
+        return self._hosts.keys()
+
+    def age(self):
+        """Seconds since the data was last known good (None: never)."""
+        if self._loaded_at is None:
+            return None
+        return max(self._clock() - self._loaded_at, 0.0)
+
+    def max_stale(self):
+        return self.conf.host_facts.max_stale_seconds
+
+    def state(self):
+        """OK, STALE (failing, serving its last good data) or FAILED."""
+        if self._loaded_at is None:
+            return FAILED
+        if self._failing_since is None:
+            return OK
+        if self.age() > self.max_stale():
+            if not self._closed_logged:
+                self._closed_logged = True
+                LOG.error('Host facts source %(name)s failed closed: its '
+                          'data is %(age).0f s old ([host_facts] '
+                          'max_stale_seconds = %(max)d); its hosts are not '
+                          'chosen until it recovers',
+                          {'name': self.name, 'age': self.age(),
+                           'max': self.max_stale()})
+            return FAILED
+        return STALE
+
+    def refusal(self):
+        """Why this source vouches for no host now, or None if it does."""
+        if self.state() != FAILED:
+            return None
+        if self._loaded_at is None:
+            return 'host facts source %s has not loaded (%s)' % (
+                self.name, self.last_error or 'not yet')
+        return ('host facts source %s has failed for %.0f s (%s); its '
+                'data is older than [host_facts] max_stale_seconds = %d'
+                % (self.name, self._clock() - self._failing_since,
+                   self.last_error, self.max_stale()))
+
+    def refused_hosts(self, host_names):
+        """``{host name: reason}`` of the hosts this source cannot vouch for.
+
+        By default: every host while the source is failed, none otherwise.
+        """
+        reason = self.refusal()
+        return {name: reason for name in host_names} if reason else {}
+
+    def health(self):
+        return Health(name=self.name, state=self.state(), age=self.age(),
+                      failures=self.failures, last_error=self.last_error,
+                      detail=self.health_detail())
+
+    def health_detail(self):
+        """One line of source-specific detail for ``health()``."""
+        return ''
+
+    # Life cycle.
+
+    def start(self):
+        """Begin background work, if any (after the worker forked)."""
+
+    def stop(self):
+        """End background work."""
+
+    def reload(self):
+        """Called on SIGHUP."""
+
+    def host_out_of_date(self, host_name):
+        """Another source learnt that ``host_name``'s instances changed."""
+
+    # For subclasses.
+
+    def _publish(self, aggregates, hosts):
+        with self._lock:
+            self._aggregates = aggregates
+            self._hosts = hosts
+            self._touch_locked()
+
+    def _touch_locked(self):
+        if self._failing_since is not None:
+            LOG.info('Host facts source %s recovered', self.name)
+        self._loaded_at = self._clock()
+        self._failing_since = None
+        self._closed_logged = False
+
+    def _failed(self, reason):
+        with self._lock:
+            self.failures += 1
+            self.last_error = reason
+            first = self._failing_since is None
+            if first:
+                self._failing_since = self._clock()
+        if first:
+            LOG.error('Host facts source %(name)s failed: %(reason)s; '
+                      'serving its last good data for up to %(max)d s',
+                      {'name': self.name, 'reason': reason,
+                       'max': self.max_stale()})
+        else:
+            LOG.debug('Host facts source %(name)s still failing: '
+                      '%(reason)s', {'name': self.name, 'reason': reason})
+
+
+class PeriodicSource(HostFactsSource):
+    """A source that reloads everything every ``interval()`` seconds.
+
+    ``load()`` returns ``(aggregates, hosts)`` or raises; the first load
+    happens in ``start()`` so that a worker starts with data.
+    """
+
+    def __init__(self, conf, clock=time.monotonic):
+        super().__init__(conf, clock=clock)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = None
+
+    def interval(self):
+        raise NotImplementedError()
+
+    def load(self):
+        raise NotImplementedError()
+
+    def refresh(self):
+        """Load once; True if it succeeded."""
+        try:
+            aggregates, hosts = self.load()
+        except Exception as e:
+            self._failed('%s: %s' % (type(e).__name__, e))
+            return False
+        self._publish(aggregates, hosts)
+        return True
+
+    def start(self):
+        self.refresh()
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, name='host-facts-%s' % self.name, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self._wake.wait(self.interval())
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.refresh()
+
+    def stop(self):
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def host_out_of_date(self, host_name):
+        self._wake.set()

@@ -1,0 +1,319 @@
+"""The ``nova_db`` source: Nova's API and cell databases, read-only.
+
+Every ``[host_facts_nova_db] refresh_interval`` seconds (and early when an
+instance sync says a host was out of date) it reads, as Nova's host
+manager does:
+
+- from the API database: aggregates with their hosts and metadata, cell
+  mappings, host mappings;
+- from each enabled cell's database (cell0 has no hosts): nova-compute
+  services (disabled, forced down, last heartbeat), compute nodes
+  (hypervisor, CPU info, NUMA topology, PCI pools, metrics, stats) and
+  their instances.
+
+Nothing is ever written: connections are opened read-only (sqlite
+``query_only``, MySQL and PostgreSQL read-only sessions) and only SELECTs
+are issued. A cell whose database fails keeps its last good data for
+``[host_facts] max_stale_seconds``, then its hosts are refused; hosts of a
+disabled cell are refused, as Nova does not schedule to them. Connection
+URLs carry passwords: they are never logged.
+"""
+
+import calendar
+import json
+import re
+import sys
+import time
+
+from oslo_db.sqlalchemy import engines
+from oslo_log import log as logging
+from oslo_utils import strutils
+from oslo_utils import timeutils
+import sqlalchemy as sa
+
+from scheduler.host_facts import base
+from scheduler.host_facts import nova_tables as t
+from scheduler.host_state import facts
+
+LOG = logging.getLogger(__name__)
+
+CELL0_UUID = '00000000-0000-0000-0000-000000000000'
+_URL_PASSWORD = re.compile(r'(://[^:/@\s]*:)[^@\s]*@')
+
+
+def mask(text):
+    """``text`` without the passwords of any connection URL in it."""
+    return strutils.mask_password(_URL_PASSWORD.sub(r'\1***@', str(text)))
+
+
+def _read_only(dbapi_connection, connection_record, dialect_name):
+    cursor = dbapi_connection.cursor()
+    try:
+        if dialect_name == 'sqlite':
+            cursor.execute('PRAGMA query_only = ON')
+        elif dialect_name == 'mysql':
+            cursor.execute('SET SESSION TRANSACTION READ ONLY')
+        elif dialect_name == 'postgresql':
+            cursor.execute('SET SESSION CHARACTERISTICS AS TRANSACTION '
+                           'READ ONLY')
+    finally:
+        cursor.close()
+
+
+def read_only_engine(url):
+    """An oslo.db engine whose every connection refuses writes."""
+    engine = engines.create_engine(url, max_retries=1, retry_interval=0)
+    name = engine.dialect.name
+    sa.event.listen(engine, 'connect',
+                    lambda conn, record: _read_only(conn, record, name))
+    # Connections made before the listener (oslo.db tests one) go.
+    engine.dispose()
+    return engine
+
+
+def _json(text, default=None):
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
+
+
+def _plain(value):
+    """A Nova object primitive as plain data (``nova_object.data``)."""
+    if isinstance(value, dict):
+        if 'nova_object.data' in value:
+            return _plain(value['nova_object.data'])
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _intern(value):
+    return sys.intern(value) if isinstance(value, str) else value
+
+
+def _epoch(when):
+    return None if when is None else float(calendar.timegm(
+        when.utctimetuple()))
+
+
+class _Cell:
+    """The last good data of one cell and its failure state."""
+
+    def __init__(self, uuid, name):
+        self.uuid = uuid
+        self.name = name
+        self.hosts = {}
+        self.loaded_at = None
+        self.failing_since = None
+        self.error = None
+
+
+class NovaDBSource(base.PeriodicSource):
+    """Host facts from Nova's databases, as Nova's host manager reads them."""
+
+    name = 'nova_db'
+
+    def __init__(self, conf, clock=time.monotonic, utcnow=timeutils.utcnow):
+        super().__init__(conf, clock=clock)
+        self._utcnow = utcnow
+        self._engines = {}
+        self._cells = {}
+        self._host_cell = {}
+        self._disabled_cells = {}
+        if not conf.host_facts_nova_db.api_connection:
+            raise ValueError('[host_facts_nova_db] api_connection must be '
+                             'set when [host_facts] sources has nova_db')
+
+    def interval(self):
+        return self.conf.host_facts_nova_db.refresh_interval
+
+    def stop(self):
+        super().stop()
+        for engine in self._engines.values():
+            engine.dispose()
+        self._engines = {}
+
+    def _engine(self, url):
+        engine = self._engines.get(url)
+        if engine is None:
+            engine = self._engines[url] = read_only_engine(url)
+        return engine
+
+    def refresh(self):
+        try:
+            aggregates, hosts = self.load()
+        except Exception as e:
+            self._failed('API database: %s: %s' % (type(e).__name__,
+                                                   mask(e)))
+            return False
+        self._publish(aggregates, hosts)
+        return True
+
+    # API database.
+
+    def load(self):
+        api = self._engine(self.conf.host_facts_nova_db.api_connection)
+        with api.connect() as conn:
+            cells = conn.execute(sa.select(t.cell_mappings)).all()
+            mappings = conn.execute(sa.select(
+                t.host_mappings.c.host, t.cell_mappings.c.uuid).join(
+                    t.cell_mappings,
+                    t.host_mappings.c.cell_id == t.cell_mappings.c.id)).all()
+            aggregates = self._read_aggregates(conn)
+        hosts = {}
+        disabled = {}
+        for cell in cells:
+            if cell.uuid == CELL0_UUID:
+                continue
+            if cell.disabled:
+                disabled[cell.uuid] = cell.name
+                continue
+            for name, known in self._load_cell(cell).items():
+                hosts.setdefault(name, known)
+        self._host_cell = {m.host: m.uuid for m in mappings}
+        self._disabled_cells = disabled
+        for host, cell_uuid in self._host_cell.items():
+            hosts.setdefault(host, base.SourceHost(cell_uuid=cell_uuid))
+        return aggregates, hosts
+
+    def _read_aggregates(self, conn):
+        rows = conn.execute(sa.select(t.aggregates)).all()
+        members = {}
+        for row in conn.execute(sa.select(t.aggregate_hosts)):
+            members.setdefault(row.aggregate_id, set()).add(row.host)
+        metadata = {}
+        for row in conn.execute(sa.select(t.aggregate_metadata)):
+            metadata.setdefault(row.aggregate_id, {})[row.key] = row.value
+        return {row.id: facts.AggregateFacts(
+            id=row.id, uuid=row.uuid, name=row.name,
+            hosts=frozenset(members.get(row.id, ())),
+            metadata=metadata.get(row.id, {})) for row in rows}
+
+    # Cell databases.
+
+    def _load_cell(self, mapping):
+        cell = self._cells.get(mapping.uuid)
+        if cell is None:
+            cell = self._cells[mapping.uuid] = _Cell(mapping.uuid,
+                                                     mapping.name)
+        try:
+            with self._engine(mapping.database_connection).connect() as c:
+                cell.hosts = self._read_cell(c, mapping.uuid)
+        except Exception as e:
+            cell.error = '%s: %s' % (type(e).__name__, mask(e))
+            self.failures += 1
+            if cell.failing_since is None:
+                cell.failing_since = self._clock()
+                LOG.error('Host facts source nova_db: the database of cell '
+                          '%(name)s (%(uuid)s) failed: %(error)s; serving '
+                          'its last good data for up to %(max)d s',
+                          {'name': mapping.name, 'uuid': mapping.uuid,
+                           'error': cell.error, 'max': self.max_stale()})
+            return cell.hosts
+        if cell.failing_since is not None:
+            LOG.info('Host facts source nova_db: the database of cell '
+                     '%s recovered', mapping.name)
+        cell.loaded_at = self._clock()
+        cell.failing_since = None
+        cell.error = None
+        return cell.hosts
+
+    def _read_cell(self, conn, cell_uuid):
+        services = {}
+        for row in conn.execute(sa.select(t.services).where(
+                t.services.c.binary == 'nova-compute',
+                t.services.c.deleted == 0)):
+            services[row.host] = row
+        instances = {}
+        if self.conf.host_facts_nova_db.read_instances:
+            for row in conn.execute(sa.select(t.instances).where(
+                    t.instances.c.deleted == 0,
+                    t.instances.c.host.is_not(None))):
+                instances.setdefault(row.host, {})[row.uuid] = (
+                    facts.InstanceFacts(
+                        uuid=row.uuid, project_id=_intern(row.project_id),
+                        vm_state=_intern(row.vm_state),
+                        task_state=_intern(row.task_state)))
+        hosts = {}
+        for row in conn.execute(sa.select(t.compute_nodes).where(
+                t.compute_nodes.c.deleted == 0)):
+            known = base.SourceHost(
+                instances=instances.get(row.host, {}),
+                compute=self._compute(row, services.get(row.host)),
+                cell_uuid=cell_uuid)
+            hosts[row.hypervisor_hostname or row.host] = known
+            hosts.setdefault(row.host, known)
+        return hosts
+
+    def _compute(self, row, service):
+        metrics = _json(row.metrics, [])
+        return facts.ComputeFacts(
+            hypervisor_type=row.hypervisor_type,
+            hypervisor_version=row.hypervisor_version,
+            hypervisor_hostname=row.hypervisor_hostname,
+            cpu_info=_json(row.cpu_info, {}),
+            supported_instances=_json(row.supported_instances, []),
+            numa_topology=_plain(_json(row.numa_topology)),
+            pci_pools=(_plain(_json(row.pci_stats, {})) or {}).get(
+                'objects', []),
+            metrics={m['name']: m.get('value') for m in metrics
+                     if isinstance(m, dict) and 'name' in m},
+            stats=_json(row.stats, {}),
+            host_ip=row.host_ip,
+            service_up=self._service_up(service),
+            service_disabled=None if service is None else bool(
+                service.disabled),
+            service_disabled_reason=(None if service is None
+                                     else service.disabled_reason),
+            updated_at=_epoch(row.updated_at))
+
+    def _service_up(self, service):
+        """Nova's DB service group rule: a recent heartbeat, not forced."""
+        if service is None:
+            return None
+        if service.forced_down:
+            return False
+        heartbeat = (service.last_seen_up or service.updated_at or
+                     service.created_at)
+        if heartbeat is None:
+            return False
+        elapsed = (self._utcnow() - heartbeat).total_seconds()
+        return abs(elapsed) <= self.conf.host_facts_nova_db.service_down_time
+
+    # Freshness per cell.
+
+    def refused_hosts(self, host_names):
+        refused = super().refused_hosts(host_names)
+        if refused:
+            return refused
+        for name in host_names:
+            cell_uuid = self._host_cell.get(name)
+            if cell_uuid in self._disabled_cells:
+                refused[name] = 'its cell %s (%s) is disabled' % (
+                    self._disabled_cells[cell_uuid], cell_uuid)
+                continue
+            cell = self._cells.get(cell_uuid)
+            if cell is None or cell.failing_since is None:
+                continue
+            if (cell.loaded_at is None or
+                    self._clock() - cell.loaded_at > self.max_stale()):
+                refused[name] = (
+                    'host facts source nova_db cannot read the database of '
+                    'its cell %s (%s) (%s)' % (cell.name, cell.uuid,
+                                               cell.error))
+        return refused
+
+    def health_detail(self):
+        failing = sorted(c.name or c.uuid for c in self._cells.values()
+                         if c.failing_since is not None)
+        text = '%d cell(s) read' % len(self._cells)
+        if failing:
+            text += ', failing: %s' % ', '.join(failing)
+        if self._disabled_cells:
+            text += ', disabled: %s' % ', '.join(
+                sorted(self._disabled_cells.values()))
+        return text

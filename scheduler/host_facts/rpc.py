@@ -1,0 +1,185 @@
+"""The ``rpc`` source: aggregates and instances from Nova's fanout casts.
+
+Semantics are those of Nova's host manager:
+
+- ``update_aggregates`` adds or replaces aggregates (by id, else uuid);
+  ``delete_aggregate`` forgets one.
+- ``update_instance_info`` from a host already known adds or replaces its
+  instances. From an unknown host, a list of several instances is that
+  host's full list; a single instance is not, so the host stays "out of
+  date" until its next ``sync_instance_info``.
+- ``delete_instance_info`` forgets one instance (an unknown host stays out
+  of date).
+- ``sync_instance_info`` is the handshake: nova-compute periodically sends
+  the uuids of all its instances. If they match what is recorded, the
+  host is up to date. If not (or the host was unknown), the record was out
+  of date: it becomes the compute's list (details kept for the instances
+  already known), the mismatch is logged and counted, and the other
+  sources are told (``nova_db`` then reloads early), as Nova's host
+  manager re-reads the host's instances from its database.
+
+This source never fails: its age is the time since the last cast.
+"""
+
+import sys
+
+from oslo_log import log as logging
+
+from scheduler.host_facts import base
+from scheduler.host_state import facts
+
+LOG = logging.getLogger(__name__)
+
+
+def _field(record, name):
+    if isinstance(record, dict):
+        record = record.get('nova_object.data', record)
+        return record.get(name)
+    return getattr(record, name, None)
+
+
+def _intern(value):
+    return sys.intern(value) if isinstance(value, str) else value
+
+
+def aggregate_facts(record):
+    """``AggregateFacts`` of a cast record (payloads.Aggregate or dict)."""
+    return facts.AggregateFacts(
+        id=_field(record, 'id'), uuid=_field(record, 'uuid'),
+        name=_field(record, 'name'),
+        hosts=frozenset(_field(record, 'hosts') or ()),
+        metadata=dict(_field(record, 'metadata') or {}))
+
+
+def instance_facts(record):
+    """``InstanceFacts`` of a cast record (payloads.InstanceInfo or dict)."""
+    return facts.InstanceFacts(
+        uuid=_field(record, 'uuid'),
+        project_id=_intern(_field(record, 'project_id')),
+        vm_state=_intern(_field(record, 'vm_state')),
+        task_state=_intern(_field(record, 'task_state')))
+
+
+def aggregate_key(aggregate):
+    return aggregate.id if aggregate.id is not None else aggregate.uuid
+
+
+class RPCSource(base.HostFactsSource):
+    """Facts from the casts nova-api and nova-compute send."""
+
+    name = 'rpc'
+
+    def __init__(self, conf, clock=None, on_out_of_date=None):
+        kwargs = {'clock': clock} if clock is not None else {}
+        super().__init__(conf, **kwargs)
+        # Hosts whose instance list is not known to be complete.
+        self._out_of_date = set()
+        self.sync_mismatches = 0
+        self.on_out_of_date = on_out_of_date
+        # Pushed, never failing: it vouches from the start.
+        self._loaded_at = self._clock()
+
+    def state(self):
+        return base.OK
+
+    def age(self):
+        return max(self._clock() - self._loaded_at, 0.0)
+
+    def health_detail(self):
+        return '%d host(s) with instance info, %d out of date, %d sync ' \
+               'mismatch(es)' % (len(self._hosts), len(self._out_of_date),
+                                 self.sync_mismatches)
+
+    def out_of_date(self, host_name):
+        """Whether the host's instance list is not known to be complete."""
+        return host_name in self._out_of_date
+
+    # Aggregates: replaced as a whole (copy on write) on every cast.
+
+    def update_aggregates(self, records):
+        with self._lock:
+            aggregates = dict(self._aggregates)
+            for record in records:
+                aggregate = aggregate_facts(record)
+                aggregates[aggregate_key(aggregate)] = aggregate
+            self._aggregates = aggregates
+            self._loaded_at = self._clock()
+
+    def delete_aggregate(self, record):
+        key = aggregate_key(aggregate_facts(record))
+        with self._lock:
+            aggregates = dict(self._aggregates)
+            aggregates.pop(key, None)
+            self._aggregates = aggregates
+            self._loaded_at = self._clock()
+
+    # Instances: each host's dict is replaced, never changed in place, so
+    # a request that read it keeps a consistent view.
+
+    def _set_instances(self, host_name, instances, complete):
+        self._hosts = dict(self._hosts)
+        self._hosts[host_name] = base.SourceHost(instances=instances)
+        if complete:
+            self._out_of_date.discard(host_name)
+        else:
+            self._out_of_date.add(host_name)
+        self._loaded_at = self._clock()
+
+    def update_instances(self, host_name, records):
+        items = [instance_facts(r) for r in records]
+        with self._lock:
+            known = self._hosts.get(host_name)
+            if known is None:
+                complete = len(items) > 1
+                instances = {}
+            else:
+                complete = host_name not in self._out_of_date
+                instances = dict(known.instances)
+            for item in items:
+                instances[item.uuid] = item
+            self._set_instances(host_name, instances, complete)
+        if not complete and known is None:
+            LOG.info('Instance info from host %s, unknown so far: its '
+                     'instance list is out of date until its next sync',
+                     host_name)
+            self._tell(host_name)
+
+    def delete_instance(self, host_name, instance_uuid):
+        with self._lock:
+            known = self._hosts.get(host_name)
+            instances = dict(known.instances) if known else {}
+            instances.pop(instance_uuid, None)
+            self._set_instances(host_name, instances,
+                                known is not None and
+                                host_name not in self._out_of_date)
+
+    def sync_instances(self, host_name, instance_uuids):
+        """The handshake; True if the record was up to date."""
+        uuids = set(instance_uuids)
+        with self._lock:
+            known = self._hosts.get(host_name)
+            old = known.instances if known else {}
+            matched = known is not None and set(old) == uuids
+            if not matched:
+                self.sync_mismatches += 1
+                instances = {u: old.get(u) or facts.InstanceFacts(uuid=u)
+                             for u in uuids}
+                self._set_instances(host_name, instances, True)
+            else:
+                self._out_of_date.discard(host_name)
+                self._loaded_at = self._clock()
+        if matched:
+            LOG.debug('Instance sync of host %s matched', host_name)
+        else:
+            LOG.info('Instance sync of host %(host)s did not match '
+                     '(%(was)s): its instance list was out of date and is '
+                     'now the %(n)d instance(s) it reported',
+                     {'host': host_name,
+                      'was': 'unknown host' if known is None else
+                      '%d recorded' % len(old), 'n': len(uuids)})
+            self._tell(host_name)
+        return matched
+
+    def _tell(self, host_name):
+        if self.on_out_of_date is not None:
+            self.on_out_of_date(host_name)

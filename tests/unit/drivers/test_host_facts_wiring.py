@@ -1,0 +1,90 @@
+"""The driver reads the host-facts store: cells, zones, fail closed."""
+
+import numpy as np
+import pytest
+
+from scheduler.drivers import filter_scheduler
+from scheduler import exception
+from scheduler.host_facts import base
+from scheduler.host_facts import rpc
+from scheduler.host_facts import store
+from tests.unit.drivers import fake_placement
+from tests.unit.host_facts import fakes as facts_fakes
+from tests.unit.host_state import fakes
+
+CELL_A = 'aaaaaaaa-0000-4000-8000-000000000001'
+CELL_B = 'bbbbbbbb-0000-4000-8000-000000000002'
+
+
+class CellSource(base.HostFactsSource):
+    name = 'cells'
+
+    def __init__(self, conf, cells, clock):
+        super().__init__(conf, clock=clock)
+        self._publish({}, {h: base.SourceHost(cell_uuid=c)
+                           for h, c in cells.items()})
+
+
+def _hosts(*free_mb):
+    return [dict(name='host-%d' % i,
+                 capacity={'VCPU': 64, 'MEMORY_MB': mb, 'DISK_GB': 1000})
+            for i, mb in enumerate(free_mb)]
+
+
+def _driver(hosts, cells, clock=None, max_attempts=3):
+    conf = fakes.make_conf(scheduler={'max_attempts': max_attempts},
+                           filter_scheduler={'weight_classes':
+                                             ['RAMWeigher']})
+    driver = filter_scheduler.FilterScheduler(
+        conf=conf, placement=fake_placement.FakePlacement(hosts),
+        rng=np.random.default_rng(0))
+    facts_conf = facts_fakes.make_conf(host_facts={'max_stale_seconds': 30})
+    clock = clock or facts_fakes.Clock()
+    cell_source = CellSource(facts_conf, cells, clock)
+    driver.host_facts = store.HostFactsStore(
+        facts_conf, sources=[rpc.RPCSource(facts_conf, clock=clock),
+                             cell_source])
+    return driver, cell_source, clock
+
+
+def test_selection_and_alternates_carry_the_chosen_hosts_cell():
+    driver, _, _ = _driver(
+        _hosts(8192, 4096, 2048, 1024),
+        {'host-0': CELL_A, 'host-1': CELL_B, 'host-2': CELL_A,
+         'host-3': CELL_B})
+    (selections,) = driver.select_destinations(
+        None, fakes.make_spec(), ['i-1'], return_alternates=True)
+    assert [(s.service_host, s.cell_uuid) for s in selections] == [
+        ('host-0', CELL_A), ('host-2', CELL_A)]
+
+
+def test_zone_cast_over_rpc_reaches_the_selection():
+    driver, _, _ = _driver(_hosts(8192, 4096), {})
+    driver.host_facts.update_aggregates([{
+        'id': 1, 'hosts': ['host-0'],
+        'metadata': {'availability_zone': 'az-east'}}])
+    (selections,) = driver.select_destinations(
+        None, fakes.make_spec(), ['i-1'], return_alternates=True)
+    assert {s.service_host: s.availability_zone for s in selections} == {
+        'host-0': 'az-east', 'host-1': 'nova'}
+
+
+def test_instances_cast_over_rpc_are_in_the_host_state():
+    driver, _, _ = _driver(_hosts(8192), {})
+    driver.host_facts.update_instances('host-0', [{'uuid': 'a'},
+                                                  {'uuid': 'b'}])
+    host_set, _ = driver._host_states(fakes.make_spec())
+    assert sorted(host_set.hosts[0].facts.instances) == ['a', 'b']
+
+
+def test_stale_source_still_serves_then_fails_closed_with_a_reason():
+    driver, cell_source, clock = _driver(_hosts(8192), {'host-0': CELL_A})
+    cell_source._failed('cell database unreachable')
+    (selections,) = driver.select_destinations(None, fakes.make_spec(),
+                                               ['i-1'])
+    assert selections[0].cell_uuid == CELL_A
+    clock.advance(31)
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, fakes.make_spec(), ['i-2'])
+    assert 'cell database unreachable' in e.value.reason
+    assert 'host facts source cells' in e.value.reason

@@ -1,0 +1,29 @@
+"""Shared helpers for the host-facts source tests."""
+
+from oslo_config import cfg
+
+from scheduler.conf import host_facts as host_facts_conf
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+def make_conf(**groups):
+    conf = cfg.ConfigOpts()
+    host_facts_conf.register_opts(conf)
+    conf([], project='scheduler-tests', default_config_files=[],
+         default_config_dirs=[])
+    for group, values in groups.items():
+        for name, value in values.items():
+            conf.set_override(name, value, group=group)
+    return conf

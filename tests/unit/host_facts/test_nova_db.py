@@ -1,0 +1,188 @@
+"""nova_db against sqlite files with the columns it reads.
+
+Nova's real schema, made by Nova's own migrations, is in
+tests/nova_compat/test_nova_db.py.
+"""
+
+import datetime
+import json
+import logging
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from scheduler.host_facts import base
+from scheduler.host_facts import nova_db
+from scheduler.host_facts import nova_tables as t
+from tests.unit.host_facts import fakes
+
+NOW = datetime.datetime(2026, 1, 1, 12, 0, 0)
+CELL1 = 'c1000000-0000-4000-8000-000000000001'
+
+
+def _db(path, metadata):
+    url = 'sqlite:///%s' % path
+    engine = sa.create_engine(url)
+    metadata.create_all(engine)
+    return url, engine
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    api_url, api = _db(tmp_path / 'api.db', t.API)
+    cell_url, cell = _db(tmp_path / 'cell1.db', t.CELL)
+    with api.begin() as c:
+        c.execute(t.cell_mappings.insert(), [
+            {'id': 1, 'uuid': nova_db.CELL0_UUID, 'name': 'cell0',
+             'database_connection': 'sqlite:///nowhere', 'disabled': False},
+            {'id': 2, 'uuid': CELL1, 'name': 'cell1',
+             'database_connection': cell_url, 'disabled': False}])
+        c.execute(t.host_mappings.insert(), [
+            {'cell_id': 2, 'host': 'cn1'}, {'cell_id': 2, 'host': 'cn2'}])
+        c.execute(t.aggregates.insert(),
+                  [{'id': 1, 'uuid': 'agg-1', 'name': 'az1'}])
+        c.execute(t.aggregate_hosts.insert(),
+                  [{'aggregate_id': 1, 'host': 'cn1'}])
+        c.execute(t.aggregate_metadata.insert(), [
+            {'aggregate_id': 1, 'key': 'availability_zone', 'value': 'az1'}])
+    with cell.begin() as c:
+        c.execute(t.services.insert(), [
+            {'id': 1, 'host': 'cn1', 'binary': 'nova-compute',
+             'disabled': False, 'disabled_reason': None,
+             'forced_down': False, 'deleted': 0,
+             'last_seen_up': NOW - datetime.timedelta(seconds=10)},
+            {'id': 2, 'host': 'cn2', 'binary': 'nova-compute',
+             'disabled': True, 'disabled_reason': 'maintenance',
+             'forced_down': False, 'deleted': 0,
+             'last_seen_up': NOW - datetime.timedelta(seconds=600)}])
+        c.execute(t.compute_nodes.insert(), [
+            {'uuid': 'cn-%d' % n, 'host': 'cn%d' % n,
+             'hypervisor_hostname': 'cn%d' % n, 'hypervisor_type': 'QEMU',
+             'hypervisor_version': 8002000, 'deleted': 0,
+             'cpu_info': json.dumps({'arch': 'x86_64'}),
+             'stats': json.dumps({'failed_builds': '0'}),
+             'metrics': json.dumps([{'name': 'cpu.percent', 'value': 5}])}
+            for n in (1, 2)])
+        c.execute(t.instances.insert(), [
+            {'uuid': 'i-1', 'host': 'cn1', 'project_id': 'p',
+             'vm_state': 'active', 'deleted': 0},
+            {'uuid': 'i-gone', 'host': 'cn1', 'project_id': 'p',
+             'vm_state': 'deleted', 'deleted': 7}])
+    api.dispose()
+    cell.dispose()
+    return api_url, cell_url, tmp_path
+
+
+def _source(api_url, clock=None, **opts):
+    conf = fakes.make_conf(host_facts_nova_db=dict(api_connection=api_url,
+                                                   **opts),
+                           host_facts={'max_stale_seconds': 60})
+    return nova_db.NovaDBSource(conf, clock=clock or fakes.Clock(),
+                                utcnow=lambda: NOW)
+
+
+def test_reads_aggregates_computes_services_and_instances(cloud):
+    source = _source(cloud[0])
+    assert source.refresh()
+    (aggregate,) = source.aggregates().values()
+    assert aggregate.hosts == frozenset(['cn1'])
+    assert aggregate.metadata == {'availability_zone': 'az1'}
+    cn1, cn2 = source.host('cn1'), source.host('cn2')
+    assert cn1.cell_uuid == CELL1
+    assert list(cn1.instances) == ['i-1']
+    assert cn1.compute.cpu_info == {'arch': 'x86_64'}
+    assert cn1.compute.metrics == {'cpu.percent': 5}
+    assert cn1.compute.stats == {'failed_builds': '0'}
+    assert (cn1.compute.service_up, cn1.compute.service_disabled) == (
+        True, False)
+    assert (cn2.compute.service_up, cn2.compute.service_disabled,
+            cn2.compute.service_disabled_reason) == (
+        False, True, 'maintenance')
+
+
+def test_connections_refuse_writes(cloud):
+    engine = nova_db.read_only_engine(cloud[0])
+    with pytest.raises(sa.exc.OperationalError, match='readonly'):
+        with engine.begin() as c:
+            c.execute(t.aggregates.delete())
+    with engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(
+            t.aggregates)).scalar() == 1
+
+
+def test_missing_api_connection_is_a_load_error():
+    with pytest.raises(ValueError, match='api_connection'):
+        nova_db.NovaDBSource(fakes.make_conf())
+
+
+def test_a_failure_naming_a_url_never_logs_its_password(cloud, caplog):
+    caplog.set_level(logging.DEBUG)
+    source = _source(cloud[0])
+
+    def load():
+        raise RuntimeError('mysql+pymysql://nova:s3cret@db/nova is down')
+
+    source.load = load
+    assert not source.refresh()
+    assert source.state() == base.FAILED
+    assert 'nova:***@db' in caplog.text
+    assert 's3cret' not in caplog.text
+    assert 's3cret' not in source.health().describe()
+
+
+def test_mask_hides_url_passwords():
+    text = nova_db.mask('mysql+pymysql://nova:s3cret@db/nova failed')
+    assert 's3cret' not in text
+    assert 'nova:***@db' in text
+
+
+def test_failing_cell_serves_its_last_data_then_its_hosts_are_refused(
+        cloud):
+    api_url, cell_url, tmp_path = cloud
+    clock = fakes.Clock()
+    source = _source(api_url, clock=clock)
+    assert source.refresh()
+    (tmp_path / 'cell1.db').rename(tmp_path / 'moved.db')
+    (tmp_path / 'cell1.db').mkdir()
+    assert source.refresh()
+    assert list(source.host('cn1').instances) == ['i-1']
+    assert source.refused_hosts(['cn1']) == {}
+    assert 'failing: cell1' in source.health().describe()
+    clock.advance(61)
+    source.refresh()
+    refused = source.refused_hosts(['cn1', 'cn2', 'elsewhere'])
+    assert sorted(refused) == ['cn1', 'cn2']
+    assert 'cell1' in refused['cn1']
+
+
+def test_hosts_of_a_disabled_cell_are_refused(cloud):
+    api_url = cloud[0]
+    engine = sa.create_engine(api_url)
+    with engine.begin() as c:
+        c.execute(t.cell_mappings.update().where(
+            t.cell_mappings.c.id == 2).values(disabled=True))
+    engine.dispose()
+    source = _source(api_url)
+    source.refresh()
+    assert source.host('cn1').compute is None
+    assert 'disabled' in source.refused_hosts(['cn1'])['cn1']
+
+
+def test_a_host_out_of_date_wakes_the_refresh_early(cloud):
+    source = _source(cloud[0], refresh_interval=3600)
+    source.start()
+    try:
+        engine = sa.create_engine(cloud[1])
+        with engine.begin() as c:
+            c.execute(t.instances.insert(), [{
+                'uuid': 'i-2', 'host': 'cn1', 'deleted': 0}])
+        engine.dispose()
+        source.host_out_of_date('cn1')
+        for _ in range(200):
+            if 'i-2' in source.host('cn1').instances:
+                break
+            time.sleep(0.05)
+        assert sorted(source.host('cn1').instances) == ['i-1', 'i-2']
+    finally:
+        source.stop()

@@ -1,0 +1,100 @@
+from scheduler.host_facts import rpc
+from scheduler.host_state import facts
+from tests.unit.host_facts import fakes
+
+
+def _source():
+    told = []
+    source = rpc.RPCSource(fakes.make_conf(), clock=fakes.Clock())
+    source.on_out_of_date = told.append
+    return source, told
+
+
+def _instances(*uuids):
+    return [{'uuid': u, 'project_id': 'p', 'vm_state': 'active'}
+            for u in uuids]
+
+
+def test_aggregate_update_replaces_by_id_and_delete_forgets():
+    source, _ = _source()
+    source.update_aggregates([{'id': 1, 'uuid': 'a1', 'hosts': ['h1'],
+                               'metadata': {'availability_zone': 'az1'}}])
+    source.update_aggregates([{'id': 1, 'uuid': 'a1', 'hosts': ['h2'],
+                               'metadata': {}}])
+    assert source.aggregates()[1].hosts == frozenset(['h2'])
+    source.delete_aggregate({'id': 1, 'uuid': 'a1'})
+    assert source.aggregates() == {}
+
+
+def test_earlier_aggregate_snapshot_is_not_changed_by_a_later_cast():
+    source, _ = _source()
+    source.update_aggregates([{'id': 1, 'hosts': ['h1']}])
+    before = source.aggregates()
+    source.update_aggregates([{'id': 2, 'hosts': ['h1']}])
+    assert list(before) == [1]
+
+
+def test_full_list_from_unknown_host_is_up_to_date():
+    source, told = _source()
+    source.update_instances('h1', _instances('a', 'b'))
+    assert sorted(source.host('h1').instances) == ['a', 'b']
+    assert not source.out_of_date('h1')
+    assert told == []
+
+
+def test_single_instance_from_unknown_host_leaves_it_out_of_date():
+    source, told = _source()
+    source.update_instances('h1', _instances('a'))
+    assert source.out_of_date('h1')
+    assert list(source.host('h1').instances) == ['a']
+    assert told == ['h1']
+
+
+def test_matching_sync_marks_the_host_up_to_date():
+    source, told = _source()
+    source.update_instances('h1', _instances('a'))
+    source.update_instances('h1', _instances('b'))
+    del told[:]
+    assert source.sync_instances('h1', ['b', 'a']) is True
+    assert not source.out_of_date('h1')
+    assert source.sync_mismatches == 0
+    assert told == []
+
+
+def test_mismatching_sync_adopts_the_computes_list_and_tells():
+    source, told = _source()
+    source.update_instances('h1', _instances('a', 'b'))
+    assert source.sync_instances('h1', ['b', 'c']) is False
+    instances = source.host('h1').instances
+    assert sorted(instances) == ['b', 'c']
+    assert instances['b'].project_id == 'p'
+    assert instances['c'] == facts.InstanceFacts(uuid='c')
+    assert source.sync_mismatches == 1
+    assert told == ['h1']
+
+
+def test_sync_from_unknown_host_counts_as_a_mismatch():
+    source, told = _source()
+    assert source.sync_instances('h9', []) is False
+    assert source.host('h9').instances == {}
+    assert told == ['h9']
+
+
+def test_delete_of_an_instance_leaves_the_rest():
+    source, _ = _source()
+    source.update_instances('h1', _instances('a', 'b'))
+    before = source.host('h1').instances
+    source.delete_instance('h1', 'a')
+    assert list(source.host('h1').instances) == ['b']
+    assert sorted(before) == ['a', 'b']
+
+
+def test_age_is_the_time_since_the_last_cast():
+    clock = fakes.Clock()
+    source = rpc.RPCSource(fakes.make_conf(), clock=clock)
+    clock.advance(30)
+    assert source.age() == 30
+    source.update_aggregates([{'id': 1}])
+    clock.advance(5)
+    assert source.age() == 5
+    assert source.health().state == 'ok'

@@ -1,0 +1,102 @@
+from scheduler.host_facts import base
+from scheduler.host_facts import rpc
+from scheduler.host_facts import store
+from scheduler.host_state import facts
+from tests.unit.host_facts import fakes
+
+
+class StaticSource(base.HostFactsSource):
+    name = 'static'
+
+    def __init__(self, conf, aggregates=None, hosts=None, clock=None):
+        super().__init__(conf, clock=clock or fakes.Clock())
+        self._publish(aggregates or {}, hosts or {})
+        self.told = []
+
+    def host_out_of_date(self, host_name):
+        self.told.append(host_name)
+
+
+def _store(*extra):
+    conf = fakes.make_conf()
+    rpc_source = rpc.RPCSource(conf, clock=fakes.Clock())
+    return store.HostFactsStore(conf, sources=[rpc_source] + list(extra))
+
+
+def test_rpc_is_always_loaded_first_by_entry_point():
+    conf = fakes.make_conf()
+    names = [name for name, _ in store.load_sources(conf)]
+    assert names == ['rpc']
+
+
+def test_zone_is_the_sorted_joined_zones_of_the_hosts_aggregates():
+    facts_store = _store()
+    facts_store.update_aggregates([
+        {'id': 1, 'hosts': ['h1'], 'metadata': {'availability_zone': 'b'}},
+        {'id': 2, 'hosts': ['h1', 'h2'],
+         'metadata': {'availability_zone': 'a'}},
+        {'id': 3, 'hosts': ['h3'], 'metadata': {'other': 'x'}}])
+    assert facts_store.availability_zones() == {'h1': 'a,b', 'h2': 'a'}
+
+
+def test_facts_merge_sources_earlier_first():
+    compute = facts.ComputeFacts(hypervisor_type='QEMU')
+    db = StaticSource(fakes.make_conf(),
+                      aggregates={1: facts.AggregateFacts(
+                          id=1, hosts=frozenset(['h1']), name='db')},
+                      hosts={'h1': base.SourceHost(
+                          instances={'x': facts.InstanceFacts('x')},
+                          compute=compute, cell_uuid='cell-1')})
+    facts_store = _store(db)
+    facts_store.update_aggregates([{'id': 1, 'name': 'rpc',
+                                    'hosts': ['h1']}])
+    facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
+    known = facts_store.facts_for(['h1', 'h2'])
+    assert list(known) == ['h1']
+    h1 = known['h1']
+    assert [a.name for a in h1.aggregates] == ['rpc']
+    assert sorted(h1.instances) == ['a', 'b']
+    assert h1.compute is compute
+    assert h1.cell_uuid == 'cell-1'
+
+
+def test_aggregates_of_every_source_are_readable_by_id():
+    db = StaticSource(fakes.make_conf(), aggregates={
+        5: facts.AggregateFacts(id=5, uuid='u5', name='db',
+                                hosts=frozenset(['h1']),
+                                metadata={'k': 'v'})})
+    facts_store = _store(db)
+    (aggregate,) = facts_store.aggregates().values()
+    assert (aggregate.id, aggregate.uuid, aggregate.name) == (5, 'u5', 'db')
+    assert aggregate.hosts == frozenset(['h1'])
+    assert aggregate.metadata == {'k': 'v'}
+
+
+def test_a_mismatched_sync_is_told_to_the_other_sources():
+    db = StaticSource(fakes.make_conf())
+    facts_store = _store(db)
+    facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
+    facts_store.sync_instances('h1', ['a'])
+    assert db.told == ['h1']
+
+
+def test_a_failed_source_refuses_every_host_with_its_reason():
+    clock = fakes.Clock()
+    db = StaticSource(fakes.make_conf(host_facts={'max_stale_seconds': 10}),
+                      clock=clock)
+    facts_store = _store(db)
+    db._failed('connection refused')
+    assert facts_store.refused(['h1']) == {}
+    assert facts_store.worst_state() == base.STALE
+    clock.advance(11)
+    refused = facts_store.refused(['h1', 'h2'])
+    assert sorted(refused) == ['h1', 'h2']
+    assert 'connection refused' in refused['h1']
+    assert 'max_stale_seconds = 10' in refused['h1']
+    assert facts_store.worst_state() == base.FAILED
+
+
+def test_health_names_each_source():
+    facts_store = _store(StaticSource(fakes.make_conf()))
+    assert [h.name for h in facts_store.health()] == ['rpc', 'static']
+    assert 'rpc: ok' in facts_store.health()[0].describe()
