@@ -13,6 +13,7 @@ from scheduler.conf import filters
 from scheduler.conf import host_facts
 from scheduler.conf import metrics
 from scheduler.conf import placement
+from scheduler.conf import request_filters
 from scheduler.conf import scheduler
 from scheduler.conf import weighers
 
@@ -20,6 +21,7 @@ CONF = cfg.CONF
 
 default.register_opts(CONF)
 scheduler.register_opts(CONF)
+request_filters.register_opts(CONF)
 filter_scheduler.register_opts(CONF)
 host_facts.register_opts(CONF)
 filters.register_opts(CONF)

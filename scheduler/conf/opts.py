@@ -6,10 +6,11 @@ from scheduler.conf import filters
 from scheduler.conf import host_facts
 from scheduler.conf import metrics
 from scheduler.conf import placement
+from scheduler.conf import request_filters
 from scheduler.conf import scheduler
 from scheduler.conf import weighers
 
-_MODULES = (default, scheduler, filter_scheduler, filters,
+_MODULES = (default, scheduler, request_filters, filter_scheduler, filters,
             weighers, metrics, placement,
             host_facts)
 

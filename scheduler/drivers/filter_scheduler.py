@@ -72,7 +72,7 @@ class FilterScheduler(base.Scheduler):
 
     def _host_states(self, spec):
         """query -> candidates -> host states; NoValidHost says why not."""
-        query = self.placement.query(spec)
+        query = self.placement.query(spec, self.host_facts)
         try:
             candidates = self.placement.candidates(query)
         except exception.PlacementError as e:

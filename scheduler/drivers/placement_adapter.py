@@ -3,33 +3,121 @@
 The driver calls ``query``, ``candidates``, ``names``, ``claim`` and
 ``release`` on a collaborator; this is the real one. Tests give the driver
 a fake with the same five methods.
+
+``query`` is where a request becomes the ``GET /allocation_candidates``
+query: translation (``scheduler.placement.translation``), the destination
+node as ``in_tree``, then the request filters. A malformed request or a
+filter that refuses raises ``NoValidHost`` naming why, before any
+allocation candidates call.
 """
 
+from urllib import parse
+
+from oslo_log import log as logging
+
+from scheduler.conf import request_filters as request_filters_conf
+from scheduler import exception
 from scheduler.placement import candidates as placement_candidates
 from scheduler.placement import claims
 from scheduler.placement import client as placement_client
 from scheduler.placement import providers
 from scheduler.placement import translation
+from scheduler.placement import versions
+from scheduler.request_filters import handler as request_filters
+
+LOG = logging.getLogger(__name__)
 
 
 class PlacementAdapter:
     """Placement calls of one scheduler process, configured from ``conf``."""
 
-    def __init__(self, conf, client=None):
+    def __init__(self, conf, client=None, request_filter_handler=None):
         self._conf = conf
+        request_filters_conf.register_opts(conf)
         self._client = (client if client is not None
                         else placement_client.PlacementClient(conf))
         self._names = providers.ProviderNames(self._client)
+        if request_filter_handler is None:
+            request_filter_handler = request_filters.RequestFilterHandler(
+                conf)
+        self.request_filters = request_filter_handler
 
-    def query(self, spec):
-        """The ``GET /allocation_candidates`` query of ``spec``."""
-        return translation.build_query(
-            spec, limit=self._conf.scheduler.max_placement_results)
+    def query(self, spec, host_facts=None):
+        """The ``GET /allocation_candidates`` query of ``spec``.
+
+        :param host_facts: what request filters read aggregates from.
+        :raises: NoValidHost (a malformed request, an unknown destination
+            node, a request filter's refusal), PlacementError.
+        """
+        try:
+            query = translation.build_query(
+                spec, limit=self._conf.scheduler.max_placement_results)
+            self._target(spec, query)
+            self.request_filters.run(spec, query, host_facts)
+        except exception.InvalidRequest as e:
+            raise exception.NoValidHost('invalid request: %s' % e.reason)
+        except exception.PlacementError as e:
+            raise exception.NoValidHost(
+                'Placement %s while looking up the requested node: %s'
+                % (e.kind, e.reason))
+        LOG.debug('Allocation candidates query at %(version)s for flavor '
+                  '%(flavor)s: %(query)s',
+                  {'version': query.microversion, 'flavor': spec.flavor.name,
+                   'query': query.to_query_string()})
+        return query
+
+    def _target(self, spec, query):
+        """A requested (or forced) node becomes ``in_tree``, as in Nova.
+
+        A host without a node may have several nodes: the limit goes, so
+        that none of them is cut from the candidates.
+        """
+        dest = spec.requested_destination
+        node = (dest.node if dest is not None else None) or (
+            spec.force_nodes[0] if spec.force_nodes else None)
+        host = (dest.host if dest is not None else None) or (
+            spec.force_hosts[0] if spec.force_hosts else None)
+        if not node:
+            if host:
+                query.limit = None
+            return
+        body = self._client.get(
+            '/resource_providers?' + parse.urlencode({'name': node}),
+            versions.FEATURES['provider_tree'])
+        found = [rp['uuid'] for rp in
+                 (body or {}).get('resource_providers') or []]
+        if not found:
+            raise exception.NoValidHost(
+                'No such host - host: %s node: %s (Placement has no '
+                'resource provider named %s)' % (host, node, node))
+        query.unsuffixed.in_tree = found[0]
 
     def candidates(self, query):
-        """``Candidates`` for ``query``; raises PlacementError."""
+        """``Candidates`` for ``query``; raises PlacementError.
+
+        PlacementTooOld names the features of the query that the server's
+        microversion lacks.
+        """
+        self._check_version(query)
         return placement_candidates.get_allocation_candidates(
             self._client, query)
+
+    def _check_version(self, query):
+        server = self._client.max_version()
+        needed = versions.parse(query.microversion)
+        if server >= needed:
+            return
+        missing = sorted(
+            '%s (%s)' % (feature, versions.FEATURES[feature])
+            for feature in query.features()
+            if versions.parse(versions.FEATURES[feature]) > server)
+        if versions.parse(versions.ALLOCATION_CANDIDATES) > server:
+            missing.insert(0, 'allocation candidates with mappings (%s)'
+                           % versions.ALLOCATION_CANDIDATES)
+        raise exception.PlacementTooOld(
+            'Placement at %s supports microversions up to %s; this request '
+            'needs %s' % (self._client.endpoint, versions.to_str(server),
+                          ', '.join(missing)))
 
     def names(self, uuids):
         """``{uuid: name}`` of providers ``uuids`` (unknown ones absent)."""

@@ -32,7 +32,7 @@ class FakePlacement:
         self.claim_calls = []
         self.released = []
 
-    def query(self, spec):
+    def query(self, spec, host_facts=None):
         return FakeQuery(spec)
 
     def candidates(self, query):

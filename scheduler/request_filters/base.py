@@ -1,0 +1,76 @@
+"""The request filter interface (stevedore namespace
+``scheduler.request_filters``).
+
+A request filter ("prefilter", as Nova calls them) narrows the
+``GET /allocation_candidates`` query before it is sent: it adds aggregates
+to be a member of (or not), or root provider traits. Each one is switched
+by the ``[scheduler]`` option Nova uses for it; the ones Nova always runs
+have no option and act only when the request asks for what they check.
+"""
+
+from scheduler import exception
+
+
+class RequestFilter:
+    """Base class of request filters.
+
+    Constructed with ``conf=<ConfigOpts>``. ``option`` names the
+    ``[scheduler]`` boolean that switches the filter on (None: always on).
+    """
+
+    option = None
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    def enabled(self):
+        return self.option is None or bool(self.conf.scheduler[self.option])
+
+    def apply(self, spec, query, facts):
+        """Add to ``query`` (an AllocationCandidatesQuery) for ``spec``.
+
+        :param facts: the host facts (``aggregates()`` ->
+            ``{key: record with uuid, hosts, metadata}``), or None when the
+            service has none.
+        :returns: True if the query was changed.
+        :raises: NoValidHost when the request cannot be placed, or when
+            the filter cannot get the data it needs (it fails closed).
+        """
+        raise NotImplementedError()
+
+    def refuse(self, reason):
+        """NoValidHost naming this filter and ``reason``."""
+        return exception.NoValidHost('request filter %s: %s'
+                                     % (self.name, reason))
+
+    def aggregates(self, facts):
+        """The aggregates of ``facts``; fails closed when there are none.
+
+        Every record returned has a uuid (Placement knows aggregates by
+        uuid only).
+        """
+        if facts is None:
+            raise self.refuse('needs aggregate metadata, and this scheduler '
+                              'has no host facts')
+        try:
+            records = list(facts.aggregates().values())
+        except Exception as e:
+            raise self.refuse('cannot read aggregate metadata: %s: %s'
+                              % (type(e).__name__, e))
+        return records
+
+
+def require_uuids(flt, records, why):
+    """Uuids of ``records``; an aggregate without one fails closed."""
+    uuids = set()
+    for record in records:
+        if not getattr(record, 'uuid', None):
+            raise flt.refuse('aggregate %s (%s) has no uuid, so Placement '
+                             'cannot be asked for it'
+                             % (getattr(record, 'name', None), why))
+        uuids.add(record.uuid)
+    return frozenset(uuids)
