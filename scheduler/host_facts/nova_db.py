@@ -269,7 +269,7 @@ class NovaDBSource(base.PeriodicSource):
                 service.disabled),
             service_disabled_reason=(None if service is None
                                      else service.disabled_reason),
-            updated_at=_epoch(row.updated_at))
+            updated_at=_epoch(row.updated_at or row.created_at))
 
     def _service_up(self, service):
         """Nova's DB service group rule: a recent heartbeat, not forced."""

@@ -59,6 +59,7 @@ compute_nodes = sa.Table(
     sa.Column('numa_topology', sa.Text),
     sa.Column('supported_instances', sa.Text),
     sa.Column('host_ip', sa.String(39)),
+    sa.Column('created_at', sa.DateTime),
     sa.Column('updated_at', sa.DateTime),
     sa.Column('deleted', sa.Integer))
 

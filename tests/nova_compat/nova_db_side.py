@@ -1,0 +1,105 @@
+"""Nova's databases on sqlite, made by Nova's migrations and objects.
+
+The API database and two cell databases get Nova's own schema from
+``nova.db.migration.db_sync``; every row is written by Nova's objects
+(CellMapping, HostMapping, Aggregate, Service, ComputeNode, Instance) in
+a context targeted at its cell, as nova-manage, nova-api and nova-compute
+write them. Imports Nova: the nova-compat environment only.
+"""
+
+import datetime
+import json
+import uuid
+
+from nova import context as nova_context
+from nova.db.api import api as api_db
+from nova.db import migration
+from nova import objects
+from oslo_utils import timeutils
+
+import nova.conf
+
+CONF = nova.conf.CONF
+CELL0_UUID = objects.CellMapping.CELL0_UUID
+
+
+def sqlite_url(path):
+    return 'sqlite:///%s' % path
+
+
+def create_api_db(path):
+    """Nova's API schema in ``path``, and its engine configured."""
+    CONF.set_override('connection', sqlite_url(path), group='api_database')
+    api_db.configure(CONF)
+    migration.db_sync(database='api')
+
+
+def create_cell(ctxt, name, path, cell_uuid=None):
+    """A cell mapping and its database with Nova's main schema."""
+    cell = objects.CellMapping(
+        ctxt, uuid=cell_uuid or str(uuid.uuid4()), name=name,
+        transport_url='none:///', database_connection=sqlite_url(path))
+    cell.create()
+    with nova_context.target_cell(ctxt, cell) as cctxt:
+        migration.db_sync(database='main', context=cctxt)
+    return cell
+
+
+def create_compute(ctxt, cell, host, disabled_reason=None,
+                   last_seen_up=None, forced_down=False):
+    """A nova-compute service, its compute node and host mapping."""
+    with nova_context.target_cell(ctxt, cell) as cctxt:
+        service = objects.Service(
+            cctxt, host=host, binary='nova-compute', topic='compute',
+            report_count=1, disabled=disabled_reason is not None,
+            disabled_reason=disabled_reason, forced_down=forced_down,
+            last_seen_up=last_seen_up or timeutils.utcnow())
+        service.create()
+        node = objects.ComputeNode(
+            cctxt, uuid=str(uuid.uuid5(uuid.NAMESPACE_DNS, host)),
+            service_id=service.id, host=host, hypervisor_hostname=host,
+            vcpus=8, memory_mb=16384, local_gb=200, vcpus_used=0,
+            memory_mb_used=0, local_gb_used=0, hypervisor_type='QEMU',
+            hypervisor_version=8002000,
+            cpu_info=json.dumps({'arch': 'x86_64', 'vendor': 'Intel'}),
+            free_ram_mb=16384, free_disk_gb=200, current_workload=0,
+            running_vms=0, disk_available_least=200, host_ip='192.0.2.10',
+            stats={'failed_builds': '0', 'num_instances': '0'},
+            ram_allocation_ratio=1.0, cpu_allocation_ratio=4.0,
+            disk_allocation_ratio=1.0)
+        node.create()
+    objects.HostMapping(ctxt, host=host, cell_mapping=cell).create()
+    return service, node
+
+
+def create_instance(ctxt, cell, node, project_id='project-a'):
+    """An active instance on a compute node (a ComputeNode object)."""
+    with nova_context.target_cell(ctxt, cell) as cctxt:
+        instance = objects.Instance(
+            cctxt, uuid=str(uuid.uuid4()), host=node.host,
+            node=node.hypervisor_hostname, compute_id=node.id,
+            project_id=project_id, user_id='user-a', vm_state='active',
+            task_state=None)
+        instance.create()
+    return instance
+
+
+def delete_instance(ctxt, cell, instance):
+    with nova_context.target_cell(ctxt, cell) as cctxt:
+        objects.Instance.get_by_uuid(cctxt, instance.uuid).destroy()
+
+
+def create_aggregate(ctxt, name, hosts, metadata):
+    aggregate = objects.Aggregate(ctxt, name=name, metadata=metadata)
+    aggregate.create()
+    for host in hosts:
+        aggregate.add_host(host)
+    return aggregate
+
+
+def long_ago(seconds):
+    return timeutils.utcnow() - datetime.timedelta(seconds=seconds)
+
+
+def admin_context():
+    return nova_context.get_admin_context()

@@ -1,0 +1,151 @@
+"""The ``nova_db`` host-facts source on Nova's real schema.
+
+Nova's own migrations make an API database and two cell databases on
+sqlite; Nova's own objects write the rows. The source runs in a process of
+its own (``host_facts_probe``): the service's options and Nova's cannot
+share one.
+"""
+
+import configparser
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+HOSTS = ('db-up', 'db-disabled', 'db-down', 'db-forced-down', 'db-cell2')
+
+
+@pytest.fixture(scope='module')
+def nova_dbs(nova, tmp_path_factory):
+    from tests.nova_compat import nova_db_side as side
+
+    path = tmp_path_factory.mktemp('nova-db')
+    side.create_api_db(str(path / 'api.db'))
+    ctxt = side.admin_context()
+    cell1 = side.create_cell(ctxt, 'cell1', str(path / 'cell1.db'))
+    cell2 = side.create_cell(ctxt, 'cell2', str(path / 'cell2.db'))
+    _, up = side.create_compute(ctxt, cell1, 'db-up')
+    side.create_compute(ctxt, cell1, 'db-disabled',
+                        disabled_reason='hardware check')
+    side.create_compute(ctxt, cell1, 'db-down',
+                        last_seen_up=side.long_ago(3600))
+    side.create_compute(ctxt, cell1, 'db-forced-down', forced_down=True)
+    side.create_compute(ctxt, cell2, 'db-cell2')
+    kept = side.create_instance(ctxt, cell1, up)
+    gone = side.create_instance(ctxt, cell1, up)
+    side.delete_instance(ctxt, cell1, gone)
+    side.create_aggregate(ctxt, 'rack-a', ['db-up', 'db-cell2'],
+                          {'availability_zone': 'az-a', 'ssd': 'true'})
+    side.create_aggregate(ctxt, 'no-meta', ['db-down'], {})
+    conf = configparser.ConfigParser()
+    conf['host_facts_nova_db'] = {
+        'api_connection': side.sqlite_url(path / 'api.db')}
+    config_file = path / 'scheduler.conf'
+    with open(config_file, 'w') as f:
+        conf.write(f)
+    return {'path': path, 'config': str(config_file), 'ctxt': ctxt,
+            'cell1': cell1, 'cell2': cell2, 'kept': kept, 'gone': gone,
+            'side': side}
+
+
+def _probe(config_file):
+    out = subprocess.run(
+        [sys.executable, '-m', 'tests.nova_compat.host_facts_probe',
+         config_file] + list(HOSTS),
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)
+
+
+def _digests(path):
+    return {name: hashlib.sha256((path / name).read_bytes()).hexdigest()
+            for name in ('api.db', 'cell1.db', 'cell2.db')}
+
+
+def test_aggregates_come_with_their_hosts_and_metadata(nova_dbs):
+    facts = _probe(nova_dbs['config'])
+    assert facts['refreshed'], facts['health']
+    assert [(a['name'], a['hosts'], a['metadata'])
+            for a in facts['aggregates']] == [
+        ('no-meta', ['db-down'], {}),
+        ('rack-a', ['db-cell2', 'db-up'],
+         {'availability_zone': 'az-a', 'ssd': 'true'})]
+
+
+def test_each_host_carries_the_cell_its_compute_node_is_in(nova_dbs):
+    hosts = _probe(nova_dbs['config'])['hosts']
+    cell1, cell2 = nova_dbs['cell1'].uuid, nova_dbs['cell2'].uuid
+    assert {name: h['cell_uuid'] for name, h in hosts.items()} == {
+        'db-up': cell1, 'db-disabled': cell1, 'db-down': cell1,
+        'db-forced-down': cell1, 'db-cell2': cell2}
+
+
+def test_disabled_and_down_services_are_told_apart(nova_dbs):
+    hosts = _probe(nova_dbs['config'])['hosts']
+    state = {name: (h['compute']['service_up'],
+                    h['compute']['service_disabled'],
+                    h['compute']['service_disabled_reason'])
+             for name, h in hosts.items()}
+    assert state == {
+        'db-up': (True, False, None),
+        'db-disabled': (True, True, 'hardware check'),
+        'db-down': (False, False, None),
+        'db-forced-down': (False, False, None),
+        'db-cell2': (True, False, None)}
+
+
+def test_compute_details_are_read(nova_dbs):
+    compute = _probe(nova_dbs['config'])['hosts']['db-up']['compute']
+    assert compute['hypervisor_type'] == 'QEMU'
+    assert compute['hypervisor_version'] == 8002000
+    assert compute['cpu_info'] == {'arch': 'x86_64', 'vendor': 'Intel'}
+    assert compute['stats']['failed_builds'] == '0'
+    assert compute['updated_at'] is not None
+
+
+def test_live_instances_are_on_their_host_deleted_ones_are_not(nova_dbs):
+    hosts = _probe(nova_dbs['config'])['hosts']
+    assert hosts['db-up']['instances'] == [nova_dbs['kept'].uuid]
+    assert hosts['db-cell2']['instances'] == []
+
+
+def test_reading_never_writes_to_nova_databases(nova_dbs):
+    before = _digests(nova_dbs['path'])
+    _probe(nova_dbs['config'])
+    assert _digests(nova_dbs['path']) == before
+
+
+def test_hosts_of_a_disabled_cell_are_refused(nova_dbs):
+    cell2 = nova_dbs['cell2']
+    cell2.disabled = True
+    cell2.save()
+    try:
+        facts = _probe(nova_dbs['config'])
+    finally:
+        cell2.disabled = False
+        cell2.save()
+    assert sorted(facts['refused']) == ['db-cell2']
+    assert 'cell2' in facts['refused']['db-cell2']
+    assert 'disabled' in facts['health']
+
+
+def test_unreadable_cell_database_is_reported(nova_dbs, tmp_path):
+    broken = tmp_path / 'broken.db'
+    broken.mkdir()
+    cell2 = nova_dbs['cell2']
+    good = cell2.database_connection
+    cell2.database_connection = nova_dbs['side'].sqlite_url(broken)
+    cell2.save()
+    try:
+        facts = _probe(nova_dbs['config'])
+    finally:
+        cell2.database_connection = good
+        cell2.save()
+    # A fresh process has no last good data of the cell: it fails closed.
+    assert sorted(facts['refused']) == ['db-cell2']
+    assert 'failing: cell2' in facts['health']
+    assert facts['hosts']['db-up']['compute'] is not None
