@@ -18,7 +18,9 @@ A weigher may also answer for every host at once with
 must agree. Third-party weighers may implement ``_weigh_object`` only.
 With a column path, a weigher may also give ``multiplier_column(host_set)``
 (one multiplier per host, e.g. from aggregate metadata) instead of the one
-``weight_multiplier(None)``.
+``weight_multiplier(None)``, and ``weigh_indices(host_set, spec, indices)``
+(raw weights of those hosts only) when weighing a host that did not pass
+the filters could fail.
 
 Raw weights are clamped to ``minval``/``maxval`` when these are set, as in
 Nova.

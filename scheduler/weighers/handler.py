@@ -69,7 +69,12 @@ class WeightHandler:
                 multipliers = float(weigher.weight_multiplier(None))
             if not np.any(multipliers):
                 return None, 0.0
-            raw = np.asarray(column(host_set, spec), dtype=float)[indices]
+            subset = getattr(weigher, 'weigh_indices', None)
+            if subset is not None:
+                raw = np.asarray(subset(host_set, spec, indices), dtype=float)
+            else:
+                raw = np.asarray(column(host_set, spec),
+                                 dtype=float)[indices]
             return raw, multipliers
         hosts = [host_set.hosts[i] for i in indices]
         raw = np.fromiter((weigher._weigh_object(h, spec) for h in hosts),

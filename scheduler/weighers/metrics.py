@@ -50,9 +50,14 @@ class MetricsWeigher(base.ConfiguredWeigher):
         return self._weight(host_state, self.weight_multiplier(host_state))
 
     def weigh_columns(self, host_set, spec):
+        return self.weigh_indices(host_set, spec, np.arange(len(host_set)))
+
+    def weigh_indices(self, host_set, spec, indices):
+        # Only the hosts weighed: one that MetricsFilter removed for a
+        # missing metric must not fail the request.
         if not self.setting:
-            return np.zeros(len(host_set))
+            return np.zeros(len(indices))
         multipliers = self.multiplier_column(host_set)
         return np.fromiter(
-            (self._weight(h, m) for h, m in zip(host_set.hosts, multipliers)),
-            float, len(host_set))
+            (self._weight(host_set.hosts[i], multipliers[i])
+             for i in indices), float, len(indices))

@@ -53,7 +53,8 @@ def make_spec(plain):
     if plain['group']:
         g = plain['group']
         group = objects.InstanceGroup(
-            uuid=g['uuid'], policy=g['policy'], hosts=list(g['hosts']),
+            uuid=g['uuid'], policy=g['policy'], policies=[g['policy']],
+            hosts=list(g['hosts']),
             members=list(g['members']), rules={})
     flavor = objects.Flavor(
         id=1, flavorid='bench', name='bench', vcpus=plain['vcpus'],

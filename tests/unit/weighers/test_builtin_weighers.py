@@ -319,3 +319,11 @@ def test_column_and_per_host_paths_give_identical_weights(hosts, spec,
             conf, [(name, _per_host(weigher))]).weigh(host_set, spec,
                                                       indices)
         np.testing.assert_allclose(column, per_host, err_msg=name)
+
+
+def test_required_metric_missing_on_a_host_not_weighed_is_no_failure():
+    hosts = [_host(0, _compute(metrics={'a': 1})), _host(1, _compute()),
+             _host(2, _compute(metrics={'a': 3}))]
+    wh = _weigher('MetricsWeigher', metrics={'weight_setting': ['a=1']})
+    weights = wh.weigh(hs.HostStateSet(hosts), fakes.make_spec(), [0, 2])
+    assert list(weights) == [0.0, 1.0]
