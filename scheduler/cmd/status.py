@@ -164,6 +164,18 @@ def check_plugins(conf):
         ', '.join(conf.filter_scheduler.weight_classes)))
 
 
+@check('Host facts sources')
+def check_host_facts(conf):
+    from scheduler.host_facts import base
+    from scheduler.host_facts import health
+    try:
+        state, lines = health.check(conf)
+    except exception.PluginLoadError as e:
+        return result(FAILURE, e.reason)
+    code = {base.OK: SUCCESS, base.STALE: WARNING}.get(state, FAILURE)
+    return result(code, '; '.join(lines))
+
+
 class Checks(upgradecheck.UpgradeCommands):
     """The checks registered with ``@check``, run in their order."""
 

@@ -1,0 +1,30 @@
+"""One-shot health of the configured host-facts sources, for
+``scheduler-status``.
+
+It loads the sources as a worker does and reads each once, without
+starting their background refresh. The ``rpc`` source lives in each
+worker's memory, fed by casts; here it can only be said to be on.
+"""
+
+from scheduler.host_facts import base
+from scheduler.host_facts import store
+
+_ORDER = (base.OK, base.STALE, base.FAILED)
+
+
+def check(conf):
+    """``(worst state, [one line per source])``; raises PluginLoadError."""
+    lines = []
+    worst = base.OK
+    for name, source in store.load_sources(conf):
+        if name == 'rpc':
+            lines.append('rpc: on (fed by Nova\'s casts in each worker)')
+            continue
+        refresh = getattr(source, 'refresh', None)
+        if refresh is not None and source.age() is None:
+            refresh()
+        health = source.health()
+        source.stop()
+        lines.append(health.describe())
+        worst = max(worst, health.state, key=_ORDER.index)
+    return worst, lines

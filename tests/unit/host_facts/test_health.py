@@ -1,0 +1,43 @@
+from oslo_upgradecheck import upgradecheck
+
+from scheduler.cmd import status
+from scheduler.host_facts import base
+from scheduler.host_facts import health
+from tests.unit.host_facts import fakes
+
+
+def test_rpc_alone_is_healthy():
+    state, lines = health.check(fakes.make_conf())
+    assert state == base.OK
+    assert lines == ["rpc: on (fed by Nova's casts in each worker)"]
+
+
+def test_a_good_file_is_reported_with_its_path(tmp_path):
+    path = tmp_path / 'facts.yaml'
+    path.write_text('aggregates: [{name: a, hosts: [h1]}]')
+    conf = fakes.make_conf(host_facts={'sources': ['file']},
+                           host_facts_file={'path': str(path)})
+    state, lines = health.check(conf)
+    assert state == base.OK
+    assert lines[1].startswith('file: ok, data 0 s old, 0 failure(s)')
+    assert str(path) in lines[1]
+
+
+def test_unreadable_nova_db_fails_the_status_check(tmp_path):
+    conf = fakes.make_conf(
+        host_facts={'sources': ['nova_db']},
+        host_facts_nova_db={'api_connection': 'sqlite:///%s/no/api.db'
+                            % tmp_path})
+    check = status.check_host_facts(conf)
+    assert check.code == upgradecheck.Code.FAILURE
+    assert 'nova_db: failed, never loaded' in check.details
+
+
+def test_invalid_file_fails_the_status_check_naming_the_entry(tmp_path):
+    path = tmp_path / 'facts.yaml'
+    path.write_text('cells: [{uuid: not-a-uuid}]')
+    conf = fakes.make_conf(host_facts={'sources': ['file']},
+                           host_facts_file={'path': str(path)})
+    check = status.check_host_facts(conf)
+    assert check.code == upgradecheck.Code.FAILURE
+    assert 'cells[0].uuid must be a UUID' in check.details
