@@ -83,10 +83,15 @@ class WeightHandler:
             (weigher.weight_multiplier(h) for h in hosts), float, len(hosts))
         return raw, multipliers
 
-    def weigh(self, host_set, spec, indices):
+    def weigh(self, host_set, spec, indices, per_weigher=None):
         """Total weights of hosts ``indices`` (aligned with ``indices``).
 
         A single host weighs 0, as in Nova (there is nothing to compare).
+
+        :param per_weigher: a dict to fill with each weigher's share of the
+            totals (``{name: array aligned with indices}``, multiplier
+            applied; weighers switched off are left out), for explaining a
+            decision.
         """
         indices = np.asarray(indices, dtype=np.intp)
         total = np.zeros(len(indices), dtype=float)
@@ -94,11 +99,14 @@ class WeightHandler:
             return total
         for name, weigher in self.weighers:
             raw, multipliers = self._raw(weigher, host_set, spec, indices)
-            if raw is None:
+            if raw is None or not np.any(multipliers):
                 continue
             minval = getattr(weigher, 'minval', None)
             maxval = getattr(weigher, 'maxval', None)
             if minval is not None or maxval is not None:
                 raw = np.clip(raw, minval, maxval)
-            total += multipliers * normalize(raw, minval, maxval)
+            share = multipliers * normalize(raw, minval, maxval)
+            total += share
+            if per_weigher is not None:
+                per_weigher[name] = share
         return total

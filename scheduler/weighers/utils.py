@@ -13,6 +13,7 @@ set it, the lowest value wins; a value that is not a number makes the host
 use the configured multiplier (with a warning), as in Nova.
 """
 
+import functools
 import weakref
 
 import numpy as np
@@ -97,37 +98,60 @@ def _multiplier_metadata(aggregate):
 
 
 class _Facts:
-    """Fact columns of one host set, read once for all its hosts."""
+    """Fact columns of one host set, each read once, when first needed."""
 
     def __init__(self, host_set):
-        hosts = host_set.hosts
-        computes = [h.facts.compute for h in hosts]
-        stats = [_stats(c) for c in computes]
-        self.size = len(hosts)
-        self.io_ops = _numbers([_io_ops(s) for s in stats])
-        self.instances = _numbers([s.get('num_instances', 0)
-                                   for s in stats])
-        self.failed_builds = _numbers([s.get('failed_builds', 0)
-                                       for s in stats])
-        self.hypervisor_version = _numbers(
-            [c.hypervisor_version if c is not None else 0
-             for c in computes])
-        self.pci_free = np.fromiter(
+        self.hosts = host_set.hosts
+        self.size = len(self.hosts)
+        self._multipliers = {}
+
+    @functools.cached_property
+    def _computes(self):
+        return [h.facts.compute for h in self.hosts]
+
+    @functools.cached_property
+    def _stats(self):
+        return [_stats(c) for c in self._computes]
+
+    @functools.cached_property
+    def io_ops(self):
+        return _numbers([_io_ops(s) for s in self._stats])
+
+    @functools.cached_property
+    def instances(self):
+        return _numbers([s.get('num_instances', 0) for s in self._stats])
+
+    @functools.cached_property
+    def failed_builds(self):
+        return _numbers([s.get('failed_builds', 0) for s in self._stats])
+
+    @functools.cached_property
+    def hypervisor_version(self):
+        return _numbers([c.hypervisor_version if c is not None else 0
+                         for c in self._computes])
+
+    @functools.cached_property
+    def pci_free(self):
+        return np.fromiter(
             (free_pci_devices(h) if c is not None and c.pci_pools else 0.0
-             for h, c in zip(hosts, computes)), float, len(hosts))
-        # {multiplier key: {host index: {metadata values}}}
-        self.overrides = {}
+             for h, c in zip(self.hosts, self._computes)), float, self.size)
+
+    @functools.cached_property
+    def overrides(self):
+        """``{multiplier key: {host index: {metadata values}}}``."""
+        result = {}
         by_aggregate = {}
-        for i, host in enumerate(hosts):
-            for aggregate in host.facts.aggregates:
+        for i, aggregates in enumerate([h.facts.aggregates
+                                        for h in self.hosts]):
+            for aggregate in aggregates:
                 pairs = by_aggregate.get(id(aggregate))
                 if pairs is None:
                     pairs = by_aggregate[id(aggregate)] = (
                         _multiplier_metadata(aggregate))
                 for key, value in pairs:
-                    self.overrides.setdefault(key, {}).setdefault(
-                        i, set()).add(value)
-        self._multipliers = {}
+                    result.setdefault(key, {}).setdefault(i, set()).add(
+                        value)
+        return result
 
     def multipliers(self, key, configured):
         """Float column of ``key``'s multiplier over all hosts."""

@@ -188,3 +188,17 @@ def test_builtin_weighers_answer_by_column_never_per_host(monkeypatch):
     weights = wh.weigh(_hosts([1024, 2048]), fakes.make_spec(), [0, 1])
     # RAM 0.5 and 1 (from 0); CPU and disk equal: 1 each; the rest 0.
     assert list(weights) == [2.5, 3.0]
+
+
+def test_each_weighers_share_is_reported_when_asked():
+    conf = fakes.make_conf()
+    wh = handler.WeightHandler(conf, [('RAM', ram.RAMWeigher(conf=conf)),
+                                      ('ByIndex', ByIndex(2.0)),
+                                      ('Off', ByIndex(0.0))])
+    shares = {}
+    total = wh.weigh(_hosts([4000, 1000, 2000]), fakes.make_spec(),
+                     [0, 1, 2], per_weigher=shares)
+    assert sorted(shares) == ['ByIndex', 'RAM']
+    assert list(shares['RAM']) == [1.0, 0.25, 0.5]
+    assert list(shares['ByIndex']) == [0.0, 1.0, 2.0]
+    assert list(total) == list(shares['RAM'] + shares['ByIndex'])
