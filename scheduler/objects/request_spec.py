@@ -51,6 +51,8 @@ class Destination:
     cell_uuid: str | None = None
     aggregates: list[str] = dataclasses.field(default_factory=list)
     forbidden_aggregates: set[str] = dataclasses.field(default_factory=set)
+    # A cross-cell resize: CrossCellWeigher prefers hosts of cell_uuid.
+    allow_cross_cell_move: bool = False
 
 
 @dataclasses.dataclass

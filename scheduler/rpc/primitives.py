@@ -101,7 +101,10 @@ def destination_from_wire(value, path):
                                         path + '.aggregates'),
         forbidden_aggregates=set(readers.read_strings(
             data.get('forbidden_aggregates'),
-            path + '.forbidden_aggregates')))
+            path + '.forbidden_aggregates')),
+        allow_cross_cell_move=readers.read_bool(
+            data.get('allow_cross_cell_move'),
+            path + '.allow_cross_cell_move'))
 
 
 def request_group_from_wire(value, path):

@@ -81,6 +81,8 @@ def _destination(dest):
         data['forbidden_aggregates'] = sorted(dest.forbidden_aggregates)
     if dest.cell_uuid:
         data['cell'] = nova_object('CellMapping', {'uuid': dest.cell_uuid})
+    if dest.allow_cross_cell_move:
+        data['allow_cross_cell_move'] = True
     return nova_object('Destination', data)
 
 
