@@ -70,9 +70,9 @@ class RequestGroup:
             params.append(('required' + suffix,
                            'in:' + ','.join(sorted(names))))
         for aggs in self.member_of:
-            value = ','.join(sorted(aggs))
+            # Always ``in:``, as Nova writes it, even for one aggregate.
             params.append(('member_of' + suffix,
-                           'in:' + value if len(aggs) > 1 else value))
+                           'in:' + ','.join(sorted(aggs))))
         if self.forbidden_aggregates:
             params.append(('member_of' + suffix, '!in:' + ','.join(
                 sorted(self.forbidden_aggregates))))

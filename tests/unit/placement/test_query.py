@@ -89,7 +89,7 @@ CASES = [
     ('a flavor group and a port group default to none', S({'resources1:VGPU': '1'}, requested_resources=[G('p1', resources={'SRIOV_NET_VF': 1})]), 'resources=' + B + '&resources1=VGPU:1&resourcesp1=SRIOV_NET_VF:1&group_policy=none' + L),  # noqa: E501
     ('a port group keeps its aggregates and in_tree', S(requested_resources=[G('p1', resources={'SRIOV_NET_VF': 1}, aggregates=[['a2', 'a1']], in_tree='rp1')]), 'resources=' + B + '&resourcesp1=SRIOV_NET_VF:1&member_ofp1=in:a1,a2&in_treep1=rp1' + L),  # noqa: E501
     # -- requested_destination and request level params
-    ('destination aggregates: either of an item, all items', S(requested_destination=D(aggregates=['a2,a1', 'a3'])), 'resources=' + B + '&member_of=in:a1,a2&member_of=a3' + L),  # noqa: E501
+    ('destination aggregates: either of an item, all items', S(requested_destination=D(aggregates=['a2,a1', 'a3'])), 'resources=' + B + '&member_of=in:a1,a2&member_of=in:a3' + L),  # noqa: E501
     ('destination forbidden aggregates', S(requested_destination=D(forbidden_aggregates={'a9', 'a8'})), 'resources=' + B + '&member_of=!in:a8,a9' + L),  # noqa: E501
     ('root_required and root_forbidden', S(request_level_params=R(root_required={'COMPUTE_NODE'}, root_forbidden={'CUSTOM_WINDOWS'})), 'resources=' + B + '&root_required=COMPUTE_NODE,!CUSTOM_WINDOWS' + L),  # noqa: E501
     ('same_subtree of two groups', S({'resources_A:VGPU': '1', 'resources_B:SRIOV_NET_VF': '1', 'group_policy': 'none'}, request_level_params=R(same_subtree=[['_A', '_B']])), 'resources=' + B + '&resources_A=VGPU:1&resources_B=SRIOV_NET_VF:1&group_policy=none&same_subtree=_A,_B' + L),  # noqa: E501

@@ -21,7 +21,7 @@ def test_query_is_data_a_request_filter_can_extend():
     assert query.to_params() == [
         ('resources', 'MEMORY_MB:512,VCPU:1'),
         ('member_of', 'in:agg1,agg2'),
-        ('member_of', 'agg3'),
+        ('member_of', 'in:agg3'),
         ('member_of', '!in:agg9'),
         ('in_tree', 'rp1'),
         ('root_required', 'COMPUTE_NODE'),

@@ -1,0 +1,281 @@
+"""Queries built from real requests, answered by a real Placement.
+
+One cloud for the module (nothing here allocates):
+
+- cn1: VCPU, MEMORY_MB, DISK_GB, HW_CPU_X86_AVX2; two SR-IOV-like child
+  providers, cn1-pf1 (SRIOV_NET_VF, CUSTOM_PHYSNET_A) and cn1-pf2
+  (CUSTOM_PHYSNET_B); aggregate AZ1 (availability_zone=az1).
+- cn2: VCPU, PCPU, MEMORY_MB and no disk: its DISK_GB comes from the
+  sharing provider ss1 (MISC_SHARES_VIA_AGGREGATE) of aggregate SHARE;
+  child cn2-pf1 (CUSTOM_PHYSNET_A); aggregate AZ2 (az2).
+- cn3: disabled (COMPUTE_STATUS_DISABLED), in AZ1.
+- cn4: CUSTOM_WINDOWS in aggregate WIN (trait:CUSTOM_WINDOWS=required).
+- cn5: in aggregate GOLD (filter_tenant_id=p-gold).
+
+Each request must get exactly the expected providers, or NoValidHost with
+the reason that says why.
+"""
+
+import types
+
+import pytest
+
+from scheduler.conf import placement as placement_conf
+from scheduler.conf import request_filters as request_filters_conf
+from scheduler.drivers import filter_scheduler
+from scheduler.drivers import placement_adapter
+from scheduler import exception
+from scheduler.objects import request_spec as rs
+from scheduler.placement import client as placement_client
+from scheduler.placement import providers
+from scheduler.sim import placement_server
+from tests.unit.host_state import fakes as hs_fakes
+
+AZ1 = '00000000-0000-0000-0000-00000000a001'
+AZ2 = '00000000-0000-0000-0000-00000000a002'
+SHARE = '00000000-0000-0000-0000-00000000a003'
+WIN = '00000000-0000-0000-0000-00000000a004'
+GOLD = '00000000-0000-0000-0000-00000000a005'
+
+COMPUTE = {'VCPU': 8, 'MEMORY_MB': 16384, 'DISK_GB': 100}
+
+
+class Facts:
+    """Host facts with the aggregates Nova would have sent."""
+
+    def __init__(self, **metadata_by_uuid):
+        self._aggregates = {
+            i: types.SimpleNamespace(id=i, uuid=uuid, name='agg%d' % i,
+                                     hosts=[], metadata=metadata)
+            for i, (uuid, metadata) in enumerate(
+                sorted(metadata_by_uuid.items()))}
+
+    def aggregates(self):
+        return self._aggregates
+
+
+FACTS = Facts(**{AZ1: {'availability_zone': 'az1'},
+                 AZ2: {'availability_zone': 'az2'},
+                 SHARE: {},
+                 WIN: {'trait:CUSTOM_WINDOWS': 'required'},
+                 GOLD: {'filter_tenant_id': 'p-gold'}})
+
+
+def _conf(endpoint, **scheduler):
+    conf = hs_fakes.make_conf()
+    placement_conf.register_opts(conf)
+    request_filters_conf.register_opts(conf)
+    placement_server.apply_placement_conf(conf, endpoint)
+    for name, value in scheduler.items():
+        conf.set_override(name, value, group='scheduler')
+    return conf
+
+
+def _rp(client, name, inventory, traits=(), aggregates=(), parent=None):
+    uuid = providers.create_provider(client, name,
+                                     parent_provider_uuid=parent)
+    providers.set_inventories(client, uuid, inventory)
+    if traits:
+        providers.set_traits(client, uuid, traits)
+    if aggregates:
+        providers.set_aggregates(client, uuid, aggregates)
+    return uuid
+
+
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory):
+    service = placement_server.PlacementServer(
+        str(tmp_path_factory.mktemp('placement')))
+    service.start()
+    client = placement_client.PlacementClient(_conf(service.endpoint))
+    rps = {}
+    rps['cn1'] = _rp(client, 'cn1', COMPUTE, ['HW_CPU_X86_AVX2'], [AZ1])
+    rps['cn1-pf1'] = _rp(client, 'cn1-pf1', {'SRIOV_NET_VF': 4},
+                         ['CUSTOM_PHYSNET_A'], parent=rps['cn1'])
+    rps['cn1-pf2'] = _rp(client, 'cn1-pf2', {'SRIOV_NET_VF': 4},
+                         ['CUSTOM_PHYSNET_B'], parent=rps['cn1'])
+    rps['cn2'] = _rp(client, 'cn2', {'VCPU': 8, 'PCPU': 4,
+                                     'MEMORY_MB': 16384},
+                     ['HW_CPU_HYPERTHREADING'], [AZ2, SHARE])
+    rps['cn2-pf1'] = _rp(client, 'cn2-pf1', {'SRIOV_NET_VF': 2},
+                         ['CUSTOM_PHYSNET_A'], parent=rps['cn2'])
+    # Operators put a sharing provider in the zone of its computes too:
+    # member_of applies to it as well.
+    rps['ss1'] = _rp(client, 'ss1', {'DISK_GB': 1000},
+                     ['MISC_SHARES_VIA_AGGREGATE'], [SHARE, AZ2])
+    rps['cn3'] = _rp(client, 'cn3', COMPUTE, ['COMPUTE_STATUS_DISABLED'],
+                     [AZ1])
+    rps['cn4'] = _rp(client, 'cn4', COMPUTE, ['CUSTOM_WINDOWS'], [WIN])
+    rps['cn5'] = _rp(client, 'cn5', COMPUTE, [], [GOLD])
+    yield types.SimpleNamespace(endpoint=service.endpoint, rps=rps,
+                                names={v: k for k, v in rps.items()})
+    service.stop()
+
+
+def _spec(xs=None, img=None, vcpus=1, memory_mb=1024, root_gb=10,
+          **kwargs):
+    kwargs.setdefault('project_id', 'p1')
+    return rs.RequestSpec(
+        flavor=rs.Flavor(vcpus=vcpus, memory_mb=memory_mb, root_gb=root_gb,
+                         name='f', extra_specs=xs or {}),
+        image=rs.Image(properties=img or {}), **kwargs)
+
+
+def _ask(cloud, spec, facts=FACTS, **scheduler):
+    """Every allocation request, as sorted tuples of provider names."""
+    adapter = placement_adapter.PlacementAdapter(
+        _conf(cloud.endpoint, **scheduler))
+    query = adapter.query(spec, facts)
+    candidates = adapter.candidates(query)
+    return sorted(tuple(sorted(cloud.names[rp] for rp in ar['allocations']))
+                  for ar in candidates.allocation_requests)
+
+
+def test_plain_flavor_gets_every_enabled_host_and_shared_disk(cloud):
+    assert _ask(cloud, _spec()) == [
+        ('cn1',), ('cn2', 'ss1'), ('cn4',), ('cn5',)]
+
+
+def test_required_trait_narrows_to_the_host_with_it(cloud):
+    assert _ask(cloud, _spec({'trait:HW_CPU_X86_AVX2': 'required'})) == [
+        ('cn1',)]
+
+
+def test_forbidden_trait_excludes_the_host_with_it(cloud):
+    assert _ask(cloud, _spec({'trait:CUSTOM_WINDOWS': 'forbidden'})) == [
+        ('cn1',), ('cn2', 'ss1'), ('cn5',)]
+
+
+def test_dedicated_cpus_come_from_the_host_with_pcpu(cloud):
+    assert _ask(cloud, _spec({'hw:cpu_policy': 'dedicated',
+                              'hw:cpu_thread_policy': 'require'},
+                             vcpus=2)) == [('cn2', 'ss1')]
+
+
+def test_sriov_group_lands_on_the_matching_child_provider(cloud):
+    assert _ask(cloud, _spec({'resources1:SRIOV_NET_VF': '1',
+                              'trait1:CUSTOM_PHYSNET_A': 'required'})) == [
+        ('cn1', 'cn1-pf1'), ('cn2', 'cn2-pf1', 'ss1')]
+
+
+def test_isolated_groups_need_two_child_providers(cloud):
+    assert _ask(cloud, _spec({'resources1:SRIOV_NET_VF': '1',
+                              'resources2:SRIOV_NET_VF': '1',
+                              'group_policy': 'isolate'})) == [
+        # pf1 for group 1 and pf2 for group 2, and the other way round.
+        ('cn1', 'cn1-pf1', 'cn1-pf2'), ('cn1', 'cn1-pf1', 'cn1-pf2')]
+
+
+def test_port_group_from_requested_resources(cloud):
+    port = rs.RequestGroup(requester_id='port-1',
+                           resources={'SRIOV_NET_VF': 1},
+                           required_traits={'CUSTOM_PHYSNET_B'})
+    assert _ask(cloud, _spec(requested_resources=[port])) == [
+        ('cn1', 'cn1-pf2')]
+
+
+def test_same_subtree_keeps_groups_under_one_child(cloud):
+    assert _ask(cloud, _spec(
+        {'resources_A:SRIOV_NET_VF': '1', 'trait_A:CUSTOM_PHYSNET_A':
+         'required', 'resources_B:SRIOV_NET_VF': '1',
+         'group_policy': 'none'},
+        request_level_params=rs.RequestLevelParams(
+            same_subtree=[['_A', '_B']]))) == [
+        ('cn1', 'cn1-pf1'), ('cn2', 'cn2-pf1', 'ss1')]
+
+
+def test_availability_zone_becomes_its_aggregate(cloud):
+    assert _ask(cloud, _spec(availability_zone='az1')) == [('cn1',)]
+    assert _ask(cloud, _spec(availability_zone='az2')) == [('cn2', 'ss1')]
+
+
+def test_tenant_is_confined_to_its_aggregate(cloud):
+    assert _ask(cloud, _spec(project_id='p-gold'),
+                limit_tenants_to_placement_aggregate=True) == [('cn5',)]
+
+
+def test_isolated_aggregate_only_for_requests_requiring_its_trait(cloud):
+    on = {'enable_isolated_aggregate_filtering': True}
+    assert _ask(cloud, _spec(), **on) == [('cn1',), ('cn2', 'ss1'),
+                                          ('cn5',)]
+    assert _ask(cloud, _spec(img={'traits_required': ['CUSTOM_WINDOWS']}),
+                **on) == [('cn4',)]
+
+
+def test_requested_node_becomes_in_tree(cloud):
+    dest = rs.Destination(host='cn1', node='cn1')
+    assert _ask(cloud, _spec(requested_destination=dest)) == [('cn1',)]
+
+
+def test_in_tree_leaves_out_sharing_providers_outside_the_tree(cloud):
+    # As for Nova: a host whose disk is shared cannot be targeted.
+    dest = rs.Destination(host='cn2', node='cn2')
+    assert _ask(cloud, _spec(requested_destination=dest)) == []
+    assert _ask(cloud, _spec(requested_destination=dest, root_gb=0)) == [
+        ('cn2',)]
+
+
+def test_destination_aggregates_become_member_of(cloud):
+    dest = rs.Destination(aggregates=['%s,%s' % (AZ2, GOLD)])
+    assert _ask(cloud, _spec(requested_destination=dest)) == [
+        ('cn2', 'ss1'), ('cn5',)]
+
+
+def test_root_required_excludes_hosts_without_the_trait(cloud):
+    params = rs.RequestLevelParams(root_forbidden={'HW_CPU_HYPERTHREADING'},
+                                   root_required={'HW_CPU_X86_AVX2'})
+    assert _ask(cloud, _spec(request_level_params=params)) == [('cn1',)]
+
+
+# -- NoValidHost, through the driver
+
+
+def _driver(cloud, **scheduler):
+    conf = _conf(cloud.endpoint, **scheduler)
+    driver = filter_scheduler.FilterScheduler(
+        conf=conf, placement=placement_adapter.PlacementAdapter(conf))
+    driver.host_facts = FACTS
+    return driver
+
+
+def _refusal(cloud, spec, **scheduler):
+    with pytest.raises(exception.NoValidHost) as ctx:
+        _driver(cloud, **scheduler).select_destinations(None, spec, ['i1'])
+    return ctx.value.reason
+
+
+def test_too_big_for_every_host_names_the_query(cloud):
+    assert _refusal(cloud, _spec(vcpus=64)) == (
+        'Placement returned no allocation candidates for '
+        'resources=DISK_GB:10,MEMORY_MB:1024,VCPU:64'
+        '&root_required=!COMPUTE_STATUS_DISABLED&limit=1000')
+
+
+def test_only_host_with_trait_is_disabled(cloud):
+    reason = _refusal(cloud, _spec(availability_zone='az1',
+                                   xs={'trait:HW_CPU_X86_AVX2': 'required',
+                                       'resources:VCPU': '16'}))
+    assert reason.startswith('Placement returned no allocation candidates')
+    assert '&member_of=in:%s&' % AZ1 in reason
+
+
+def test_malformed_extra_spec_is_refused_naming_it(cloud):
+    assert _refusal(cloud, _spec({'trait:CUSTOM_GOLD': 'maybe'})) == (
+        'invalid request: extra spec trait:CUSTOM_GOLD=maybe: must be one '
+        'of required, forbidden')
+
+
+def test_tenant_without_aggregate_is_refused_when_required(cloud):
+    assert _refusal(cloud, _spec(project_id='p-none'),
+                    limit_tenants_to_placement_aggregate=True,
+                    placement_aggregate_required_for_tenants=True) == (
+        'request filter TenantAggregateFilter: no aggregate has '
+        'filter_tenant_id* metadata for project p-none, and [scheduler] '
+        'placement_aggregate_required_for_tenants is set')
+
+
+def test_unknown_node_is_refused(cloud):
+    dest = rs.Destination(host='cn9', node='cn9')
+    assert _refusal(cloud, _spec(requested_destination=dest)) == (
+        'No such host - host: cn9 node: cn9 (Placement has no resource '
+        'provider named cn9)')
