@@ -13,9 +13,7 @@ from scheduler.weighers import base
 
 def _preferred_cell(spec):
     destination = spec.requested_destination
-    if destination is None:
-        return None
-    if not getattr(destination, 'allow_cross_cell_move', False):
+    if destination is None or not destination.allow_cross_cell_move:
         return None
     return destination.cell_uuid or None
 

@@ -139,8 +139,8 @@ def test_soft_anti_affinity_prefers_hosts_without_group_members():
 
 
 def test_cross_cell_move_prefers_the_current_cell():
-    destination = request_spec.Destination(cell_uuid=OTHER_CELL)
-    destination.allow_cross_cell_move = True
+    destination = request_spec.Destination(cell_uuid=OTHER_CELL,
+                                           allow_cross_cell_move=True)
     spec = fakes.make_spec(requested_destination=destination)
     hosts = [_host(0), _host(1, cell=OTHER_CELL)]
     assert _weights('CrossCellWeigher', hosts, spec) == [0.0, 1e6]
@@ -281,8 +281,8 @@ def specs(draw):
             members=['m%d' % n for n in range(draw(small))])
     destination = None
     if draw(st.booleans()):
-        destination = request_spec.Destination(cell_uuid=OTHER_CELL)
-        destination.allow_cross_cell_move = draw(st.booleans())
+        destination = request_spec.Destination(
+            cell_uuid=OTHER_CELL, allow_cross_cell_move=draw(st.booleans()))
     return fakes.make_spec(
         instance_group=group, requested_destination=destination,
         image=request_spec.Image(properties=draw(props)))
