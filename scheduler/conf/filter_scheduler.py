@@ -14,7 +14,14 @@ def _filter_scheduler_group():
 filter_scheduler_opts = [
     cfg.ListOpt(
         'enabled_filters',
-        default=['ComputeFilter'],
+        default=[
+            # Nova 34's default list.
+            'ComputeFilter',
+            'ComputeCapabilitiesFilter',
+            'ImagePropertiesFilter',
+            'ServerGroupAntiAffinityFilter',
+            'ServerGroupAffinityFilter',
+        ],
         help='Filters run for every request, in this order, by entry '
              'point name in the ``scheduler.filters`` namespace. A name '
              'that does not load stops the service at start.'),

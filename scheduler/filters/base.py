@@ -10,6 +10,11 @@ A filter may also answer for every host at once with
 with ``host_set.hosts``; the handler then uses it instead of calling
 ``host_passes`` once per host. Both answers must agree. Third-party
 filters may implement ``host_passes`` only.
+
+As in Nova, when the request is a rebuild check (the ``_nova_check_type``
+hint is ``rebuild``) only the filters with ``RUN_ON_REBUILD = True`` run
+(those about the image and policies, not about the host's usage); the
+others let every host pass.
 """
 
 from oslo_config import cfg
@@ -22,10 +27,12 @@ class BaseHostFilter:
     hosts, ``filter_mask``. Set ``run_filter_once_per_request = True`` for
     a filter whose answer cannot change between the instances of one
     multi-create request (it then runs for the first instance only; the
-    hosts it removed stay removed).
+    hosts it removed stay removed). Set ``RUN_ON_REBUILD = True`` for a
+    filter that must also judge a rebuild's current host.
     """
 
     run_filter_once_per_request = False
+    RUN_ON_REBUILD = False
 
     def __init__(self, conf=None):
         self.conf = conf if conf is not None else cfg.CONF

@@ -1,21 +1,36 @@
-"""ComputeFilter: hosts whose compute service is disabled never pass.
+"""ComputeFilter: hosts whose compute service is disabled or down never pass.
 
 Nova marks the compute node provider of a disabled (or down) compute
 service with the ``COMPUTE_STATUS_DISABLED`` trait; such a host is never
-chosen, even when the request forces it.
+chosen, even when the request forces it. When the host facts report the
+service (``ComputeFacts.service_disabled`` / ``service_up``), a disabled
+or down service fails too. Facts missing: the trait alone decides (Nova's
+own Placement trait is the fact of record; the host passes without it).
 """
+
+import numpy as np
 
 from scheduler.filters import base
 from scheduler.host_state import host_state as hs
 
 
+def _service_ok(host_state):
+    compute = host_state.facts.compute
+    if compute is None:
+        return True
+    return not compute.service_disabled and compute.service_up is not False
+
+
 class ComputeFilter(base.BaseHostFilter):
-    """Passes hosts without the ``COMPUTE_STATUS_DISABLED`` trait."""
+    """Passes hosts of an enabled, up compute service."""
 
     run_filter_once_per_request = True
 
     def host_passes(self, host_state, spec):
-        return hs.DISABLED_TRAIT not in host_state.traits
+        return (hs.DISABLED_TRAIT not in host_state.traits and
+                _service_ok(host_state))
 
     def filter_mask(self, host_set, spec):
-        return ~host_set.disabled
+        service_ok = np.fromiter((_service_ok(h) for h in host_set.hosts),
+                                 bool, len(host_set))
+        return ~host_set.disabled & service_ok

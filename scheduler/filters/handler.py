@@ -8,16 +8,25 @@ name that does not load raises ``PluginLoadError`` naming it.
 ``HostStateSet``: a filter with a column method (``filter_mask``) answers
 for every host at once, any other is asked ``host_passes`` for each host
 still in. Each step is recorded in a ``FilterTrace``, whose ``reason()``
-says which step emptied the list.
+says which step emptied the list, and whose ``fate`` says which step
+removed each host (``scheduler.filters.explain`` prints it).
+
+As Nova's: on a rebuild check (``_nova_check_type`` hint ``rebuild``) the
+filters without ``RUN_ON_REBUILD`` let every host pass; within a
+multi-create, the hosts the earlier instances went to join the instance
+group's ``hosts`` for the affinity filters.
 """
 
+import copy
 import dataclasses
 
 import numpy as np
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from scheduler.filters import explain
 from scheduler.filters import requested_hosts
+from scheduler.filters import utils
 from scheduler import plugins
 
 LOG = logging.getLogger(__name__)
@@ -39,12 +48,22 @@ class FilterStep:
 class FilterTrace:
     """Host counts before and after every filter step of one run."""
 
-    def __init__(self, total):
+    def __init__(self, total, fate=None):
         self.total = total
         self.steps = []
+        # Per host: index of the step that removed it, explain.PASSED, or
+        # explain.EARLIER (out before this run).
+        self.fate = fate
 
-    def record(self, name, before, after):
+    def record(self, name, before, after, removed=None):
+        if removed is not None and self.fate is not None:
+            self.fate[removed] = len(self.steps)
         self.steps.append(FilterStep(name, before, after))
+
+    def explain(self, host_set):
+        """One ``host (node): fate`` line per host."""
+        return explain.fate_lines(host_set, self.fate,
+                                  [step.name for step in self.steps])
 
     @property
     def passed(self):
@@ -88,6 +107,10 @@ class FilterHandler:
                 conf.filter_scheduler.enabled_filters, conf)
         # [(name, filter)]; the name is the entry point name.
         self.filters = list(filters)
+        try:
+            self.explain_enabled = conf.filter_scheduler.explain
+        except cfg.NoSuchOptError:
+            self.explain_enabled = False
 
     @staticmethod
     def _apply(flt, host_set, spec, mask):
@@ -102,7 +125,8 @@ class FilterHandler:
 
     def _step(self, trace, name, host_set, old, new):
         before, after = int(old.sum()), int(new.sum())
-        trace.record(name, before, after)
+        trace.record(name, before, after,
+                     old & ~new if after < before else None)
         if LOG.isEnabledFor(logging.DEBUG) and after < before:
             LOG.debug('Filter %(name)s removed %(n)d hosts: %(hosts)s',
                       {'name': name, 'n': before - after,
@@ -118,7 +142,11 @@ class FilterHandler:
         """
         if mask is None:
             mask = np.ones(len(host_set), dtype=bool)
-        trace = FilterTrace(int(mask.sum()))
+        fate = np.where(mask, explain.PASSED, explain.EARLIER)
+        trace = FilterTrace(int(mask.sum()), fate)
+        rebuild = utils.is_rebuild(spec)
+        if index > 0:
+            spec = _with_placed_group_hosts(host_set, spec)
         steps = []
         if index == 0:
             steps.extend(requested_hosts.requested_host_masks(
@@ -139,9 +167,40 @@ class FilterHandler:
             run_for = getattr(flt, 'run_filter_for_index', None)
             if run_for is not None and not run_for(index):
                 continue
+            if rebuild and not getattr(flt, 'RUN_ON_REBUILD', False):
+                continue
             new = self._apply(flt, host_set, spec, mask)
             self._step(trace, name, host_set, mask, new)
             mask = new
         LOG.debug('Filters for instance %(index)d: %(reason)s',
                   {'index': index, 'reason': trace.reason()})
+        self._explain(host_set, spec, trace, index)
         return mask, trace
+
+    def _explain(self, host_set, spec, trace, index):
+        enabled = self.explain_enabled
+        if not (enabled or explain.has_listeners() or
+                explain.LOG.isEnabledFor(logging.DEBUG)):
+            return
+        title = 'filter: instance %d of %s' % (
+            index + 1, spec.instance_uuid or 'request')
+        explain.emit(title, trace.explain(host_set), enabled)
+
+
+def _with_placed_group_hosts(host_set, spec):
+    """``spec`` whose group hosts include where this request placed some.
+
+    Nova's scheduler appends each chosen host to the group's ``hosts``
+    so that the next instance of a multi-create follows (affinity).
+    """
+    group = spec.instance_group
+    if group is None:
+        return spec
+    placed = [host_set.hosts[i].host for i in np.flatnonzero(host_set.placed)]
+    extra = [h for h in placed if h not in group.hosts]
+    if not extra:
+        return spec
+    spec = copy.copy(spec)
+    spec.instance_group = dataclasses.replace(group,
+                                              hosts=group.hosts + extra)
+    return spec

@@ -95,3 +95,7 @@ class RequestSpec:
     instance_group: InstanceGroup | None = None
     # Hosts already tried for this instance (SchedulerRetries.hosts).
     retry_hosts: list[str] = dataclasses.field(default_factory=list)
+    # scheduler.objects.numa_pci: InstanceNUMATopology or None, and
+    # [PCIRequest].
+    numa_topology: object = None
+    pci_requests: list = dataclasses.field(default_factory=list)

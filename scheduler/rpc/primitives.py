@@ -29,6 +29,7 @@ max_instances_per_request`` instances raise ``InvalidRequest``.
 """
 
 from scheduler.objects import request_spec as model
+from scheduler.rpc import numa_pci
 from scheduler.rpc import readers
 
 
@@ -212,7 +213,11 @@ def request_spec_from_primitive(primitive, max_instances=None,
         request_level_params=request_level_params_from_wire(
             *field('request_level_params')),
         instance_group=instance_group_from_wire(*field('instance_group')),
-        retry_hosts=retry_hosts_from_wire(*field('retry')))
+        retry_hosts=retry_hosts_from_wire(*field('retry')),
+        numa_topology=numa_pci.numa_topology_from_wire(
+            *field('numa_topology')),
+        pci_requests=numa_pci.pci_requests_from_wire(
+            *field('pci_requests')))
 
 
 def _legacy_retry_hosts(value, path):

@@ -57,7 +57,9 @@ def test_default_driver_is_the_filter_scheduler_with_its_plugins():
     mgr = manager.SchedulerManager(conf=conf)
     assert isinstance(mgr.driver, filter_scheduler.FilterScheduler)
     assert mgr.driver.conf is conf
-    assert [n for n, _ in mgr.driver.filters.filters] == ['ComputeFilter']
+    assert [n for n, _ in mgr.driver.filters.filters] == [
+        'ComputeFilter', 'ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
+        'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter']
 
 
 def test_driver_that_does_not_load_stops_the_manager_naming_it():
@@ -70,10 +72,10 @@ def test_driver_that_does_not_load_stops_the_manager_naming_it():
 
 def test_filter_that_does_not_load_stops_the_manager_naming_it():
     conf = fakes.make_conf(filter_scheduler={
-        'enabled_filters': ['ComputeFilter', 'NUMATopologyFilter']})
+        'enabled_filters': ['ComputeFilter', 'RetryFilter']})
     with pytest.raises(exception.PluginLoadError) as e:
         manager.SchedulerManager(conf=conf)
-    assert 'NUMATopologyFilter' in str(e.value)
+    assert 'RetryFilter' in str(e.value)
 
 
 def test_select_destinations_is_the_drivers_answer():

@@ -9,6 +9,7 @@ from stevedore import extension
 
 from scheduler.conf import default
 from scheduler.conf import filter_scheduler
+from scheduler.conf import filters
 from scheduler.conf import metrics
 from scheduler.conf import scheduler
 from scheduler.conf import weighers
@@ -98,6 +99,7 @@ def make_conf(**groups):
     conf.register_opts(scheduler.scheduler_opts, group='scheduler')
     conf.register_opts(filter_scheduler.filter_scheduler_opts,
                        group='filter_scheduler')
+    conf.register_opts(filters.filter_opts, group='filter_scheduler')
     conf.register_opts(weighers.weigher_opts, group='filter_scheduler')
     conf.register_opts(metrics.metrics_opts, group='metrics')
     conf([], project='scheduler-tests', default_config_files=[],

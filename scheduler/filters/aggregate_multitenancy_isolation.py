@@ -1,0 +1,38 @@
+"""AggregateMultiTenancyIsolation: tenant-restricted aggregates.
+
+As in Nova: a host in an aggregate with metadata keys starting with
+``filter_tenant_id`` (``filter_tenant_id``, ``filter_tenant_id_2``, ...,
+comma-separated project ids) only takes requests of those projects; a
+host in no such aggregate takes anyone's.
+
+Facts missing: a host with no known aggregate is unrestricted and passes
+(Nova's behaviour for a host in no aggregate).
+"""
+
+from scheduler.filters import base
+from scheduler.filters import utils
+from scheduler.host_state import columns
+
+PREFIX = 'filter_tenant_id'
+
+
+def _passes(host_state, project_id):
+    tenants = set()
+    for key, values in utils.aggregate_metadata(host_state).items():
+        if key.startswith(PREFIX):
+            tenants.update(values)
+    return not tenants or project_id in tenants
+
+
+class AggregateMultiTenancyIsolation(base.BaseHostFilter):
+    """Passes hosts open to the request's project."""
+
+    run_filter_once_per_request = True
+
+    def host_passes(self, host_state, spec):
+        return _passes(host_state, spec.project_id)
+
+    def filter_mask(self, host_set, spec):
+        return columns.mask_by_group(
+            host_set, 'aggregates', columns.aggregate_key,
+            lambda host: _passes(host, spec.project_id))

@@ -1,0 +1,37 @@
+"""AggregateTypeAffinityFilter: flavors restricted to aggregates.
+
+As in Nova: a host in aggregates with ``instance_type`` metadata
+(comma-separated flavor names) takes only those flavors; a host in no
+such aggregate takes any flavor.
+
+Facts missing: a host with no known aggregate passes (as Nova's host in
+no aggregate).
+"""
+
+from scheduler.filters import base
+from scheduler.filters import utils
+from scheduler.host_state import columns
+
+KEY = 'instance_type'
+
+
+def _passes(host_state, flavor_name):
+    values = utils.aggregate_values(host_state, KEY)
+    if not values:
+        return True
+    return any(flavor_name in [name.strip() for name in value.split(',')]
+               for value in values)
+
+
+class AggregateTypeAffinityFilter(base.BaseHostFilter):
+    """Passes hosts whose aggregates allow the flavor (or set none)."""
+
+    run_filter_once_per_request = True
+
+    def host_passes(self, host_state, spec):
+        return _passes(host_state, spec.flavor.name)
+
+    def filter_mask(self, host_set, spec):
+        return columns.mask_by_group(
+            host_set, 'aggregates', columns.aggregate_key,
+            lambda host: _passes(host, spec.flavor.name))

@@ -1,0 +1,32 @@
+"""AvailabilityZoneFilter: hosts of the requested availability zone.
+
+Nova 34 no longer has this filter (its ``map_az_to_placement_aggregate``
+request filter asks Placement instead); it is kept here for deployments
+whose zones Placement does not know. A request without a zone lets every
+host pass. A host's zone is its aggregates' ``availability_zone``
+metadata, else ``[DEFAULT] default_availability_zone`` (see
+``HostState.availability_zone``). A host whose zone is unknown (None)
+fails closed when a zone is requested.
+"""
+
+import numpy as np
+
+from scheduler.filters import base
+from scheduler.host_state import columns
+
+
+class AvailabilityZoneFilter(base.BaseHostFilter):
+    """Passes hosts in the requested availability zone."""
+
+    run_filter_once_per_request = True
+
+    def host_passes(self, host_state, spec):
+        if not spec.availability_zone:
+            return True
+        return host_state.availability_zone == spec.availability_zone
+
+    def filter_mask(self, host_set, spec):
+        zones = columns.availability_zones(host_set)
+        if not spec.availability_zone:
+            return np.ones(len(host_set), dtype=bool)
+        return zones == spec.availability_zone

@@ -1,0 +1,84 @@
+"""ComputeCapabilitiesFilter: flavor extra specs against host capabilities.
+
+As in Nova: an extra spec scoped ``capabilities:`` names a path into the
+host's attributes (``capabilities:cpu_info:arch``, ``capabilities:
+hypervisor_type``; a JSON string on the way is decoded), falling back to
+the compute node's ``stats``; an unscoped key is checked only if the host
+has such an attribute or stat; other scopes (``hw:``, ``resources:``...)
+are ignored. Values are matched with ``extra_specs_ops``.
+``hw:maxphysaddr_bits`` N means ``capabilities:cpu_info:maxphysaddr:bits``
+``>= N``.
+
+Facts missing: a capability the request names that the host does not
+report fails the host (as Nova); unscoped keys of unknown attributes are
+skipped (as Nova).
+"""
+
+from oslo_log import log as logging
+from oslo_serialization import jsonutils
+
+from scheduler.filters import base
+from scheduler.filters import extra_specs_ops
+from scheduler.filters import host_attributes
+
+LOG = logging.getLogger(__name__)
+
+SCOPE = 'capabilities'
+
+
+def _lookup(attributes, path):
+    value = attributes
+    for name in path:
+        if isinstance(value, str):
+            try:
+                value = jsonutils.loads(value)
+            except ValueError:
+                return None
+        if not isinstance(value, dict):
+            return None
+        found = value.get(name)
+        if found is None and value is attributes:
+            found = (value.get('stats') or {}).get(name)
+        value = found
+        if value is None:
+            return None
+    return value
+
+
+class ComputeCapabilitiesFilter(base.BaseHostFilter):
+    """Passes hosts whose capabilities satisfy the flavor's extra specs."""
+
+    run_filter_once_per_request = True
+
+    @staticmethod
+    def _requirements(spec):
+        specs = dict(spec.flavor.extra_specs or {})
+        bits = specs.pop('hw:maxphysaddr_bits', None)
+        if bits is not None:
+            specs[SCOPE + ':cpu_info:maxphysaddr:bits'] = '>= ' + bits
+        return specs
+
+    def host_passes(self, host_state, spec):
+        specs = self._requirements(spec)
+        if not specs:
+            return True
+        attributes = host_attributes.attributes(host_state)
+        for key, requirement in specs.items():
+            path = key.split(':')
+            if len(path) == 1:
+                if (key not in attributes and
+                        key not in (attributes.get('stats') or {})):
+                    continue
+            elif path[0] != SCOPE:
+                continue
+            else:
+                path = path[1:]
+            value = _lookup(attributes, path)
+            if value is None or not extra_specs_ops.match(str(value),
+                                                          requirement):
+                LOG.debug('%(host)s fails extra spec %(key)s=%(req)s '
+                          '(has %(value)s)',
+                          {'host': host_state.host, 'key': key,
+                           'req': requirement, 'value': value})
+                return False
+        return True

@@ -1,0 +1,38 @@
+"""DifferentHostFilter: away from the instances of the ``different_host``
+hint.
+
+As in Nova: with the hint (one instance uuid or a list), a host passes
+when it runs none of them; without it every host passes.
+
+Facts missing: a host whose instances no source has reported fails closed
+while the hint is given (it might run one of them).
+"""
+
+import numpy as np
+
+from scheduler.filters import affinity_hints
+from scheduler.filters import base
+from scheduler.filters import utils
+from scheduler.host_state import columns
+
+HINT = 'different_host'
+
+
+class DifferentHostFilter(base.BaseHostFilter):
+    """Passes hosts running none of the hinted instances."""
+
+    run_filter_once_per_request = True
+
+    def host_passes(self, host_state, spec):
+        uuids = affinity_hints.hinted_uuids(spec, HINT)
+        if uuids is None:
+            return True
+        return (utils.instances_known(host_state) and
+                not affinity_hints.runs_any(host_state, uuids))
+
+    def filter_mask(self, host_set, spec):
+        uuids = affinity_hints.hinted_uuids(spec, HINT)
+        if uuids is None:
+            return np.ones(len(host_set), dtype=bool)
+        return (columns.instances_known(host_set) &
+                ~affinity_hints.runs_any_column(host_set, uuids))

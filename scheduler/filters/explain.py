@@ -1,0 +1,95 @@
+"""Each host's fate in one request: the filter that removed it, or its
+weight.
+
+With ``[filter_scheduler] explain = True`` the filter handler logs, at
+INFO, one line per host after the filters of every instance of a request
+(the filter or host-name step that removed the host, or "passed"); at
+DEBUG it logs the same whatever the option. Listeners added with
+``add_listener`` (``scheduler-sim --explain``) receive the lines too,
+whatever the log level.
+
+Hook for the weighers: ``format_weights`` renders the hosts that passed
+with their total weight and, optionally, each weigher's share; the weigh
+step hands its lines to ``emit`` under the same title so that the two
+halves read together.
+"""
+
+import threading
+
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
+
+PASSED = -1
+# The host was already out when this instance's filters started (an
+# earlier instance's filters or resources removed it).
+EARLIER = -2
+
+_listeners = []
+_lock = threading.Lock()
+
+
+def add_listener(callback):
+    """Call ``callback(title, lines)`` for every explanation."""
+    with _lock:
+        _listeners.append(callback)
+
+
+def remove_listener(callback):
+    with _lock:
+        if callback in _listeners:
+            _listeners.remove(callback)
+
+
+def has_listeners():
+    return bool(_listeners)
+
+
+def emit(title, lines, enabled=False):
+    """Log ``lines`` (INFO if ``enabled``, else DEBUG) and tell listeners."""
+    if enabled or LOG.isEnabledFor(logging.DEBUG):
+        level = logging.INFO if enabled else logging.DEBUG
+        for line in lines:
+            LOG.log(level, '%(title)s: %(line)s',
+                    {'title': title, 'line': line})
+    with _lock:
+        listeners = list(_listeners)
+    for callback in listeners:
+        callback(title, lines)
+
+
+def fate_lines(host_set, fate, step_names):
+    """``host: <fate>`` for every host, in host order."""
+    lines = []
+    for i, host in enumerate(host_set.hosts):
+        code = int(fate[i])
+        if code == PASSED:
+            text = 'passed'
+        elif code == EARLIER:
+            text = 'out before this instance'
+        else:
+            text = 'removed by %s' % step_names[code]
+        lines.append('%s (%s): %s' % (host.host, host.nodename, text))
+    return lines
+
+
+def format_weights(host_set, indices, weights, per_weigher=None):
+    """``host: weight W [name w, ...]`` for the weighed hosts, best first.
+
+    :param indices: host indices that were weighed.
+    :param weights: their total weights, aligned with ``indices``.
+    :param per_weigher: optional ``{weigher name: weights aligned with
+        indices}`` (normalised and multiplied, as summed).
+    """
+    order = sorted(range(len(indices)), key=lambda k: -weights[k])
+    lines = []
+    for k in order:
+        host = host_set.hosts[indices[k]]
+        text = '%s (%s): weight %.4f' % (host.host, host.nodename,
+                                         weights[k])
+        if per_weigher:
+            text += ' [%s]' % ', '.join(
+                '%s %.4f' % (name, values[k])
+                for name, values in sorted(per_weigher.items()))
+        lines.append(text)
+    return lines

@@ -1,0 +1,108 @@
+"""ImagePropertiesFilter: hosts that support the image's architecture,
+hypervisor type and VM mode.
+
+As in Nova: the image properties ``hw_architecture`` (default
+``[filter_scheduler] image_properties_default_architecture``),
+``img_hv_type`` and ``hw_vm_mode``, canonicalised (``amd64`` is
+``x86_64``, ``xapi`` is ``xen``, ``hv`` is ``hvm``...), must all appear in
+one of the host's ``supported_instances`` triples; then
+``img_hv_requested_version`` (e.g. ``>=6.0``) must hold for the host's
+hypervisor version and ``hw_maxphysaddr_bits`` must not exceed the host's
+``cpu_info.maxphysaddr.bits`` (each checked only when both sides are
+known; a version requirement that does not parse is met by no host). An
+image asking for none of the three passes everywhere.
+
+Facts missing: a host reporting no ``supported_instances`` fails when the
+image asks for any of the three (as Nova).
+"""
+
+import numpy as np
+from oslo_utils import versionutils
+
+from scheduler.filters import base
+from scheduler.host_state import columns
+
+_ARCH_ALIASES = {'i386': 'i686', 'i486': 'i686', 'i586': 'i686',
+                 'x86_32': 'i686', 'x86_32p': 'i686', 'amd64': 'x86_64'}
+_HV_ALIASES = {'xapi': 'xen'}
+_VM_MODE_ALIASES = {'pv': 'xen', 'hv': 'hvm', 'baremetal': 'hvm'}
+
+
+def _canonical(value, aliases):
+    if value is None:
+        return None
+    value = str(value).lower()
+    return aliases.get(value, value)
+
+
+def _compute(host_state):
+    return host_state.facts.compute
+
+
+def _host_key(host_state):
+    compute = _compute(host_state)
+    if compute is None:
+        return None
+    bits = (compute.cpu_info or {}).get('maxphysaddr', {}).get('bits')
+    return (compute.supported_instances, compute.hypervisor_version, bits)
+
+
+def _version_ok(hypervisor_version, wanted):
+    if not (hypervisor_version and wanted):
+        return True
+    try:
+        predicate = versionutils.VersionPredicate(wanted)
+        return predicate.satisfied_by(
+            versionutils.convert_version_to_str(hypervisor_version))
+    except ValueError:
+        # Nova raises; an unreadable requirement is met by no host here.
+        return False
+
+
+def _bits_ok(host_bits, wanted):
+    if not wanted or not host_bits:
+        return True
+    return int(host_bits) >= int(wanted)
+
+
+class ImagePropertiesFilter(base.BaseHostFilter):
+    """Passes hosts able to run the image's architecture, type and mode."""
+
+    RUN_ON_REBUILD = True
+    run_filter_once_per_request = True
+
+    def _wanted(self, spec):
+        props = spec.image.properties if spec.image else {}
+        arch = props.get(
+            'hw_architecture',
+            self.conf.filter_scheduler.image_properties_default_architecture)
+        return props, (_canonical(arch, _ARCH_ALIASES),
+                       _canonical(props.get('img_hv_type'), _HV_ALIASES),
+                       _canonical(props.get('hw_vm_mode'), _VM_MODE_ALIASES))
+
+    @staticmethod
+    def _supports(host_key, props, wanted):
+        if host_key is None or not host_key[0]:
+            return False
+        supported, version, bits = host_key
+        for triple in supported:
+            if all(w is None or w in triple for w in wanted):
+                if (_version_ok(version,
+                                props.get('img_hv_requested_version')) and
+                        _bits_ok(bits, props.get('hw_maxphysaddr_bits'))):
+                    return True
+        return False
+
+    def host_passes(self, host_state, spec):
+        props, wanted = self._wanted(spec)
+        if not any(wanted):
+            return True
+        return self._supports(_host_key(host_state), props, wanted)
+
+    def filter_mask(self, host_set, spec):
+        props, wanted = self._wanted(spec)
+        if not any(wanted):
+            return np.ones(len(host_set), dtype=bool)
+        return columns.mask_by_group(
+            host_set, 'image_properties', _host_key,
+            lambda host: self._supports(_host_key(host), props, wanted))

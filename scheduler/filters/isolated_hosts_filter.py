@@ -1,0 +1,42 @@
+"""IsolatedHostsFilter: isolated images on isolated hosts.
+
+As in Nova, with ``[filter_scheduler] isolated_images`` and
+``isolated_hosts``: an isolated image runs only on isolated hosts; with
+``restrict_isolated_hosts_to_isolated_images`` (the default) isolated hosts
+run only isolated images. With no isolated images configured, isolated
+hosts take nothing when restricted and anything otherwise. Host names are
+matched exactly. No host facts are needed.
+"""
+
+import numpy as np
+
+from scheduler.filters import base
+from scheduler.host_state import columns
+
+
+class IsolatedHostsFilter(base.BaseHostFilter):
+    """Keeps isolated images and isolated hosts together."""
+
+    run_filter_once_per_request = True
+    RUN_ON_REBUILD = True
+
+    def _decide(self, host_isolated, spec):
+        opts = self.conf.filter_scheduler
+        restrict = opts.restrict_isolated_hosts_to_isolated_images
+        if not opts.isolated_images:
+            return ~host_isolated if restrict else host_isolated | True
+        image_isolated = bool(spec.image and
+                              spec.image.id in opts.isolated_images)
+        if restrict:
+            return host_isolated == image_isolated
+        return host_isolated | (not image_isolated)
+
+    def host_passes(self, host_state, spec):
+        isolated = np.array(
+            [host_state.host in self.conf.filter_scheduler.isolated_hosts])
+        return bool(self._decide(isolated, spec)[0])
+
+    def filter_mask(self, host_set, spec):
+        isolated = columns.name_in(host_set,
+                                   self.conf.filter_scheduler.isolated_hosts)
+        return np.asarray(self._decide(isolated, spec), dtype=bool)

@@ -1,0 +1,63 @@
+"""MetricsFilter: hosts reporting every metric MetricsWeigher weighs.
+
+As in Nova: the metric names of ``[metrics] weight_setting`` (``name=ratio``
+pairs; pairs that do not parse are ignored) must all be among the
+compute node's metrics. With no setting every host passes.
+
+Facts missing: a host whose metrics no source reported fails closed (as
+Nova's host without metrics).
+"""
+
+import numpy as np
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from scheduler.filters import base
+from scheduler.filters import utils
+from scheduler.host_state import columns
+
+LOG = logging.getLogger(__name__)
+
+
+def metric_names(conf):
+    """Names of ``[metrics] weight_setting`` (empty if not registered)."""
+    try:
+        setting = conf.metrics.weight_setting
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return frozenset()
+    names = set()
+    for item in setting or ():
+        name, sep, ratio = item.partition('=')
+        try:
+            float(ratio)
+        except ValueError:
+            sep = None
+        if name.strip() and sep:
+            names.add(name.strip())
+        else:
+            LOG.warning('Ignoring %s in [metrics] weight_setting: not '
+                        'name=ratio', item)
+    return frozenset(names)
+
+
+def _host_metrics(host_state):
+    compute = utils.compute(host_state)
+    return frozenset(compute.metrics or ()) if compute else frozenset()
+
+
+class MetricsFilter(base.BaseHostFilter):
+    """Passes hosts that report every weighed metric."""
+
+    def __init__(self, conf=None):
+        super().__init__(conf)
+        self.names = metric_names(self.conf)
+
+    def host_passes(self, host_state, spec):
+        return self.names <= _host_metrics(host_state)
+
+    def filter_mask(self, host_set, spec):
+        if not self.names:
+            return np.ones(len(host_set), dtype=bool)
+        return columns.mask_by_group(
+            host_set, 'metric_names', _host_metrics,
+            lambda host: self.names <= _host_metrics(host))

@@ -1,0 +1,62 @@
+"""ServerGroupAntiAffinityFilter: members of an ``anti-affinity`` group
+spread over hosts.
+
+As in Nova: only for a request whose instance group has the policy
+``anti-affinity``; a host passes when it runs fewer of the group's members
+than the group's rule ``max_server_per_host`` (default 1), or when it
+already runs the instance being scheduled (a move to its own host is
+judged elsewhere). Members on a host are the group's ``members`` among the
+host's known instances. Not run once per request: in a multi-create each
+instance placed on a host counts against it.
+
+Facts missing: a host whose instances no source has reported
+(``utils.instances_known``) fails closed while the policy applies.
+"""
+
+import numpy as np
+
+from scheduler.filters import base
+from scheduler.filters import utils
+from scheduler.host_state import columns
+
+POLICY = 'anti-affinity'
+
+
+def _limit(spec):
+    """max_server_per_host of the group, or None if the policy is off."""
+    group = spec.instance_group
+    if group is None or group.policy != POLICY:
+        return None
+    try:
+        return int((group.rules or {}).get('max_server_per_host', 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+class ServerGroupAntiAffinityFilter(base.BaseHostFilter):
+    """Passes hosts below the group's members-per-host limit."""
+
+    def host_passes(self, host_state, spec):
+        limit = _limit(spec)
+        if limit is None:
+            return True
+        instances = utils.host_instances(host_state)
+        if spec.instance_uuid and spec.instance_uuid in instances:
+            return True
+        if not utils.instances_known(host_state):
+            return False
+        members = set(spec.instance_group.members) & set(instances)
+        return len(members) + host_state.placed < limit
+
+    def filter_mask(self, host_set, spec):
+        limit = _limit(spec)
+        if limit is None:
+            return np.ones(len(host_set), dtype=bool)
+        count = columns.hosts_with_instances(host_set,
+                                             spec.instance_group.members)
+        passes = columns.instances_known(host_set) & (
+            count + host_set.placed < limit)
+        if spec.instance_uuid:
+            passes |= columns.hosts_with_instances(
+                host_set, [spec.instance_uuid]) > 0
+        return passes

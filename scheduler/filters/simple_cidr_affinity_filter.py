@@ -1,0 +1,54 @@
+"""SimpleCIDRAffinityFilter: hosts whose IP is in the hinted network.
+
+As in Nova: with the ``build_near_host_ip`` hint, a host passes when its
+``host_ip`` is in the network of that address and the ``cidr`` hint
+(default ``/24``); without it every host passes.
+
+Facts missing: a host without a known ``host_ip`` fails closed while the
+hint is given. A malformed hint fails every host (Nova raises).
+"""
+
+import ipaddress
+
+import numpy as np
+
+from scheduler.filters import base
+from scheduler.filters import utils
+
+
+def _network(spec):
+    address = utils.scheduler_hint(spec, 'build_near_host_ip')
+    if not address:
+        return None
+    cidr = utils.scheduler_hint(spec, 'cidr', '/24')
+    try:
+        return ipaddress.ip_network('%s%s' % (address, cidr), strict=False)
+    except ValueError:
+        return False
+
+
+def _in(network, host_state):
+    compute = utils.compute(host_state)
+    if not network or compute is None or not compute.host_ip:
+        return False
+    try:
+        return ipaddress.ip_address(compute.host_ip) in network
+    except ValueError:
+        return False
+
+
+class SimpleCIDRAffinityFilter(base.BaseHostFilter):
+    """Passes hosts in the network of ``build_near_host_ip``/``cidr``."""
+
+    run_filter_once_per_request = True
+
+    def host_passes(self, host_state, spec):
+        network = _network(spec)
+        return network is None or _in(network, host_state)
+
+    def filter_mask(self, host_set, spec):
+        network = _network(spec)
+        if network is None:
+            return np.ones(len(host_set), dtype=bool)
+        return np.fromiter((_in(network, h) for h in host_set.hosts), bool,
+                           len(host_set))

@@ -1,0 +1,56 @@
+"""Shared by the instance-count filters: a compute stat below a limit.
+
+NumInstancesFilter and IoOpsFilter (and their aggregate variants) pass a
+host while ``stat + placed < limit``, where ``stat`` is the compute node's
+``num_instances`` / ``num_io_ops`` and ``placed`` the instances of this
+request already put there (Nova's host state counts them the same way).
+A host whose stat is not reported fails closed.
+"""
+
+import numpy as np
+
+from scheduler.filters import base
+from scheduler.filters import utils
+from scheduler.host_state import columns
+
+
+class StatLimitFilter(base.BaseHostFilter):
+    """Base: ``stat`` (a compute stat) must stay below ``limit``."""
+
+    stat = None
+    option = None
+    # Metadata key of a per-aggregate limit (aggregate variants only).
+    aggregate_key = None
+
+    def _default_limit(self):
+        return getattr(self.conf.filter_scheduler, self.option)
+
+    def _limit(self, host_state):
+        default = self._default_limit()
+        if self.aggregate_key is None:
+            return default
+        return utils.aggregate_limit(host_state, self.aggregate_key, default)
+
+    def _limits(self, host_set):
+        default = self._default_limit()
+        if self.aggregate_key is None:
+            return default
+        reps, inverse = columns.groups(host_set, 'aggregates',
+                                       columns.aggregate_key)
+        limits = np.fromiter(
+            (utils.aggregate_limit(host_set.hosts[i], self.aggregate_key,
+                                   default) for i in reps),
+            np.int64, len(reps))
+        return limits[inverse]
+
+    def host_passes(self, host_state, spec):
+        compute = utils.compute(host_state)
+        try:
+            value = int(compute.stats[self.stat])
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return False
+        return value + host_state.placed < self._limit(host_state)
+
+    def filter_mask(self, host_set, spec):
+        values, known = columns.compute_stat(host_set, self.stat)
+        return known & (values + host_set.placed < self._limits(host_set))

@@ -1,0 +1,154 @@
+"""Columns of host facts, built lazily once per ``HostStateSet``.
+
+``HostStateSet`` holds Placement's numbers as numpy columns; the facts of
+``scheduler.host_state.facts`` (aggregates, instances, compute details)
+are read here into columns the first time a filter or weigher asks, and
+kept for the rest of the request. Facts do not change during a request;
+what the request itself places on a host is ``HostStateSet.placed``.
+
+Two shapes:
+
+- value columns (``compute_stat``, ``names``): one entry per host, with a
+  ``known`` mask where a fact may be missing;
+- groups (``groups``): hosts with equal facts for some key (e.g. the same
+  aggregates) share one group, so a filter evaluates once per group and
+  broadcasts with ``results[inverse]``.
+"""
+
+import collections
+import weakref
+
+import numpy as np
+
+_CACHE = weakref.WeakKeyDictionary()
+
+
+def _cached(host_set, key, build):
+    columns = _CACHE.get(host_set)
+    if columns is None:
+        columns = _CACHE[host_set] = {}
+    if key not in columns:
+        columns[key] = build()
+    return columns[key]
+
+
+def _frozen(value):
+    """A hashable image of a JSON-like value."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def groups(host_set, name, key):
+    """``(representatives, inverse)`` of the hosts grouped by ``key(host)``.
+
+    ``representatives`` are host indices, one per distinct key (made
+    hashable by value); ``inverse[i]`` is the group of host ``i``.
+    ``name`` names the grouping in the cache and must identify ``key``.
+    """
+    def build():
+        seen = {}
+        reps = []
+        inverse = np.empty(len(host_set), dtype=np.int64)
+        for i, host in enumerate(host_set.hosts):
+            k = _frozen(key(host))
+            group = seen.get(k)
+            if group is None:
+                group = seen[k] = len(reps)
+                reps.append(i)
+            inverse[i] = group
+        return reps, inverse
+    return _cached(host_set, ('groups', name), build)
+
+
+def mask_by_group(host_set, name, key, passes):
+    """Bool column: ``passes(host)`` evaluated once per group of ``key``."""
+    reps, inverse = groups(host_set, name, key)
+    results = np.fromiter((bool(passes(host_set.hosts[i])) for i in reps),
+                          bool, len(reps))
+    return results[inverse]
+
+
+def aggregate_key(host):
+    """The host's aggregates by value: hosts with equal ones share a key."""
+    return tuple(sorted((agg.uuid or '', agg.id or 0, _frozen(agg.metadata))
+                        for agg in host.facts.aggregates))
+
+
+def names(host_set, attr='host'):
+    """Object column of lower-cased host (or node) names."""
+    return _cached(host_set, ('names', attr), lambda: np.array(
+        [(getattr(h, attr) or '').lower() for h in host_set.hosts],
+        dtype=object))
+
+
+def name_in(host_set, wanted, attr='host', case_sensitive=True):
+    """Bool column: the host's name is in ``wanted``."""
+    if case_sensitive:
+        wanted = set(wanted)
+        return np.fromiter((getattr(h, attr) in wanted
+                            for h in host_set.hosts), bool, len(host_set))
+    wanted = {w.lower() for w in wanted if w}
+    return np.isin(names(host_set, attr), list(wanted))
+
+
+def compute_stat(host_set, stat):
+    """``(values, known)``: int64 column of compute stat ``stat``.
+
+    ``known`` is False where no compute facts were reported, or the stat
+    is missing or not an integer (``values`` is 0 there).
+    """
+    def build():
+        n = len(host_set)
+        values = np.zeros(n, dtype=np.int64)
+        known = np.zeros(n, dtype=bool)
+        for i, host in enumerate(host_set.hosts):
+            compute = host.facts.compute
+            if compute is None:
+                continue
+            try:
+                values[i] = int(compute.stats[stat])
+            except (KeyError, TypeError, ValueError):
+                continue
+            known[i] = True
+        return values, known
+    return _cached(host_set, ('stat', stat), build)
+
+
+def instance_index(host_set):
+    """``{instance uuid: [host indices]}`` of the instances known."""
+    def build():
+        index = collections.defaultdict(list)
+        for i, host in enumerate(host_set.hosts):
+            for uuid in host.facts.instances:
+                index[uuid].append(i)
+        return index
+    return _cached(host_set, ('instances',), build)
+
+
+def hosts_with_instances(host_set, uuids):
+    """Int64 column: how many of ``uuids`` each host runs."""
+    index = instance_index(host_set)
+    count = np.zeros(len(host_set), dtype=np.int64)
+    for uuid in set(uuids):
+        for i in index.get(uuid, ()):
+            count[i] += 1
+    return count
+
+
+def instances_known(host_set):
+    """Bool column: some source reported the host's node or instances.
+
+    An empty ``instances`` then means none.
+    """
+    return _cached(host_set, ('instances_known',), lambda: np.fromiter(
+        (h.facts.compute is not None or bool(h.facts.instances)
+         for h in host_set.hosts), bool, len(host_set)))
+
+
+def availability_zones(host_set):
+    """Object column of the hosts' availability zones (None unknown)."""
+    return _cached(host_set, ('zones',), lambda: np.array(
+        [h.availability_zone for h in host_set.hosts], dtype=object))

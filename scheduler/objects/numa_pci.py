@@ -1,0 +1,52 @@
+"""NUMA topology and PCI device requests of a ``RequestSpec``.
+
+Nova's API builds these from the flavor and image (``hw:numa_nodes``,
+``hw:cpu_policy``, PCI aliases, SR-IOV ports) and sends them in the
+RequestSpec as ``numa_topology`` (InstanceNUMATopology) and
+``pci_requests`` (InstancePCIRequests).
+"""
+
+import dataclasses
+
+DEDICATED = 'dedicated'
+
+
+@dataclasses.dataclass
+class InstanceNUMACell:
+    """One guest NUMA node.
+
+    Its (shared) ``cpuset``, pinned ``pcpuset``, memory in MiB and the CPU
+    and page-size policies.
+    """
+
+    id: int = 0
+    cpuset: frozenset = frozenset()
+    pcpuset: frozenset = frozenset()
+    memory: int = 0
+    cpu_policy: str | None = None
+    cpu_thread_policy: str | None = None
+    pagesize: int | None = None
+
+    @property
+    def dedicated(self):
+        return self.cpu_policy == DEDICATED or bool(self.pcpuset)
+
+
+@dataclasses.dataclass
+class InstanceNUMATopology:
+    cells: list = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class PCIRequest:
+    """``count`` devices matching any of the ``spec`` dicts.
+
+    Spec keys as Nova's PCI specs: vendor_id, product_id, dev_type,
+    physical_network, ...
+    """
+
+    count: int = 1
+    spec: list = dataclasses.field(default_factory=list)
+    alias_name: str | None = None
+    numa_policy: str | None = None
+    request_id: str | None = None

@@ -1,0 +1,132 @@
+"""Filter runs explain each host's fate; rebuilds and multi-creates."""
+
+import logging
+
+import numpy as np
+
+from scheduler.filters import base
+from scheduler.filters import compute_filter
+from scheduler.filters import explain
+from scheduler.filters import handler
+from scheduler.filters import image_properties_filter
+from scheduler.filters import server_group_affinity_filter
+from tests.unit.filters import helpers as h
+from tests.unit.host_state import fakes
+
+
+class DropNamed(base.BaseHostFilter):
+    """Per-host only: fails the hosts named at construction."""
+
+    def __init__(self, names, conf=None):
+        super().__init__(conf)
+        self.names = set(names)
+
+    def host_passes(self, host_state, spec):
+        return host_state.host not in self.names
+
+
+def _handler(*filters, **opts):
+    return handler.FilterHandler(conf=h.conf(**opts), filters=filters)
+
+
+def _hosts():
+    return h.host_set([
+        h.host('a'), h.host('b', traits=['COMPUTE_STATUS_DISABLED']),
+        h.host('c'), h.host('d')])
+
+
+def test_trace_says_which_filter_removed_each_host():
+    flt = _handler(('ComputeFilter', compute_filter.ComputeFilter()),
+                   ('DropNamed', DropNamed(['c'])))
+    _, trace = flt.run(_hosts(), h.spec())
+    assert trace.explain(_hosts()) == [
+        'a (a): passed', 'b (b): removed by ComputeFilter',
+        'c (c): removed by DropNamed', 'd (d): passed']
+
+
+def test_hosts_out_before_a_later_instance_say_so():
+    flt = _handler(('DropNamed', DropNamed(['d'])))
+    host_set = _hosts()
+    _, trace = flt.run(host_set, h.spec(),
+                       mask=np.array([True, True, False, True]), index=1)
+    assert trace.explain(host_set)[2:] == [
+        'c (c): out before this instance', 'd (d): removed by DropNamed']
+
+
+def test_explain_option_logs_every_host_at_info(caplog):
+    flt = _handler(('DropNamed', DropNamed(['a'])), explain=True)
+    with caplog.at_level(logging.INFO, logger=explain.__name__):
+        flt.run(_hosts(), h.spec(instance_uuid='inst-1'))
+    lines = [r.getMessage() for r in caplog.records
+             if r.levelno == logging.INFO]
+    assert 'filter: instance 1 of inst-1: a (a): removed by DropNamed' in (
+        lines)
+    assert len(lines) == 4
+
+
+def test_explanations_are_quiet_by_default(caplog):
+    flt = _handler(('DropNamed', DropNamed(['a'])))
+    with caplog.at_level(logging.INFO, logger=explain.__name__):
+        flt.run(_hosts(), h.spec())
+    assert caplog.records == []
+
+
+def test_listeners_receive_the_explanation():
+    received = []
+
+    def listener(title, lines):
+        received.append((title, lines))
+
+    explain.add_listener(listener)
+    try:
+        _handler(('DropNamed', DropNamed(['a']))).run(_hosts(), h.spec())
+    finally:
+        explain.remove_listener(listener)
+    assert received == [('filter: instance 1 of request', [
+        'a (a): removed by DropNamed', 'b (b): passed', 'c (c): passed',
+        'd (d): passed'])]
+
+
+def test_weights_hook_lists_hosts_best_first():
+    host_set = _hosts()
+    lines = explain.format_weights(host_set, [0, 2], [0.5, 1.5],
+                                   {'RAMWeigher': [0.25, 1.0]})
+    assert lines == ['c (c): weight 1.5000 [RAMWeigher 1.0000]',
+                     'a (a): weight 0.5000 [RAMWeigher 0.2500]']
+
+
+def test_rebuild_runs_only_the_filters_marked_for_rebuild():
+    hosts = h.host_set([h.host('a', traits=['COMPUTE_STATUS_DISABLED'],
+                               compute=h.compute(supported_instances=[
+                                   ['aarch64', 'kvm', 'hvm']]))])
+    spec = h.spec(image_props={'hw_architecture': 'x86_64'},
+                  hints={'_nova_check_type': ['rebuild']})
+    compute = ('ComputeFilter', compute_filter.ComputeFilter())
+    image = ('ImagePropertiesFilter',
+             image_properties_filter.ImagePropertiesFilter(conf=h.conf()))
+    mask, trace = _handler(compute).run(hosts, spec)
+    assert list(mask) == [True] and trace.steps == []
+    mask, trace = _handler(compute, image).run(hosts, spec)
+    assert list(mask) == [False]
+    assert trace.reason() == '0 of 1 hosts passed: ImagePropertiesFilter 1->0'
+
+
+def test_later_instances_of_an_affinity_group_follow_the_first():
+    hosts = h.host_set([h.host('a'), h.host('b'), h.host('c')])
+    spec = h.spec(group=h.group('affinity'))
+    flt = _handler(('ServerGroupAffinityFilter',
+                    server_group_affinity_filter.ServerGroupAffinityFilter(
+                        conf=h.conf())))
+    mask, _ = flt.run(hosts, spec)
+    assert list(mask) == [True, True, True]
+    hosts.consume(1, hosts[1].allocation_requests[0])
+    mask, _ = flt.run(hosts, spec, mask=mask, index=1)
+    assert list(mask) == [False, True, False]
+    assert spec.instance_group.hosts == []
+
+
+def test_default_filters_are_novas():
+    conf = fakes.make_conf()
+    assert [name for name, _ in handler.FilterHandler(conf).filters] == [
+        'ComputeFilter', 'ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
+        'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter']

@@ -1,0 +1,63 @@
+from scheduler.filters import image_properties_filter as ipf
+from tests.unit.filters import helpers as h
+
+
+def _hosts():
+    return [
+        h.host('kvm', compute=h.compute(
+            supported_instances=[['x86_64', 'kvm', 'hvm'],
+                                 ['i686', 'kvm', 'hvm']],
+            hypervisor_version=6002000,
+            cpu_info={'maxphysaddr': {'bits': 46}})),
+        h.host('arm', compute=h.compute(
+            supported_instances=[['aarch64', 'qemu', 'hvm']],
+            hypervisor_version=5000000)),
+        h.host('unknown'),
+    ]
+
+
+def _flt(**opts):
+    return ipf.ImagePropertiesFilter(conf=h.conf(**opts))
+
+
+def test_image_without_the_properties_goes_anywhere():
+    assert h.passing(_flt(), _hosts(), h.spec()) == ['kvm', 'arm', 'unknown']
+
+
+def test_architecture_is_canonicalised_and_must_be_supported():
+    spec = h.spec(image_props={'hw_architecture': 'amd64'})
+    assert h.passing(_flt(), _hosts(), spec) == ['kvm']
+    spec = h.spec(image_props={'hw_architecture': 'i386'})
+    assert h.passing(_flt(), _hosts(), spec) == ['kvm']
+
+
+def test_all_three_must_be_one_supported_triple():
+    spec = h.spec(image_props={'hw_architecture': 'aarch64',
+                               'img_hv_type': 'kvm'})
+    assert h.passing(_flt(), _hosts(), spec) == []
+    spec = h.spec(image_props={'img_hv_type': 'QEMU', 'hw_vm_mode': 'hv'})
+    assert h.passing(_flt(), _hosts(), spec) == ['arm']
+
+
+def test_default_architecture_applies_to_images_without_one():
+    spec = h.spec()
+    flt = _flt(image_properties_default_architecture='aarch64')
+    assert h.passing(flt, _hosts(), spec) == ['arm']
+
+
+def test_requested_hypervisor_version_is_checked():
+    spec = h.spec(image_props={'img_hv_type': 'kvm',
+                               'img_hv_requested_version': '>=6.2'})
+    assert h.passing(_flt(), _hosts(), spec) == ['kvm']
+    spec = h.spec(image_props={'img_hv_type': 'kvm',
+                               'img_hv_requested_version': '>=7.0'})
+    assert h.passing(_flt(), _hosts(), spec) == []
+
+
+def test_maxphysaddr_bits_must_not_exceed_the_hosts():
+    spec = h.spec(image_props={'hw_architecture': 'x86_64',
+                               'hw_maxphysaddr_bits': 48})
+    assert h.passing(_flt(), _hosts(), spec) == []
+    spec = h.spec(image_props={'hw_architecture': 'x86_64',
+                               'hw_maxphysaddr_bits': 40})
+    assert h.passing(_flt(), _hosts(), spec) == ['kvm']
