@@ -1,9 +1,10 @@
 """ServerGroupSoftAffinityWeigher: keeps a soft-affinity group together.
 
 For an instance of a server group with policy ``soft-affinity``, hosts
-weigh the number of the group's members they run; every other request
-weighs 0. The multiplier is ``[filter_scheduler]
-soft_affinity_weight_multiplier`` (or aggregate metadata of that name).
+weigh the number of the group's members they run (the instances of this
+request already placed there included); every other request weighs 0.
+The multiplier is ``[filter_scheduler] soft_affinity_weight_multiplier``
+(or aggregate metadata of that name).
 """
 
 from scheduler.weighers import base
@@ -17,8 +18,8 @@ class ServerGroupSoftAffinityWeigher(base.ConfiguredWeigher):
     multiplier_option = 'soft_affinity_weight_multiplier'
 
     def _weigh_object(self, host_state, spec):
-        members = utils.group_members(spec, self.policy)
-        return len(members.intersection(host_state.facts.instances))
+        return utils.members_on_host(
+            host_state, utils.group_members(spec, self.policy))
 
     def weigh_columns(self, host_set, spec):
         return utils.members_on_hosts(

@@ -1,7 +1,8 @@
 """ServerGroupSoftAntiAffinityWeigher: spreads a soft-anti-affinity group.
 
 For an instance of a server group with policy ``soft-anti-affinity``,
-hosts weigh minus the number of the group's members they run; every other
+hosts weigh minus the number of the group's members they run (the
+instances of this request already placed there included); every other
 request weighs 0. The multiplier is ``[filter_scheduler]
 soft_anti_affinity_weight_multiplier`` (or aggregate metadata of that
 name).
@@ -18,8 +19,8 @@ class ServerGroupSoftAntiAffinityWeigher(base.ConfiguredWeigher):
     multiplier_option = 'soft_anti_affinity_weight_multiplier'
 
     def _weigh_object(self, host_state, spec):
-        members = utils.group_members(spec, self.policy)
-        return -len(members.intersection(host_state.facts.instances))
+        return -utils.members_on_host(
+            host_state, utils.group_members(spec, self.policy))
 
     def weigh_columns(self, host_set, spec):
         return -utils.members_on_hosts(

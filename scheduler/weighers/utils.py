@@ -230,10 +230,23 @@ def group_members(spec, policy):
     return frozenset(group.members or ())
 
 
+def members_on_host(host_state, members):
+    """How many of ``members`` the host runs, this request's included.
+
+    The instances of a request in a server group are members of it, so
+    each instance already placed on the host counts, as Nova's host state
+    records them.
+    """
+    if not members:
+        return 0
+    return (len(members.intersection(host_state.facts.instances)) +
+            host_state.placed)
+
+
 def members_on_hosts(host_set, members):
-    """Float column: how many of ``members`` each host runs."""
+    """``members_on_host`` for every host of ``host_set`` at once."""
     if not members:
         return np.zeros(len(host_set))
     return np.fromiter(
         (len(members.intersection(h.facts.instances))
-         for h in host_set.hosts), float, len(host_set))
+         for h in host_set.hosts), float, len(host_set)) + consumed(host_set)

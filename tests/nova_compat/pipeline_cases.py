@@ -65,7 +65,7 @@ def make_hosts(count, seed, varied=True, aggregates=4):
             'uuid': str(uuid.uuid5(uuid.NAMESPACE_DNS,
                                    '%s-%d' % (name, seed))),
             'cell': CELL if not varied or rng.random() < 0.8 else OTHER_CELL,
-            'vcpus': vcpus, 'vcpus_used': rng.randint(0, vcpus - 2),
+            'vcpus': vcpus, 'vcpus_used': rng.randint(0, vcpus - 4),
             'ram_mb': ram, 'ram_used': rng.randrange(0, ram - 4096, 512),
             'disk_gb': disk, 'disk_used': rng.randrange(0, disk - 40, 10),
             'disabled': varied and rng.random() < 0.05,
@@ -130,4 +130,28 @@ def make_cases(count, seed, max_hosts=60):
                                  aggregates=rng.randint(0, 4))
         cases.append({'hosts': hosts, 'aggregates': aggs,
                       'spec': make_spec(rng, hosts)})
+    return cases
+
+
+def make_multi_cases(count, seed, instances=3, max_hosts=40):
+    """Multi-create cases of ``instances`` instances each.
+
+    Small flavors that fit any host ``instances`` times; server groups
+    are soft ones only, with every instance of the request a member.
+    """
+    rng = random.Random(seed)
+    cases = []
+    for n in range(count):
+        hosts, aggs = make_hosts(rng.randint(2, max_hosts), seed * 1000 + n,
+                                 aggregates=rng.randint(0, 4))
+        spec = make_spec(rng, hosts)
+        spec.update(vcpus=1, memory_mb=512, root_gb=1)
+        uuids = [spec['instance_uuid']] + [_uuid(rng)
+                                           for _ in range(instances - 1)]
+        if spec['group'] is not None:
+            spec['group']['policy'] = rng.choice(['soft-affinity',
+                                                  'soft-anti-affinity'])
+            spec['group']['members'] += uuids[1:]
+        cases.append({'hosts': hosts, 'aggregates': aggs, 'spec': spec,
+                      'instance_uuids': uuids})
     return cases

@@ -150,6 +150,35 @@ class Pipeline:
         return passed, weighed
 
 
+def rank_multi(pipeline, states, spec, instance_uuids):
+    """Place each instance as Nova's scheduler manager does.
+
+    Each instance is filtered (with its index) and weighed over the hosts
+    that passed for the previous one, then consumed on the best host,
+    which joins the server group's hosts and records the instance.
+    Returns ``(steps, chosen host names)``.
+    """
+    steps = []
+    chosen = []
+    hosts = states
+    for index, instance_uuid in enumerate(instance_uuids):
+        spec.instance_uuid = instance_uuid
+        passed, weighed = pipeline.rank(hosts, spec, index)
+        steps.append({'passed': sorted(s.host for s in passed),
+                      'weights': {w.obj.host: w.weight for w in weighed}})
+        if not weighed:
+            break
+        best = weighed[0].obj
+        best.consume_from_request(spec)
+        if spec.instance_group is not None:
+            spec.instance_group.hosts.append(best.host)
+            best.instances[instance_uuid] = objects.Instance(
+                uuid=instance_uuid)
+        chosen.append(best.host)
+        hosts = [w.obj for w in weighed]
+    return steps, chosen
+
+
 def _median_ms(run, repeat):
     times = []
     for _ in range(repeat):

@@ -6,6 +6,7 @@ reads a JSON job on stdin and writes JSON results on stdout), since
 
 - ``compare``: for each case, the hosts that pass and every passing host's
   weight, best first;
+- ``multi``: the same for each instance of a multi-create;
 - ``bench``: milliseconds per request (filter + weigh + rank) over host
   sets of given sizes, and a multi-create.
 """
@@ -136,6 +137,38 @@ def compare(job):
             'results': results}
 
 
+def multi(job):
+    """Each case's instances one after the other, on the hosts Nova chose.
+
+    ``case['chosen']``: the host Nova placed each instance on; ours is
+    consumed on the same host, so that the next step compares like with
+    like even where the best hosts tie.
+    """
+    pipeline = Pipeline(job['conf'])
+    results = []
+    for case in job['cases']:
+        spec = make_spec(case['spec'])
+        host_set = hs.HostStateSet(make_host_states(
+            case['hosts'], case['aggregates'], case['spec']))
+        by_name = {h.host: i for i, h in enumerate(host_set.hosts)}
+        steps = []
+        mask = None
+        for index, chosen in enumerate(case['chosen']):
+            spec.instance_uuid = case['instance_uuids'][index]
+            mask, indices, weights, _order = pipeline.rank(
+                host_set, spec, mask, index)
+            steps.append({
+                'passed': sorted(host_set[i].host for i in indices),
+                'weights': {host_set[i].host: float(w)
+                            for i, w in zip(indices, weights)}})
+            i = by_name[chosen]
+            host_set.consume(i, host_set[i].fitting_request())
+            if spec.instance_group is not None:
+                spec.instance_group.hosts.append(chosen)
+        results.append(steps)
+    return {'results': results}
+
+
 def _median_ms(run, repeat):
     times = []
     for _ in range(repeat):
@@ -179,7 +212,8 @@ def bench(job):
 
 def main():
     job = json.load(sys.stdin)
-    result = compare(job) if job['kind'] == 'compare' else bench(job)
+    result = {'compare': compare, 'multi': multi,
+              'bench': bench}[job['kind']](job)
     json.dump(result, sys.stdout)
 
 

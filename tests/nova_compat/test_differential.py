@@ -8,6 +8,8 @@ run here, on Nova ``HostState`` objects, and ours run in a child process
 hosts must be Nova's ten best in order, ties aside: the host we rank k-th
 has, by Nova's weights, Nova's k-th best weight. Run with Nova's defaults
 and with a configuration where every multiplier and limit differs.
+Multi-creates too: 120 requests of 3 instances, placed one by one as Nova's
+scheduler manager does, compared at every instance.
 
 Filters: those of the configuration that both Nova and our
 ``scheduler.filters`` namespace provide (the set in use is printed).
@@ -31,6 +33,8 @@ from tests.nova_compat import pipeline_cases
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 CASES = 250
+MULTI_CASES = 120
+MULTI_INSTANCES = 3
 TOP = 10
 
 NOVA_DEFAULT_FILTERS = [
@@ -73,8 +77,8 @@ def _filters(wanted):
     return [name for name in wanted if name in ours]
 
 
-def _run_ours(conf, cases):
-    job = {'kind': 'compare', 'conf': conf, 'cases': cases}
+def _run_ours(conf, cases, kind='compare'):
+    job = {'kind': kind, 'conf': conf, 'cases': cases}
     env = dict(os.environ, PYTHONPATH=ROOT)
     proc = subprocess.run(
         [sys.executable, '-m', 'tests.nova_compat.pipeline_ours'],
@@ -108,12 +112,14 @@ def _close(a, b):
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _differences(n, case, nova, ours):
+def _differences(n, case, nova, ours, step=None):
     """What differs in one case, as readable lines (empty: agreement)."""
     spec = case['spec']
     where = 'case %d (%d hosts, group %s, extra specs %s, image %s)' % (
         n, len(case['hosts']), (spec['group'] or {}).get('policy'),
         spec['extra_specs'], spec['image_props'])
+    if step is not None:
+        where += ' instance %d' % (step + 1)
     if nova['passed'] != ours['passed']:
         only_nova = sorted(set(nova['passed']) - set(ours['passed']))
         only_ours = sorted(set(ours['passed']) - set(nova['passed']))
@@ -131,20 +137,27 @@ def _differences(n, case, nova, ours):
     return []
 
 
-@pytest.mark.parametrize('name,overrides,wanted,seed', [
+CONFIGS = [
     ('nova-defaults', {}, NOVA_DEFAULT_FILTERS, 11),
     ('non-default', NON_DEFAULT, NOVA_DEFAULT_FILTERS + EXTRA_FILTERS, 23),
-])
+]
+
+
+def _our_conf(overrides, filter_names):
+    conf = {group: dict(values) for group, values in overrides.items()}
+    conf.setdefault('filter_scheduler', {})['enabled_filters'] = (
+        filter_names)
+    return conf
+
+
+@pytest.mark.parametrize('name,overrides,wanted,seed', CONFIGS)
 def test_passing_hosts_and_top_ten_order_match_nova(name, overrides, wanted,
                                                     seed):
     filter_names = _filters(wanted)
     assert 'ComputeFilter' in filter_names
     print('%s: filters %s' % (name, ', '.join(filter_names)))
     cases = pipeline_cases.make_cases(CASES, seed)
-    ours_conf = {group: dict(values) for group, values in overrides.items()}
-    ours_conf.setdefault('filter_scheduler', {})['enabled_filters'] = (
-        filter_names)
-    ours = _run_ours(ours_conf, cases)
+    ours = _run_ours(_our_conf(overrides, filter_names), cases)
     assert ours['filters'] == filter_names
     nova = _run_nova(overrides, filter_names, cases)
     problems = []
@@ -158,3 +171,39 @@ def test_passing_hosts_and_top_ten_order_match_nova(name, overrides, wanted,
     print('%s: %d cases, %d with hosts of different weights'
           % (name, len(cases), ranked))
     assert ranked >= len(cases) // 2
+
+
+@pytest.mark.parametrize('name,overrides,wanted,seed', CONFIGS)
+def test_each_instance_of_a_multi_create_matches_nova(name, overrides,
+                                                      wanted, seed):
+    # Nova places the instances one by one on its best host; ours
+    # consumes the same hosts and must agree at every step.
+    from tests.nova_compat import pipeline_nova
+
+    filter_names = _filters(wanted)
+    cases = pipeline_cases.make_multi_cases(MULTI_CASES, seed + 1,
+                                            MULTI_INSTANCES)
+    clear = pipeline_nova.configure(overrides)
+    try:
+        pipeline = pipeline_nova.Pipeline(filter_names)
+        nova = []
+        for case in cases:
+            steps, case['chosen'] = pipeline_nova.rank_multi(
+                pipeline,
+                pipeline_nova.make_host_states(case['hosts'],
+                                               case['aggregates']),
+                pipeline_nova.make_spec(case['spec']),
+                case['instance_uuids'])
+            nova.append(steps)
+    finally:
+        clear()
+    ours = _run_ours(_our_conf(overrides, filter_names), cases, 'multi')
+    problems = []
+    for n, case in enumerate(cases):
+        for step, nova_step in enumerate(nova[n][:len(case['chosen'])]):
+            problems += _differences(n, case, nova_step,
+                                     ours['results'][n][step], step)
+    assert not problems, '%d steps differ:\n%s' % (
+        len(problems), '\n'.join(problems[:15]))
+    placed = sum(len(case['chosen']) for case in cases)
+    assert placed >= MULTI_CASES * MULTI_INSTANCES // 2

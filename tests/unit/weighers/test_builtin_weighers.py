@@ -327,3 +327,15 @@ def test_required_metric_missing_on_a_host_not_weighed_is_no_failure():
     wh = _weigher('MetricsWeigher', metrics={'weight_setting': ['a=1']})
     weights = wh.weigh(hs.HostStateSet(hosts), fakes.make_spec(), [0, 2])
     assert list(weights) == [0.0, 1.0]
+
+
+def test_instances_placed_by_a_group_request_count_as_members():
+    spec = fakes.make_spec(instance_group=request_spec.InstanceGroup(
+        policy='soft-anti-affinity', members=['a']))
+    hosts = [_host(0, instances={'a': {}}), _host(1), _host(2)]
+    host_set = hs.HostStateSet(hosts)
+    host_set.consume(1, {'allocations': {}})
+    host_set.consume(1, {'allocations': {}})
+    wh = _weigher('ServerGroupSoftAntiAffinityWeigher')
+    # Raw -1, -2 and 0, normalised over [-2, 0].
+    assert list(wh.weigh(host_set, spec, [0, 1, 2])) == [0.5, 0.0, 1.0]
