@@ -12,10 +12,12 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 
 from oslo_log import log as logging
 
 from scheduler import conf as scheduler_conf
+from scheduler.filters import explain
 from scheduler.sim import cloud as sim_cloud
 from scheduler.sim import run as sim_run
 
@@ -52,10 +54,26 @@ def parse_args(argv):
                              'simulation)')
     parser.add_argument('--debug', action='store_true',
                         help='log the service at DEBUG on stderr')
+    parser.add_argument('--explain', action='store_true',
+                        help="print every host's fate for every instance: "
+                             'the filter that removed it, or its weight')
     args = parser.parse_args(argv)
     if args.requests < 1 or args.instances_per_request < 1:
         parser.error('--requests and --instances-per-request must be >= 1')
     return args
+
+
+def explanation_printer(stream=None):
+    """A ``scheduler.filters.explain`` listener printing to ``stream``."""
+    lock = threading.Lock()
+
+    def listener(title, lines):
+        out = stream or sys.stdout
+        with lock:
+            out.write('%s\n' % title)
+            for line in lines:
+                out.write('  %s\n' % line)
+    return listener
 
 
 def main(argv=None):
@@ -80,6 +98,8 @@ def main(argv=None):
     if unknown or not flavors:
         sys.exit('scheduler-sim: unknown flavor(s) %s; the cloud has: %s'
                  % (', '.join(unknown), ', '.join(sorted(cloud.flavors))))
+    if args.explain:
+        explain.add_listener(explanation_printer())
     with tempfile.TemporaryDirectory(prefix='scheduler-sim-') as workdir:
         sim = sim_run.Simulation(CONF, cloud, workdir)
         print('Placement on sqlite, %d hosts from %s; %d requests of %d '

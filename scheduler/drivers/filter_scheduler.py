@@ -127,7 +127,14 @@ class FilterScheduler(base.Scheduler):
             if count > 1:
                 reason = 'instance %d of %d: %s' % (index + 1, count, reason)
             raise exception.NoValidHost(reason)
-        weights = self.weighers.weigh(host_set, spec, indices)
+        if getattr(self.filters, 'explaining', False):
+            per_weigher = {}
+            weights = self.weighers.weigh(host_set, spec, indices,
+                                          per_weigher=per_weigher)
+            self.filters.explain_weights(host_set, spec, index, indices,
+                                         weights, per_weigher)
+        else:
+            weights = self.weighers.weigh(host_set, spec, indices)
         order = ranking.rank_hosts(
             indices, weights,
             subset_size=self.conf.filter_scheduler.host_subset_size,

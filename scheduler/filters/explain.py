@@ -3,10 +3,12 @@ weight.
 
 With ``[filter_scheduler] explain = True`` the filter handler logs, at
 INFO, one line per host after the filters of every instance of a request
-(the filter or host-name step that removed the host, or "passed"); at
-DEBUG it logs the same whatever the option. Listeners added with
-``add_listener`` (``scheduler-sim --explain``) receive the lines too,
-whatever the log level.
+(the filter or host-name step that removed the host, or "passed"), then
+one per weighed host with its weight and each weigher's share. Listeners
+added with ``add_listener`` (``scheduler-sim --explain``) receive the
+lines whatever the option and the log level. Without either nothing is
+formatted: the cost is one boolean test per instance. (At DEBUG the
+handler logs, per filter, the hosts it removed.)
 
 Hook for the weighers: ``format_weights`` renders the hosts that passed
 with their total weight and, optionally, each weigher's share; the weigh
@@ -46,12 +48,10 @@ def has_listeners():
 
 
 def emit(title, lines, enabled=False):
-    """Log ``lines`` (INFO if ``enabled``, else DEBUG) and tell listeners."""
-    if enabled or LOG.isEnabledFor(logging.DEBUG):
-        level = logging.INFO if enabled else logging.DEBUG
+    """Log ``lines`` at INFO if ``enabled``, and tell the listeners."""
+    if enabled:
         for line in lines:
-            LOG.log(level, '%(title)s: %(line)s',
-                    {'title': title, 'line': line})
+            LOG.info('%(title)s: %(line)s', {'title': title, 'line': line})
     with _lock:
         listeners = list(_listeners)
     for callback in listeners:

@@ -177,14 +177,29 @@ class FilterHandler:
         self._explain(host_set, spec, trace, index)
         return mask, trace
 
+    @property
+    def explaining(self):
+        """Whether anyone reads explanations (the option, a listener)."""
+        return self.explain_enabled or explain.has_listeners()
+
+    @staticmethod
+    def _title(step, spec, index):
+        return '%s: instance %d of %s' % (
+            step, index + 1, spec.instance_uuid or 'request')
+
     def _explain(self, host_set, spec, trace, index):
-        enabled = self.explain_enabled
-        if not (enabled or explain.has_listeners() or
-                explain.LOG.isEnabledFor(logging.DEBUG)):
-            return
-        title = 'filter: instance %d of %s' % (
-            index + 1, spec.instance_uuid or 'request')
-        explain.emit(title, trace.explain(host_set), enabled)
+        if self.explaining:
+            explain.emit(self._title('filter', spec, index),
+                         trace.explain(host_set), self.explain_enabled)
+
+    def explain_weights(self, host_set, spec, index, indices, weights,
+                        per_weigher=None):
+        """Explain the weigh step: the weighed hosts, best first."""
+        if self.explaining:
+            explain.emit(self._title('weigh', spec, index),
+                         explain.format_weights(host_set, indices, weights,
+                                                per_weigher),
+                         self.explain_enabled)
 
 
 def _with_placed_group_hosts(host_set, spec):

@@ -130,3 +130,34 @@ def test_default_filters_are_novas():
     assert [name for name, _ in handler.FilterHandler(conf).filters] == [
         'ComputeFilter', 'ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
         'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter']
+
+
+def test_scheduler_explains_filters_then_weights_when_asked(caplog):
+    import numpy as np
+
+    from scheduler.drivers import filter_scheduler
+    from tests.unit.drivers import fake_placement
+
+    hosts = [dict(name='host-%d' % i,
+                  capacity={'VCPU': 64, 'MEMORY_MB': mb, 'DISK_GB': 1000})
+             for i, mb in enumerate([2048, 8192, 4096])]
+    hosts[2]['traits'] = ['COMPUTE_STATUS_DISABLED']
+    conf = fakes.make_conf(filter_scheduler={
+        'explain': True, 'weight_classes': ['RAMWeigher']})
+    driver = filter_scheduler.FilterScheduler(
+        conf=conf, placement=fake_placement.FakePlacement(hosts),
+        rng=np.random.default_rng(0))
+    with caplog.at_level(logging.INFO, logger=explain.__name__):
+        driver.select_destinations(None, fakes.make_spec(), ['i-1'])
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        'filter: instance 1 of request: host-0 (host-0): passed',
+        'filter: instance 1 of request: host-1 (host-1): passed',
+        'filter: instance 1 of request: host-2 (host-2): removed by '
+        'ComputeFilter',
+        'weigh: instance 1 of request: host-1 (host-1): weight 1.0000 '
+        '[RAMWeigher 1.0000]',
+        # RAMWeigher normalises from 0, as Nova's (minval = 0).
+        'weigh: instance 1 of request: host-0 (host-0): weight 0.2500 '
+        '[RAMWeigher 0.2500]',
+    ]

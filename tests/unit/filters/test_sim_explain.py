@@ -1,0 +1,36 @@
+"""``scheduler-sim --explain`` prints what the filters and weighers say."""
+
+import io
+
+from scheduler.cmd import sim
+from scheduler.filters import compute_filter
+from scheduler.filters import explain
+from scheduler.filters import handler
+from tests.unit.filters import helpers as h
+
+
+def test_explain_flag_is_parsed():
+    assert sim.parse_args(['--explain']).explain
+    assert not sim.parse_args([]).explain
+
+
+def test_printer_shows_each_hosts_fate_and_weight():
+    out = io.StringIO()
+    printer = sim.explanation_printer(out)
+    flt = handler.FilterHandler(conf=h.conf(), filters=[
+        ('ComputeFilter', compute_filter.ComputeFilter())])
+    hosts = h.host_set([h.host('up'), h.host(
+        'off', traits=['COMPUTE_STATUS_DISABLED'])])
+    explain.add_listener(printer)
+    try:
+        spec = h.spec(instance_uuid='inst-1')
+        flt.run(hosts, spec)
+        flt.explain_weights(hosts, spec, 0, [0], [1.0], {'RAMWeigher': [1.0]})
+    finally:
+        explain.remove_listener(printer)
+    assert out.getvalue() == (
+        'filter: instance 1 of inst-1\n'
+        '  up (up): passed\n'
+        '  off (off): removed by ComputeFilter\n'
+        'weigh: instance 1 of inst-1\n'
+        '  up (up): weight 1.0000 [RAMWeigher 1.0000]\n')
