@@ -22,7 +22,6 @@ URLs carry passwords: they are never logged.
 import calendar
 import json
 import re
-import sys
 import time
 
 from oslo_db.sqlalchemy import engines
@@ -32,6 +31,7 @@ from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from scheduler.host_facts import base
+from scheduler.host_facts import instances as compact
 from scheduler.host_facts import nova_tables as t
 from scheduler.host_state import facts
 
@@ -89,10 +89,6 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def _intern(value):
-    return sys.intern(value) if isinstance(value, str) else value
 
 
 def _epoch(when):
@@ -234,15 +230,14 @@ class NovaDBSource(base.PeriodicSource):
                     t.instances.c.deleted == 0,
                     t.instances.c.host.is_not(None))):
                 instances.setdefault(row.host, {})[row.uuid] = (
-                    facts.InstanceFacts(
-                        uuid=row.uuid, project_id=_intern(row.project_id),
-                        vm_state=_intern(row.vm_state),
-                        task_state=_intern(row.task_state)))
+                    compact.state_of(project_id=row.project_id,
+                                     vm_state=row.vm_state,
+                                     task_state=row.task_state))
         hosts = {}
         for row in conn.execute(sa.select(t.compute_nodes).where(
                 t.compute_nodes.c.deleted == 0)):
             known = base.SourceHost(
-                instances=instances.get(row.host, {}),
+                instances=compact.Instances(instances.get(row.host, {})),
                 compute=self._compute(row, services.get(row.host)),
                 cell_uuid=cell_uuid)
             hosts[row.hypervisor_hostname or row.host] = known

@@ -21,11 +21,10 @@ Semantics are those of Nova's host manager:
 This source never fails: its age is the time since the last cast.
 """
 
-import sys
-
 from oslo_log import log as logging
 
 from scheduler.host_facts import base
+from scheduler.host_facts import instances as compact
 from scheduler.host_state import facts
 
 LOG = logging.getLogger(__name__)
@@ -38,10 +37,6 @@ def _field(record, name):
     return getattr(record, name, None)
 
 
-def _intern(value):
-    return sys.intern(value) if isinstance(value, str) else value
-
-
 def aggregate_facts(record):
     """``AggregateFacts`` of a cast record (payloads.Aggregate or dict)."""
     return facts.AggregateFacts(
@@ -51,13 +46,12 @@ def aggregate_facts(record):
         metadata=dict(_field(record, 'metadata') or {}))
 
 
-def instance_facts(record):
-    """``InstanceFacts`` of a cast record (payloads.InstanceInfo or dict)."""
-    return facts.InstanceFacts(
-        uuid=_field(record, 'uuid'),
-        project_id=_intern(_field(record, 'project_id')),
-        vm_state=_intern(_field(record, 'vm_state')),
-        task_state=_intern(_field(record, 'task_state')))
+def instance_state(record):
+    """The shared state tuple of a cast record (InstanceInfo or dict)."""
+    return compact.state_of(
+        project_id=_field(record, 'project_id'),
+        vm_state=_field(record, 'vm_state'),
+        task_state=_field(record, 'task_state'))
 
 
 def aggregate_key(aggregate):
@@ -116,9 +110,11 @@ class RPCSource(base.HostFactsSource):
     # Instances: each host's dict is replaced, never changed in place, so
     # a request that read it keeps a consistent view.
 
-    def _set_instances(self, host_name, instances, complete):
-        self._hosts = dict(self._hosts)
-        self._hosts[host_name] = base.SourceHost(instances=instances)
+    def _set_instances(self, host_name, states, complete):
+        # One item assignment: readers of other hosts are not disturbed,
+        # and a cast costs nothing in the number of hosts.
+        self._hosts[host_name] = base.SourceHost(
+            instances=compact.Instances(states))
         if complete:
             self._out_of_date.discard(host_name)
         else:
@@ -126,18 +122,17 @@ class RPCSource(base.HostFactsSource):
         self._loaded_at = self._clock()
 
     def update_instances(self, host_name, records):
-        items = [instance_facts(r) for r in records]
+        items = [(_field(r, 'uuid'), instance_state(r)) for r in records]
         with self._lock:
             known = self._hosts.get(host_name)
             if known is None:
                 complete = len(items) > 1
-                instances = {}
+                states = {}
             else:
                 complete = host_name not in self._out_of_date
-                instances = dict(known.instances)
-            for item in items:
-                instances[item.uuid] = item
-            self._set_instances(host_name, instances, complete)
+                states = known.instances.states()
+            states.update(items)
+            self._set_instances(host_name, states, complete)
         if not complete and known is None:
             LOG.info('Instance info from host %s, unknown so far: its '
                      'instance list is out of date until its next sync',
@@ -147,9 +142,9 @@ class RPCSource(base.HostFactsSource):
     def delete_instance(self, host_name, instance_uuid):
         with self._lock:
             known = self._hosts.get(host_name)
-            instances = dict(known.instances) if known else {}
-            instances.pop(instance_uuid, None)
-            self._set_instances(host_name, instances,
+            states = known.instances.states() if known else {}
+            states.pop(instance_uuid, None)
+            self._set_instances(host_name, states,
                                 known is not None and
                                 host_name not in self._out_of_date)
 
@@ -158,13 +153,12 @@ class RPCSource(base.HostFactsSource):
         uuids = set(instance_uuids)
         with self._lock:
             known = self._hosts.get(host_name)
-            old = known.instances if known else {}
-            matched = known is not None and set(old) == uuids
+            old = known.instances.states() if known else {}
+            matched = known is not None and old.keys() == uuids
             if not matched:
                 self.sync_mismatches += 1
-                instances = {u: old.get(u) or facts.InstanceFacts(uuid=u)
-                             for u in uuids}
-                self._set_instances(host_name, instances, True)
+                states = {u: old.get(u, compact.EMPTY_STATE) for u in uuids}
+                self._set_instances(host_name, states, True)
             else:
                 self._out_of_date.discard(host_name)
                 self._loaded_at = self._clock()
