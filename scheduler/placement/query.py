@@ -161,7 +161,7 @@ class AllocationCandidatesQuery:
         if root:
             params.append(('root_required', ','.join(root)))
         for suffixes in self.same_subtree:
-            params.append(('same_subtree', ','.join(suffixes)))
+            params.append(('same_subtree', ','.join(sorted(suffixes))))
         if self.limit is not None:
             params.append(('limit', str(self.limit)))
         return params
