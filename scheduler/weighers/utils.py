@@ -22,8 +22,8 @@ from oslo_log import log as logging
 LOG = logging.getLogger(__name__)
 
 MULTIPLIER_SUFFIX = '_weight_multiplier'
-# Nova's compute node stats call the IO operations "io_workload".
-_IO_OPS_KEYS = ('num_io_ops', 'io_workload')
+# Nova's compute node stats call the IO operations "io_workload"; the
+# facts model calls them "num_io_ops".
 
 _FACT_COLUMNS = weakref.WeakKeyDictionary()
 
@@ -57,8 +57,8 @@ def _stats(compute):
 
 
 def _io_ops(stats):
-    value = stats.get(_IO_OPS_KEYS[0])
-    return stats.get(_IO_OPS_KEYS[1], 0) if value is None else value
+    # Keep in step with _Facts.io_ops, which inlines this.
+    return stats.get('num_io_ops', stats.get('io_workload', 0))
 
 
 def num_io_ops(host_state):
@@ -115,7 +115,8 @@ class _Facts:
 
     @functools.cached_property
     def io_ops(self):
-        return _numbers([_io_ops(s) for s in self._stats])
+        return _numbers([s.get('num_io_ops', s.get('io_workload', 0))
+                         for s in self._stats])
 
     @functools.cached_property
     def instances(self):
@@ -132,9 +133,10 @@ class _Facts:
 
     @functools.cached_property
     def pci_free(self):
-        return np.fromiter(
-            (free_pci_devices(h) if c is not None and c.pci_pools else 0.0
-             for h, c in zip(self.hosts, self._computes)), float, self.size)
+        return np.array(
+            [sum(_number(pool.get('count', 0)) for pool in c.pci_pools)
+             if c is not None and c.pci_pools else 0.0
+             for c in self._computes], dtype=float)
 
     @functools.cached_property
     def overrides(self):
