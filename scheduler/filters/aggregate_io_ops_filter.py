@@ -2,8 +2,8 @@
 
 As in Nova: the limit is the smallest ``max_io_ops_per_host`` metadata
 value of the host's aggregates, else (none set, or a value that is not an
-integer) ``[filter_scheduler] max_io_ops_per_host``. Facts missing: a host
-without the ``num_io_ops`` stat fails closed.
+integer) ``[filter_scheduler] max_io_ops_per_host``. Facts missing: as
+IoOpsFilter.
 """
 
 from scheduler.filters import io_ops_filter

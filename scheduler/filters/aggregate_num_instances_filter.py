@@ -3,8 +3,8 @@ limit.
 
 As in Nova: the limit is the smallest ``max_instances_per_host`` metadata
 value of the host's aggregates, else (none set, or a value that is not an
-integer) ``[filter_scheduler] max_instances_per_host``. Facts missing: a
-host without the ``num_instances`` stat fails closed.
+integer) ``[filter_scheduler] max_instances_per_host``. Facts missing: as
+NumInstancesFilter.
 """
 
 from scheduler.filters import num_instances_filter

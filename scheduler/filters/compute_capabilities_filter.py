@@ -14,6 +14,7 @@ report fails the host (as Nova); unscoped keys of unknown attributes are
 skipped (as Nova).
 """
 
+import numpy as np
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 
@@ -52,11 +53,20 @@ class ComputeCapabilitiesFilter(base.BaseHostFilter):
 
     @staticmethod
     def _requirements(spec):
+        """The extra specs this filter checks: unscoped or capabilities."""
         specs = dict(spec.flavor.extra_specs or {})
         bits = specs.pop('hw:maxphysaddr_bits', None)
         if bits is not None:
             specs[SCOPE + ':cpu_info:maxphysaddr:bits'] = '>= ' + bits
-        return specs
+        return {key: value for key, value in specs.items()
+                if ':' not in key or key.startswith(SCOPE + ':')}
+
+    def filter_mask(self, host_set, spec):
+        # Most flavors name no capability: then no host is looked at.
+        if not self._requirements(spec):
+            return np.ones(len(host_set), dtype=bool)
+        return np.fromiter((self.host_passes(h, spec)
+                            for h in host_set.hosts), bool, len(host_set))
 
     def host_passes(self, host_state, spec):
         specs = self._requirements(spec)

@@ -11,6 +11,7 @@ own Placement trait is the fact of record; the host passes without it).
 import numpy as np
 
 from scheduler.filters import base
+from scheduler.host_state import columns
 from scheduler.host_state import host_state as hs
 
 
@@ -31,6 +32,8 @@ class ComputeFilter(base.BaseHostFilter):
                 _service_ok(host_state))
 
     def filter_mask(self, host_set, spec):
-        service_ok = np.fromiter((_service_ok(h) for h in host_set.hosts),
-                                 bool, len(host_set))
+        service_ok = np.array(
+            [c is None or (not c.service_disabled and
+                           c.service_up is not False)
+             for c in columns.computes(host_set)], dtype=bool)
         return ~host_set.disabled & service_ok

@@ -20,7 +20,6 @@ import numpy as np
 from oslo_utils import versionutils
 
 from scheduler.filters import base
-from scheduler.host_state import columns
 
 _ARCH_ALIASES = {'i386': 'i686', 'i486': 'i686', 'i586': 'i686',
                  'x86_32': 'i686', 'x86_32p': 'i686', 'amd64': 'x86_64'}
@@ -103,6 +102,8 @@ class ImagePropertiesFilter(base.BaseHostFilter):
         props, wanted = self._wanted(spec)
         if not any(wanted):
             return np.ones(len(host_set), dtype=bool)
-        return columns.mask_by_group(
-            host_set, 'image_properties', _host_key,
-            lambda host: self._supports(_host_key(host), props, wanted))
+        # Only for images naming an architecture, type or mode: one cheap
+        # test per host (hosts rarely share their supported_instances).
+        return np.fromiter(
+            (self._supports(_host_key(host), props, wanted)
+             for host in host_set.hosts), bool, len(host_set))

@@ -1,10 +1,11 @@
 """IoOpsFilter: hosts with fewer than ``[filter_scheduler]
 max_io_ops_per_host`` instances doing IO.
 
-As in Nova: the compute node's ``num_io_ops`` stat (instances building,
+As in Nova: the compute node's ``io_workload`` stat (instances building,
 resizing, migrating, snapshotting, rescuing, unshelving), plus the
 instances of this request already placed there, must be below the option.
-Facts missing: a host without the stat fails closed (see ``stat_limit``).
+A stat not reported counts 0 (as Nova); a host whose compute node is not
+reported fails closed (see ``stat_limit``).
 """
 
 from scheduler.filters import stat_limit
@@ -13,5 +14,6 @@ from scheduler.filters import stat_limit
 class IoOpsFilter(stat_limit.StatLimitFilter):
     """Passes hosts below ``max_io_ops_per_host`` IO-busy instances."""
 
-    stat = 'num_io_ops'
+    # Nova's compute node reports it as io_workload.
+    stats = ('io_workload', 'num_io_ops')
     option = 'max_io_ops_per_host'

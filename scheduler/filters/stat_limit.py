@@ -4,7 +4,9 @@ NumInstancesFilter and IoOpsFilter (and their aggregate variants) pass a
 host while ``stat + placed < limit``, where ``stat`` is the compute node's
 ``num_instances`` / ``num_io_ops`` and ``placed`` the instances of this
 request already put there (Nova's host state counts them the same way).
-A host whose stat is not reported fails closed.
+As Nova, a stat the compute node does not report counts 0; a host whose
+compute node is not reported at all (or whose stat is not an integer)
+fails closed.
 """
 
 import numpy as np
@@ -17,7 +19,8 @@ from scheduler.host_state import columns
 class StatLimitFilter(base.BaseHostFilter):
     """Base: ``stat`` (a compute stat) must stay below ``limit``."""
 
-    stat = None
+    # Compute stat names, the first one set wins.
+    stats = ()
     option = None
     # Metadata key of a per-aggregate limit (aggregate variants only).
     aggregate_key = None
@@ -44,13 +47,11 @@ class StatLimitFilter(base.BaseHostFilter):
         return limits[inverse]
 
     def host_passes(self, host_state, spec):
-        compute = utils.compute(host_state)
-        try:
-            value = int(compute.stats[self.stat])
-        except (AttributeError, KeyError, TypeError, ValueError):
+        value = columns.stat_value(utils.compute(host_state), self.stats)
+        if value is None:
             return False
         return value + host_state.placed < self._limit(host_state)
 
     def filter_mask(self, host_set, spec):
-        values, known = columns.compute_stat(host_set, self.stat)
+        values, known = columns.compute_stat(host_set, self.stats)
         return known & (values + host_set.placed < self._limits(host_set))

@@ -41,11 +41,12 @@ def _frozen(value):
     return value
 
 
-def groups(host_set, name, key):
+def groups(host_set, name, key, frozen=False):
     """``(representatives, inverse)`` of the hosts grouped by ``key(host)``.
 
-    ``representatives`` are host indices, one per distinct key (made
-    hashable by value); ``inverse[i]`` is the group of host ``i``.
+    ``representatives`` are host indices, one per distinct key;
+    ``inverse[i]`` is the group of host ``i``. ``key`` returns a hashable
+    value, or (``frozen=True``) a JSON-like one made hashable here.
     ``name`` names the grouping in the cache and must identify ``key``.
     """
     def build():
@@ -53,7 +54,7 @@ def groups(host_set, name, key):
         reps = []
         inverse = np.empty(len(host_set), dtype=np.int64)
         for i, host in enumerate(host_set.hosts):
-            k = _frozen(key(host))
+            k = _frozen(key(host)) if frozen else key(host)
             group = seen.get(k)
             if group is None:
                 group = seen[k] = len(reps)
@@ -63,18 +64,22 @@ def groups(host_set, name, key):
     return _cached(host_set, ('groups', name), build)
 
 
-def mask_by_group(host_set, name, key, passes):
+def mask_by_group(host_set, name, key, passes, frozen=False):
     """Bool column: ``passes(host)`` evaluated once per group of ``key``."""
-    reps, inverse = groups(host_set, name, key)
+    reps, inverse = groups(host_set, name, key, frozen)
     results = np.fromiter((bool(passes(host_set.hosts[i])) for i in reps),
                           bool, len(reps))
     return results[inverse]
 
 
 def aggregate_key(host):
-    """The host's aggregates by value: hosts with equal ones share a key."""
-    return tuple(sorted((agg.uuid or '', agg.id or 0, _frozen(agg.metadata))
-                        for agg in host.facts.aggregates))
+    """The host's aggregate records: hosts sharing them share a key.
+
+    By identity: the facts sources hand out one record per aggregate, so
+    this is cheap and groups well; equal records that are distinct objects
+    only make more groups, never a wrong answer.
+    """
+    return tuple(map(id, host.facts.aggregates))
 
 
 def names(host_set, attr='host'):
@@ -94,27 +99,41 @@ def name_in(host_set, wanted, attr='host', case_sensitive=True):
     return np.isin(names(host_set, attr), list(wanted))
 
 
-def compute_stat(host_set, stat):
-    """``(values, known)``: int64 column of compute stat ``stat``.
+def computes(host_set):
+    """The hosts' ``ComputeFacts`` (None where not reported), as a list."""
+    return _cached(host_set, ('computes',),
+                   lambda: [h.facts.compute for h in host_set.hosts])
 
-    ``known`` is False where no compute facts were reported, or the stat
-    is missing or not an integer (``values`` is 0 there).
+
+def stat_value(compute, keys):
+    """Integer compute stat: the first of ``keys`` set, else 0 (as Nova).
+
+    None when the compute node is not reported, or the value is not an
+    integer.
+    """
+    if compute is None:
+        return None
+    stats = compute.stats or {}
+    for key in keys:
+        if key in stats:
+            try:
+                return int(stats[key])
+            except (TypeError, ValueError):
+                return None
+    return 0
+
+
+def compute_stat(host_set, keys):
+    """``(values, known)``: int64 column of ``stat_value(compute, keys)``.
+
+    ``known`` is False where ``stat_value`` is None (``values`` 0 there).
     """
     def build():
-        n = len(host_set)
-        values = np.zeros(n, dtype=np.int64)
-        known = np.zeros(n, dtype=bool)
-        for i, host in enumerate(host_set.hosts):
-            compute = host.facts.compute
-            if compute is None:
-                continue
-            try:
-                values[i] = int(compute.stats[stat])
-            except (KeyError, TypeError, ValueError):
-                continue
-            known[i] = True
+        raw = [stat_value(c, keys) for c in computes(host_set)]
+        known = np.array([v is not None for v in raw], dtype=bool)
+        values = np.array([v or 0 for v in raw], dtype=np.int64)
         return values, known
-    return _cached(host_set, ('stat', stat), build)
+    return _cached(host_set, ('stat', keys), build)
 
 
 def instance_index(host_set):

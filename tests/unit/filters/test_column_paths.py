@@ -19,6 +19,7 @@ from scheduler.filters import aggregate_num_instances_filter
 from scheduler.filters import aggregate_type_affinity_filter
 from scheduler.filters import all_hosts_filter
 from scheduler.filters import availability_zone_filter
+from scheduler.filters import compute_capabilities_filter
 from scheduler.filters import compute_filter
 from scheduler.filters import different_host_filter
 from scheduler.filters import image_properties_filter
@@ -41,6 +42,7 @@ FILTERS = [
     aggregate_type_affinity_filter.AggregateTypeAffinityFilter,
     all_hosts_filter.AllHostsFilter,
     availability_zone_filter.AvailabilityZoneFilter,
+    compute_capabilities_filter.ComputeCapabilitiesFilter,
     compute_filter.ComputeFilter,
     different_host_filter.DifferentHostFilter,
     image_properties_filter.ImagePropertiesFilter,
@@ -65,7 +67,7 @@ METADATA = st.dictionaries(
     max_size=3)
 AGGREGATES = st.lists(METADATA, min_size=3, max_size=3)
 STATS = st.dictionaries(
-    st.sampled_from(['num_instances', 'num_io_ops']),
+    st.sampled_from(['num_instances', 'num_io_ops', 'io_workload']),
     st.sampled_from(['0', '1', '2', '7', '8', '49', '50', 'x']),
     max_size=2)
 SUPPORTED = st.lists(st.tuples(
@@ -121,9 +123,10 @@ SPECS = st.builds(
     h.spec,
     extra_specs=st.dictionaries(
         st.sampled_from(['ssd', 'aggregate_instance_extra_specs:ssd',
-                         'hw:cpu_policy', 'os_distro']),
+                         'hw:cpu_policy', 'os_distro', 'num_instances',
+                         'capabilities:hypervisor_version']),
         st.sampled_from(['true', '<or> true <or> false', 'dedicated',
-                         's== fedora']), max_size=2),
+                         's== fedora', '>= 2', '<= 5000000']), max_size=2),
     image_props=st.dictionaries(
         st.sampled_from(['hw_architecture', 'img_hv_type', 'os_distro',
                          'img_hv_requested_version']),

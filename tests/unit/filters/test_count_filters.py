@@ -8,7 +8,7 @@ from tests.unit.filters import helpers as h
 def _hosts():
     return [
         h.host('busy', compute=h.compute(stats={'num_instances': '50',
-                                                'num_io_ops': '8'})),
+                                                'io_workload': '8'})),
         h.host('idle', compute=h.compute(stats={'num_instances': '49',
                                                 'num_io_ops': '7'})),
         h.host('unknown'),
@@ -17,32 +17,35 @@ def _hosts():
 
 
 def test_num_instances_at_the_limit_fails_and_unknown_fails_closed():
+    # A stat the compute node does not report counts 0, as in Nova; a
+    # host whose compute node nobody reported fails closed.
     flt = num_instances_filter.NumInstancesFilter(conf=h.conf())
-    assert h.passing(flt, _hosts(), h.spec()) == ['idle']
+    assert h.passing(flt, _hosts(), h.spec()) == ['idle', 'no-stats']
 
 
 def test_num_instances_limit_is_the_option():
     flt = num_instances_filter.NumInstancesFilter(
         conf=h.conf(max_instances_per_host=51))
-    assert h.passing(flt, _hosts(), h.spec()) == ['busy', 'idle']
+    assert h.passing(flt, _hosts(), h.spec()) == ['busy', 'idle', 'no-stats']
 
 
 def test_num_instances_counts_instances_placed_by_this_request():
     hosts = _hosts()
     hosts[1].placed = 1
     flt = num_instances_filter.NumInstancesFilter(conf=h.conf())
-    assert h.passing(flt, hosts, h.spec()) == []
+    assert h.passing(flt, hosts, h.spec()) == ['no-stats']
 
 
 def test_io_ops_at_the_limit_fails():
+    # Nova's compute node reports io_workload ('busy'); num_io_ops too.
     flt = io_ops_filter.IoOpsFilter(conf=h.conf())
-    assert h.passing(flt, _hosts(), h.spec()) == ['idle']
+    assert h.passing(flt, _hosts(), h.spec()) == ['idle', 'no-stats']
     flt = io_ops_filter.IoOpsFilter(conf=h.conf(max_io_ops_per_host=0))
     assert h.passing(flt, _hosts(), h.spec()) == []
 
 
 def _aggregated(metadata_by_host):
-    stats = {'num_instances': '5', 'num_io_ops': '5'}
+    stats = {'num_instances': '5', 'io_workload': '5'}
     return [h.host(name, compute=h.compute(stats=stats),
                    aggregates=[h.aggregate(i, md) for i, md in
                                enumerate(mds)])
