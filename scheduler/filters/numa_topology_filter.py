@@ -20,7 +20,9 @@ within ``len(cpuset) * cpu_allocation_ratio``; dedicated CPUs -- the host
 cell has that many ``pcpuset`` CPUs not in ``pinned_cpus``; memory --
 ``memory_usage`` plus its memory stays within ``memory *
 ram_allocation_ratio`` (no over-commit with dedicated CPUs or a page
-size). Not modelled (Nova's ``numa_fit_instance_to_host`` does more):
+size). Within a multi-create, the instances already placed on the host
+are fitted first and their use counted. Not modelled (Nova's
+``numa_fit_instance_to_host`` does more):
 huge-page pools per size, the ``isolate`` thread policy's sibling
 accounting, emulator-thread reservations, PCI and network NUMA affinity.
 
@@ -60,19 +62,51 @@ def _fits(guest, cell, cpu_ratio, ram_ratio):
     return cell.get('memory_usage', 0) + guest.memory <= limit
 
 
-def fits_host(requested, topology):
-    """Whether every guest cell fits a distinct host cell."""
+def _consume(guest, cell):
+    """A copy of host ``cell`` with ``guest``'s use added."""
+    cell = dict(cell)
+    if guest.dedicated:
+        wanted = len(guest.pcpuset) or len(guest.cpuset)
+        pinned = set(cell.get('pinned_cpus') or ())
+        free = sorted(set(cell.get('pcpuset') or ()) - pinned)
+        cell['pinned_cpus'] = sorted(pinned | set(free[:wanted]))
+    else:
+        cell['cpu_usage'] = cell.get('cpu_usage', 0) + len(guest.cpuset)
+    cell['memory_usage'] = cell.get('memory_usage', 0) + guest.memory
+    return cell
+
+
+def _place(guests, cells, cpu_ratio, ram_ratio):
+    """``cells`` after placing ``guests`` on distinct cells, or None."""
+    for chosen in itertools.permutations(range(len(cells)), len(guests)):
+        if all(_fits(g, cells[i], cpu_ratio, ram_ratio)
+               for g, i in zip(guests, chosen)):
+            cells = list(cells)
+            for g, i in zip(guests, chosen):
+                cells[i] = _consume(g, cells[i])
+            return cells
+    return None
+
+
+def fits_host(requested, topology, count=1):
+    """Whether ``count`` instances of ``requested`` fit, one after another.
+
+    Each instance's guest cells go to distinct host cells; what an
+    instance takes is gone for the next (``count`` - 1 are the instances
+    of the same multi-create placed there already, as Nova's host state
+    consumes them).
+    """
     cells = list(topology.get('cells') or ())
     guests = list(requested.cells)
     if len(guests) > len(cells):
         return False
     cpu_ratio = float(topology.get('cpu_allocation_ratio', 1.0))
     ram_ratio = float(topology.get('ram_allocation_ratio', 1.0))
-    for chosen in itertools.permutations(cells, len(guests)):
-        if all(_fits(g, c, cpu_ratio, ram_ratio)
-               for g, c in zip(guests, chosen)):
-            return True
-    return False
+    for _ in range(count):
+        cells = _place(guests, cells, cpu_ratio, ram_ratio)
+        if cells is None:
+            return False
+    return True
 
 
 class NUMATopologyFilter(base.BaseHostFilter):
@@ -97,4 +131,5 @@ class NUMATopologyFilter(base.BaseHostFilter):
         requested = spec.numa_topology
         if not requested or not requested.cells:
             return True
-        return bool(topology) and fits_host(requested, topology)
+        return bool(topology) and fits_host(requested, topology,
+                                            host_state.placed + 1)

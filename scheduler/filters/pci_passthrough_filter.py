@@ -6,8 +6,9 @@ flavor PCI aliases, SR-IOV ports) needs a host whose PCI device pools
 ``count``, ``numa_node`` and tags such as ``dev_type`` or
 ``physical_network``) hold, for each request in turn, ``count`` devices
 of pools matching one of its specs (every key of the spec equal to the
-pool's). A device taken by one request is not available to the next. A
-request without PCI requests passes everywhere.
+pool's). A device taken by one request is not available to the next, nor
+to the next instance of a multi-create. A request without PCI requests
+passes everywhere.
 
 Not modelled: NUMA affinity policies of the devices, and PCI devices
 tracked in Placement (``[filter_scheduler] pci_in_placement``; their
@@ -54,4 +55,6 @@ class PciPassthroughFilter(base.BaseHostFilter):
         compute = utils.compute(host_state)
         if compute is None or not compute.pci_pools:
             return False
-        return supports(compute.pci_pools, requests)
+        # Devices the instances of this request placed here already took.
+        return supports(compute.pci_pools,
+                        list(requests) * (host_state.placed + 1))

@@ -126,3 +126,33 @@ def test_no_pci_request_passes_everywhere():
     flt = ppf.PciPassthroughFilter(conf=h.conf())
     assert h.passing(flt, _pci_hosts(), h.spec()) == [
         'gpus', 'nics', 'unknown']
+
+
+def test_instances_already_placed_take_their_numa_cells():
+    host = _numa_host('two-cells', [_cell(0, range(4), 4096),
+                                    _cell(1, range(4, 8), 4096)])
+    spec = h.spec(numa_topology=_guest(_shared(4, 3072)))
+    assert h.passing(_flt(), [host], spec) == ['two-cells']
+    host.placed = 1
+    assert h.passing(_flt(), [host], spec) == ['two-cells']
+    host.placed = 2
+    assert h.passing(_flt(), [host], spec) == []
+
+
+def test_pinned_cpus_taken_by_an_earlier_instance_are_gone():
+    host = _numa_host('pinned', [_cell(0, (), 8192, pcpus=range(4))])
+    spec = h.spec(numa_topology=_guest(_pinned(2, 1024)))
+    host.placed = 1
+    assert h.passing(_flt(), [host], spec) == ['pinned']
+    host.placed = 2
+    assert h.passing(_flt(), [host], spec) == []
+
+
+def test_instances_already_placed_took_their_pci_devices():
+    flt = ppf.PciPassthroughFilter(conf=h.conf())
+    hosts = _pci_hosts()
+    spec = h.spec(pci_requests=[_pci(1, vendor_id='10de')])
+    hosts[0].placed = 1
+    assert h.passing(flt, hosts, spec) == ['gpus']
+    hosts[0].placed = 2
+    assert h.passing(flt, hosts, spec) == []
