@@ -17,6 +17,7 @@ from oslo_log import log as logging
 
 from scheduler.conf import request_filters as request_filters_conf
 from scheduler import exception
+from scheduler.filters import explain
 from scheduler.placement import candidates as placement_candidates
 from scheduler.placement import claims
 from scheduler.placement import client as placement_client
@@ -64,6 +65,11 @@ class PlacementAdapter:
                   '%(flavor)s: %(query)s',
                   {'version': query.microversion, 'flavor': spec.flavor.name,
                    'query': query.to_query_string()})
+        if explain.has_listeners():
+            # scheduler-sim --explain shows the exact query sent.
+            explain.emit('Placement query for flavor %s (microversion %s)'
+                         % (spec.flavor.name, query.microversion),
+                         [query.to_query_string()])
         return query
 
     def _target(self, spec, query):

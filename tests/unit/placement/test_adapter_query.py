@@ -7,6 +7,7 @@ import pytest
 from scheduler.conf import request_filters as request_filters_conf
 from scheduler.drivers import placement_adapter
 from scheduler import exception
+from scheduler.filters import explain
 from scheduler.objects import request_spec as rs
 from scheduler.placement import providers
 from scheduler.placement import query as q
@@ -65,6 +66,24 @@ def test_query_runs_request_filters_and_logs_exact_string(caplog):
     assert query.to_query_string() == expected
     assert ('Allocation candidates query at 1.36 for flavor tiny: '
             + expected) in caplog.text
+
+
+def test_explain_listeners_see_the_exact_query():
+    seen = []
+
+    def listener(title, lines):
+        seen.append((title, lines))
+
+    explain.add_listener(listener)
+    try:
+        placement_adapter.PlacementAdapter(_conf(), NoCallClient()).query(
+            _spec({'trait:CUSTOM_GOLD': 'required'}))
+    finally:
+        explain.remove_listener(listener)
+    assert seen == [('Placement query for flavor tiny (microversion 1.36)',
+                     ['resources=DISK_GB:1,MEMORY_MB:512,VCPU:1'
+                      '&required=CUSTOM_GOLD'
+                      '&root_required=!COMPUTE_STATUS_DISABLED&limit=1000'])]
 
 
 def test_filter_refusal_is_no_valid_host_before_placement():
