@@ -7,6 +7,13 @@ GROUP = 'scheduler'
 
 request_filter_opts = [
     cfg.BoolOpt(
+        'query_placement_for_routed_network_aggregates',
+        default=False,
+        help='Ask Placement for hosts in the segment aggregates of the '
+             'requested routed networks. This service cannot read the '
+             'segments (Nova asks Neutron): when set, requests naming a '
+             'network or port are refused with NoValidHost.'),
+    cfg.BoolOpt(
         'limit_tenants_to_placement_aggregate',
         default=False,
         help='Confine each project to the aggregates whose metadata has a '

@@ -56,6 +56,14 @@ class Destination:
 
 
 @dataclasses.dataclass
+class NetworkRequest:
+    """One requested network or port (``RequestSpec.requested_networks``)."""
+
+    network_id: str | None = None
+    port_id: str | None = None
+
+
+@dataclasses.dataclass
 class RequestLevelParams:
     root_required: set[str] = dataclasses.field(default_factory=set)
     root_forbidden: set[str] = dataclasses.field(default_factory=set)
@@ -93,6 +101,8 @@ class RequestSpec:
     request_level_params: RequestLevelParams = dataclasses.field(
         default_factory=RequestLevelParams)
     instance_group: InstanceGroup | None = None
+    requested_networks: list[NetworkRequest] = dataclasses.field(
+        default_factory=list)
     # Hosts already tried for this instance (SchedulerRetries.hosts).
     retry_hosts: list[str] = dataclasses.field(default_factory=list)
     # scheduler.objects.numa_pci: InstanceNUMATopology or None, and

@@ -141,6 +141,24 @@ def request_groups_from_wire(value, path):
     return [group for group in groups if group is not None]
 
 
+def requested_networks_from_wire(value, path):
+    """``NetworkRequestList`` -> [NetworkRequest]; None is []."""
+    data = readers.read_object(value, path, 'NetworkRequestList') or {}
+    objects = data.get('objects') or []
+    readers.sized(objects, path + '.objects', list,
+                  'a list of NetworkRequest objects')
+    result = []
+    for i, item in enumerate(objects):
+        item_path = '%s.objects[%d]' % (path, i)
+        net = readers.read_object(item, item_path, 'NetworkRequest') or {}
+        result.append(model.NetworkRequest(
+            network_id=readers.read_str(net.get('network_id'),
+                                        item_path + '.network_id'),
+            port_id=readers.read_str(net.get('port_id'),
+                                     item_path + '.port_id')))
+    return result
+
+
 def request_level_params_from_wire(value, path):
     data = readers.read_object(value, path, 'RequestLevelParams') or {}
 
@@ -213,6 +231,8 @@ def request_spec_from_primitive(primitive, max_instances=None,
         request_level_params=request_level_params_from_wire(
             *field('request_level_params')),
         instance_group=instance_group_from_wire(*field('instance_group')),
+        requested_networks=requested_networks_from_wire(
+            *field('requested_networks')),
         retry_hosts=retry_hosts_from_wire(*field('retry')),
         numa_topology=numa_pci.numa_topology_from_wire(
             *field('numa_topology')),

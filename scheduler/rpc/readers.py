@@ -43,6 +43,8 @@ MAJOR_VERSIONS = {
     'InstanceNUMATopology': 1,
     'InstancePCIRequest': 1,
     'InstancePCIRequests': 1,
+    'NetworkRequest': 1,
+    'NetworkRequestList': 1,
     'RequestGroup': 1,
     'RequestLevelParams': 1,
     'RequestSpec': 1,

@@ -17,6 +17,7 @@ from scheduler.request_filters import image_metadata
 from scheduler.request_filters import image_type
 from scheduler.request_filters import isolated_aggregates
 from scheduler.request_filters import packed_virtqueue
+from scheduler.request_filters import routed_networks
 from scheduler.request_filters import tenant_aggregate
 from scheduler.request_filters import tpm_secret_security
 from scheduler.request_filters import virtio_sound
@@ -68,7 +69,8 @@ def test_every_filter_is_installed_and_loaded_by_the_handler(conf):
         'AcceleratorsFilter', 'AvailabilityZoneFilter', 'ComputeStatusFilter',
         'EphemeralEncryptionFilter', 'ImageMetadataFilter',
         'ImageTypeFilter', 'IsolatedAggregatesFilter',
-        'PackedVirtqueueFilter', 'TenantAggregateFilter',
+        'PackedVirtqueueFilter', 'RoutedNetworksFilter',
+        'TenantAggregateFilter',
         'TpmSecretSecurityFilter', 'VirtioSoundFilter']
 
 
@@ -79,6 +81,8 @@ def test_every_filter_is_installed_and_loaded_by_the_handler(conf):
     (isolated_aggregates.IsolatedAggregatesFilter,
      'enable_isolated_aggregate_filtering'),
     (image_metadata.ImageMetadataFilter, 'image_metadata_prefilter'),
+    (routed_networks.RoutedNetworksFilter,
+     'query_placement_for_routed_network_aggregates'),
 ])
 def test_switched_by_novas_option_off_by_default(conf, cls, option):
     flt = cls(conf)
@@ -270,3 +274,19 @@ def test_packed_ring_conflict_between_flavor_and_image_is_refused(conf):
                  img={'hw_virtio_packed_ring': False}))
     assert 'conflicts with image property hw_virtio_packed_ring' in (
         ctx.value.reason)
+
+
+def test_routed_networks_fail_closed_when_switched_on(conf):
+    flt = routed_networks.RoutedNetworksFilter(conf)
+    assert not flt.enabled()
+    nets = [rs.NetworkRequest(network_id='auto'),
+            rs.NetworkRequest(network_id='net-1'),
+            rs.NetworkRequest(network_id='net-2', port_id='port-1')]
+    assert run(flt, spec(requested_networks=nets[:1])) == (False, BASE)
+    with pytest.raises(exception.NoValidHost) as ctx:
+        run(flt, spec(requested_networks=nets))
+    assert ctx.value.reason == (
+        'request filter RoutedNetworksFilter: needs the routed network '
+        'segments of network net-1, port port-1 from Neutron, which this '
+        'scheduler does not read; unset [scheduler] '
+        'query_placement_for_routed_network_aggregates')

@@ -275,3 +275,17 @@ def test_instance_uuids_above_the_limit_are_refused():
     assert 'instance_uuids has more than 3 items' in raised.value.reason
     assert primitives.instance_uuids_from_wire(None) is None
     assert primitives.instance_uuids_from_wire(['a', 'b']) == ['a', 'b']
+
+
+def test_requested_networks_are_read_for_the_routed_networks_filter():
+    spec = primitives.request_spec_from_primitive(nova_wire.request_spec())
+    assert spec.requested_networks == []
+    nets = nova_wire.obj('NetworkRequestList', '1.1', {'objects': [
+        nova_wire.obj('NetworkRequest', '1.3', {'network_id': 'n1',
+                                                'port_id': None}),
+        nova_wire.obj('NetworkRequest', '1.3', {'port_id': 'p1'})]})
+    spec = primitives.request_spec_from_primitive(
+        nova_wire.request_spec(requested_networks=nets))
+    assert spec.requested_networks == [
+        model.NetworkRequest(network_id='n1'),
+        model.NetworkRequest(port_id='p1')]
