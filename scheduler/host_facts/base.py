@@ -2,10 +2,11 @@
 
 A source holds aggregates and per-host facts (instances, compute details,
 cell) and says how old they are. When it fails it keeps serving its last
-good data for ``[host_facts] max_stale_seconds``; after that, or if it
-never loaded, it fails closed: it vouches for no host it might describe,
-and those hosts are not chosen. A failure is logged once (at ERROR) when
-it starts, counted every time, and its recovery logged once.
+good data for ``[host_facts] max_stale_seconds`` from the first failure;
+after that, or if it never loaded, it fails closed: it vouches for no host
+it might describe, and those hosts are not chosen. A failure is logged
+once (at ERROR) when it starts, counted every time, and its recovery
+logged once.
 """
 
 import dataclasses
@@ -116,15 +117,14 @@ class HostFactsSource:
             return FAILED
         if self._failing_since is None:
             return OK
-        if self.age() > self.max_stale():
+        if self._clock() - self._failing_since > self.max_stale():
             if not self._closed_logged:
                 self._closed_logged = True
-                LOG.error('Host facts source %(name)s failed closed: its '
-                          'data is %(age).0f s old ([host_facts] '
-                          'max_stale_seconds = %(max)d); its hosts are not '
-                          'chosen until it recovers',
-                          {'name': self.name, 'age': self.age(),
-                           'max': self.max_stale()})
+                LOG.error('Host facts source %(name)s failed closed: '
+                          'failing for over [host_facts] max_stale_seconds '
+                          '= %(max)d; its hosts are not chosen until it '
+                          'recovers', {'name': self.name,
+                                       'max': self.max_stale()})
             return FAILED
         return STALE
 
@@ -135,8 +135,8 @@ class HostFactsSource:
         if self._loaded_at is None:
             return 'host facts source %s has not loaded (%s)' % (
                 self.name, self.last_error or 'not yet')
-        return ('host facts source %s has failed for %.0f s (%s); its '
-                'data is older than [host_facts] max_stale_seconds = %d'
+        return ('host facts source %s has failed for %.0f s (%s), longer '
+                'than [host_facts] max_stale_seconds = %d'
                 % (self.name, self._clock() - self._failing_since,
                    self.last_error, self.max_stale()))
 
@@ -227,7 +227,12 @@ class PeriodicSource(HostFactsSource):
         try:
             aggregates, hosts = self.load()
         except Exception as e:
-            self._failed('%s: %s' % (type(e).__name__, e))
+            error = '%s: %s' % (type(e).__name__, e)
+        else:
+            error = None
+        if error is not None:
+            # Outside the except block: oslo.log would add the traceback.
+            self._failed(error)
             return False
         self._publish(aggregates, hosts)
         return True

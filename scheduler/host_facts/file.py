@@ -16,7 +16,13 @@ file looks like::
 
 A file that cannot be read or is invalid is refused with a message naming
 the file and the entry; the last good content stays in use (bounded by
-``[host_facts] max_stale_seconds``, then the source fails closed).
+``[host_facts] max_stale_seconds``, then the source fails closed). At
+start, an invalid file stops the service.
+
+With several workers, SIGHUP makes oslo.service's threading backend
+restart them: each new worker reads the file. The last good content a new
+worker falls back to is the one its parent process read (at service start,
+when the start-up checks load the plugins), kept here across the fork.
 """
 
 import time
@@ -29,6 +35,10 @@ from scheduler.host_facts import base
 from scheduler.host_state import facts
 
 LOG = logging.getLogger(__name__)
+
+# path -> (monotonic time, aggregates, hosts) of the last good read in
+# this process or, inherited through fork, in the parent.
+_LAST_GOOD = {}
 
 
 class InvalidHostFactsFile(ValueError):
@@ -145,10 +155,18 @@ class FileSource(base.HostFactsSource):
 
     def __init__(self, conf, clock=time.monotonic):
         super().__init__(conf, clock=clock)
-        self.path = None
-        # An invalid file at start stops the service, naming the error.
-        if not self.refresh():
+        self.path = conf.host_facts_file.path
+        if self.refresh():
+            return
+        last = _LAST_GOOD.get(self.path)
+        if last is None:
+            # An invalid file at start stops the service, naming the error.
             raise InvalidHostFactsFile(self.last_error)
+        # A worker restarted by SIGHUP: serve what the parent read.
+        loaded_at, aggregates, hosts = last
+        with self._lock:
+            self._aggregates, self._hosts = aggregates, hosts
+            self._loaded_at = loaded_at
 
     def load(self):
         self.path = self.conf.host_facts_file.path
@@ -164,9 +182,15 @@ class FileSource(base.HostFactsSource):
         try:
             aggregates, hosts = self.load()
         except InvalidHostFactsFile as e:
-            self._failed(str(e))
+            error = str(e)
+        else:
+            error = None
+        if error is not None:
+            # Outside the except block: oslo.log would add the traceback.
+            self._failed(error)
             return False
         self._publish(aggregates, hosts)
+        _LAST_GOOD[self.path] = (self._loaded_at, aggregates, hosts)
         LOG.info('Host facts file %(path)s loaded: %(a)d aggregate(s), '
                  '%(h)d host(s) mapped to cells',
                  {'path': self.path, 'a': len(aggregates), 'h': len(hosts)})

@@ -143,8 +143,13 @@ class NovaDBSource(base.PeriodicSource):
         try:
             aggregates, hosts = self.load()
         except Exception as e:
-            self._failed('API database: %s: %s' % (type(e).__name__,
-                                                   mask(e)))
+            error = 'API database: %s: %s' % (type(e).__name__, mask(e))
+        else:
+            error = None
+        if error is not None:
+            # Outside the except block: oslo.log would add the traceback,
+            # and a driver's message may quote the connection URL.
+            self._failed(error)
             return False
         self._publish(aggregates, hosts)
         return True
@@ -196,11 +201,14 @@ class NovaDBSource(base.PeriodicSource):
         if cell is None:
             cell = self._cells[mapping.uuid] = _Cell(mapping.uuid,
                                                      mapping.name)
+        error = None
         try:
             with self._engine(mapping.database_connection).connect() as c:
                 cell.hosts = self._read_cell(c, mapping.uuid)
         except Exception as e:
-            cell.error = '%s: %s' % (type(e).__name__, mask(e))
+            error = '%s: %s' % (type(e).__name__, mask(e))
+        if error is not None:
+            cell.error = error
             self.failures += 1
             if cell.failing_since is None:
                 cell.failing_since = self._clock()
@@ -294,8 +302,8 @@ class NovaDBSource(base.PeriodicSource):
             cell = self._cells.get(cell_uuid)
             if cell is None or cell.failing_since is None:
                 continue
-            if (cell.loaded_at is None or
-                    self._clock() - cell.loaded_at > self.max_stale()):
+            if (cell.loaded_at is None or self._clock() -
+                    cell.failing_since > self.max_stale()):
                 refused[name] = (
                     'host facts source nova_db cannot read the database of '
                     'its cell %s (%s) (%s)' % (cell.name, cell.uuid,

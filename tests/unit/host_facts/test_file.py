@@ -105,3 +105,17 @@ def test_good_reload_recovers_a_failed_source(tmp_path):
     source.reload()
     assert source.state() == base.OK
     assert source.refused_hosts(['compute1']) == {}
+
+
+def test_a_worker_started_on_a_bad_file_serves_what_its_parent_read(
+        tmp_path):
+    clock = fakes.Clock()
+    parent, path = _source(tmp_path, GOOD, clock)
+    path.write_text('aggregates: [{name: 5}]')
+    clock.advance(3600)
+    worker = file_source.FileSource(parent.conf, clock=clock)
+    assert list(worker.aggregates()) == [7]
+    assert worker.state() == base.STALE
+    assert 'aggregates[0].name' in worker.health().describe()
+    clock.advance(61)
+    assert sorted(worker.refused_hosts(['compute1'])) == ['compute1']
