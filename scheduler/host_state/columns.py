@@ -15,7 +15,6 @@ Two shapes:
   broadcasts with ``results[inverse]``.
 """
 
-import collections
 import weakref
 
 import numpy as np
@@ -136,24 +135,22 @@ def compute_stat(host_set, keys):
     return _cached(host_set, ('stat', keys), build)
 
 
-def instance_index(host_set):
-    """``{instance uuid: [host indices]}`` of the instances known."""
-    def build():
-        index = collections.defaultdict(list)
-        for i, host in enumerate(host_set.hosts):
-            for uuid in host.facts.instances:
-                index[uuid].append(i)
-        return index
-    return _cached(host_set, ('instances',), build)
+def instance_maps(host_set):
+    """The hosts' ``{instance uuid: InstanceFacts}`` maps, as a list."""
+    return _cached(host_set, ('instance_maps',),
+                   lambda: [h.facts.instances for h in host_set.hosts])
 
 
 def hosts_with_instances(host_set, uuids):
-    """Int64 column: how many of ``uuids`` each host runs."""
-    index = instance_index(host_set)
+    """Int64 column: how many of ``uuids`` each host runs.
+
+    One pass over the hosts per uuid (``uuids`` is a group's members or a
+    hint's list, a few), not an index of every instance of every host.
+    """
+    known = instance_maps(host_set)
     count = np.zeros(len(host_set), dtype=np.int64)
     for uuid in set(uuids):
-        for i in index.get(uuid, ()):
-            count[i] += 1
+        count += np.array([uuid in m for m in known], dtype=bool)
     return count
 
 
@@ -162,9 +159,10 @@ def instances_known(host_set):
 
     An empty ``instances`` then means none.
     """
-    return _cached(host_set, ('instances_known',), lambda: np.fromiter(
-        (h.facts.compute is not None or bool(h.facts.instances)
-         for h in host_set.hosts), bool, len(host_set)))
+    return _cached(host_set, ('instances_known',), lambda: np.array(
+        [c is not None or bool(m) for c, m in zip(computes(host_set),
+                                                  instance_maps(host_set))],
+        dtype=bool))
 
 
 def availability_zones(host_set):
