@@ -10,6 +10,10 @@ have no option and act only when the request asks for what they check.
 
 from scheduler import exception
 
+# The state host-facts sources report when they serve no data
+# (scheduler.host_facts.base.FAILED).
+FAILED = 'failed'
+
 
 class RequestFilter:
     """Base class of request filters.
@@ -48,19 +52,26 @@ class RequestFilter:
                                      % (self.name, reason))
 
     def aggregates(self, facts):
-        """The aggregates of ``facts``; fails closed when there are none.
+        """The aggregates of ``facts``; fails closed when it cannot tell.
 
-        Every record returned has a uuid (Placement knows aggregates by
-        uuid only).
+        No facts, an error reading them, or a source whose ``health()``
+        says it failed: NoValidHost naming why.
         """
         if facts is None:
             raise self.refuse('needs aggregate metadata, and this scheduler '
                               'has no host facts')
         try:
+            # A failed source may be missing aggregates: reading the rest
+            # could let a confined project out.
+            failed = [h for h in getattr(facts, 'health', list)()
+                      if h.state == FAILED]
             records = list(facts.aggregates().values())
         except Exception as e:
             raise self.refuse('cannot read aggregate metadata: %s: %s'
                               % (type(e).__name__, e))
+        if failed:
+            raise self.refuse('cannot trust aggregate metadata: %s'
+                              % '; '.join(h.describe() for h in failed))
         return records
 
 

@@ -157,6 +157,25 @@ def test_failing_host_facts_fail_closed(conf):
         ctx.value.reason)
 
 
+def test_a_failed_facts_source_fails_closed_a_stale_one_does_not(conf):
+    from scheduler.host_facts import base as facts_base
+
+    facts = Facts(agg('u1', availability_zone='az1'))
+    flt = availability_zone.AvailabilityZoneFilter(conf)
+    facts.health = lambda: [
+        facts_base.Health('rpc', facts_base.OK, 1.0, 0),
+        facts_base.Health('nova_db', facts_base.STALE, 90.0, 3, 'timeout')]
+    assert run(flt, spec(availability_zone='az1'), facts)[0] is True
+    facts.health = lambda: [
+        facts_base.Health('nova_db', facts_base.FAILED, None, 3, 'timeout')]
+    with pytest.raises(exception.NoValidHost) as ctx:
+        run(flt, spec(availability_zone='az1'), facts)
+    assert ctx.value.reason == (
+        'request filter AvailabilityZoneFilter: cannot trust aggregate '
+        'metadata: nova_db: failed, never loaded, 3 failure(s); last '
+        'error: timeout')
+
+
 def test_zone_becomes_member_of_its_aggregates(conf):
     facts = Facts(agg('u1', availability_zone='az1'),
                   agg('u2', availability_zone='az1'),
