@@ -99,6 +99,16 @@ def release(placement, outcomes):
                            raise_exc=False)
 
 
+def release_all(placement, hosts):
+    """Remove every allocation held on ``hosts``."""
+    api = cloud.placement_adapter(placement.endpoint)
+    for host in hosts:
+        allocations = api.get('/resource_providers/%s/allocations'
+                              % host.uuid).json()['allocations']
+        for consumer in allocations:
+            api.delete('/allocations/%s' % consumer, raise_exc=False)
+
+
 def alive(client, placement, proc=None):
     """The server answers a plain request with a claim (then released)."""
     if proc is not None and proc.process.poll() is not None:

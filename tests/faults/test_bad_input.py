@@ -1,0 +1,128 @@
+"""10,000 generated bad payloads to select_destinations.
+
+Every one must be answered, as NoValidHost with a reason (an invalid
+request says which field is wrong) or, for an RPC version the server does
+not serve, oslo.messaging's UnsupportedVersion. Any other answer, or none,
+is an error. Afterwards the server serves a plain request, Placement holds
+nothing over capacity, and the workers' memory has not grown.
+"""
+
+import concurrent.futures
+import os
+import time
+
+from hypothesis import given
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import settings
+import oslo_messaging
+
+from scheduler.rpc import errors
+from tests.faults import checks
+from tests.faults import matrix
+from tests.faults import payloads
+from tests.functional import conftest as functional
+from tests.functional import helpers
+
+EXAMPLES = int(os.environ.get('SCHEDULER_FAULTS_PAYLOADS', 10000))
+WARM_UP = 500
+SENDERS = 16
+# Worker RSS may grow by this much after the warm-up (caches, arenas);
+# a leak of a few KB per request would be tens of MB.
+RSS_SLACK_KB = 20 * 1024
+
+
+def worker_pids(proc):
+    pid = proc.process.pid
+    path = '/proc/%d/task/%d/children' % (pid, pid)
+    with open(path) as f:
+        return [int(pid) for pid in f.read().split()]
+
+
+def rss_kb(pids):
+    total = 0
+    for pid in pids:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    total += int(line.split()[1])
+    return total
+
+
+def classify(error):
+    refusal = errors.from_remote(error)
+    if refusal is not None:
+        return 'refused', refusal.reason
+    if (isinstance(error, oslo_messaging.RemoteError) and
+            error.exc_type == 'UnsupportedVersion'):
+        return 'refused', 'unsupported RPC version'
+    return 'error', repr(error)[:300]
+
+
+def test_generated_bad_payloads(placement, server_factory, rpc_transport,
+                                client):
+    hosts = functional.make_hosts(1, vcpus=2, prefix='fuzz')
+    from scheduler.sim import cloud
+    cloud.create_hosts(placement.endpoint, hosts)
+    proc = server_factory(host='sched-bad-input', endpoint=placement.endpoint)
+    raw = oslo_messaging.get_rpc_client(
+        rpc_transport, oslo_messaging.Target(topic='scheduler',
+                                             server='sched-bad-input'),
+        timeout=30)
+    pids = worker_pids(proc)
+    counts = {'sent': 0, 'ok': 0, 'refused': 0, 'error': 0}
+    samples = {'error': [], 'vague': []}
+    rss = {}
+
+    generated = []
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              derandomize=True, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(payloads.calls())
+    def generate(call):
+        generated.append(call)
+
+    def send(call):
+        version, kwargs = call
+        try:
+            raw.prepare(version=version).call(
+                helpers.context(), 'select_destinations', **kwargs)
+            return 'ok', None, kwargs
+        except Exception as e:  # noqa: B902 (classified)
+            return classify(e) + (kwargs,)
+
+    generate()
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(SENDERS) as pool:
+        for i, (kind, reason, kwargs) in enumerate(
+                pool.map(send, generated)):
+            counts['sent'] += 1
+            counts[kind] += 1
+            if kind == 'error':
+                samples['error'].append(reason)
+            elif kind == 'refused' and not reason.strip():
+                samples['vague'].append(repr(kwargs)[:200])
+            if i == WARM_UP:
+                rss['warm'] = rss_kb(pids)
+    elapsed = time.monotonic() - started
+    rss['end'] = rss_kb(pids)
+    growth = rss['end'] - rss.get('warm', rss['end'])
+    row = matrix.record(matrix.Row(
+        fault='bad input: %d generated payloads (worker RSS %d MB, %+d KB)'
+        % (counts['sent'], rss['end'] // 1024, growth),
+        requests=counts['sent'], succeeded=counts['ok'],
+        no_valid_host=counts['refused'], errors=counts['error'],
+        overcommit=checks.overcommitted(placement, hosts),
+        slowest=elapsed))
+    # Payloads that were valid enough claimed what they could.
+    checks.release_all(placement, hosts)
+    row.alive = (worker_pids(proc) == pids and
+                 checks.alive(client, placement, proc))
+
+    assert counts['sent'] >= EXAMPLES
+    assert samples['error'] == []
+    assert samples['vague'] == []
+    assert row.overcommit == 0
+    assert row.alive
+    assert growth < RSS_SLACK_KB, rss
