@@ -15,8 +15,9 @@ Nothing is ever written: connections are opened read-only (sqlite
 ``query_only``, MySQL and PostgreSQL read-only sessions) and only SELECTs
 are issued. A cell whose database fails keeps its last good data for
 ``[host_facts] max_stale_seconds``, then its hosts are refused; hosts of a
-disabled cell are refused, as Nova does not schedule to them. Connection
-URLs carry passwords: they are never logged.
+disabled cell, and hosts with no compute node in any enabled cell, are
+refused, as Nova does not schedule to them. Connection URLs carry
+passwords: they are never logged.
 """
 
 import calendar
@@ -294,6 +295,12 @@ class NovaDBSource(base.PeriodicSource):
         if refused:
             return refused
         for name in host_names:
+            if name not in self._hosts:
+                # Nova's host manager only schedules to the compute nodes
+                # of its cell databases.
+                refused[name] = ('no compute node of that name in the '
+                                 'enabled cells of Nova\'s databases')
+                continue
             cell_uuid = self._host_cell.get(name)
             if cell_uuid in self._disabled_cells:
                 refused[name] = 'its cell %s (%s) is disabled' % (

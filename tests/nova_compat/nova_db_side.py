@@ -65,6 +65,8 @@ def create_compute(ctxt, cell, host, disabled_reason=None,
             free_ram_mb=16384, free_disk_gb=200, current_workload=0,
             running_vms=0, disk_available_least=200, host_ip='192.0.2.10',
             stats={'failed_builds': '0', 'num_instances': '0'},
+            supported_hv_specs=[objects.HVSpec(
+                arch='x86_64', hv_type='kvm', vm_mode='hvm')],
             ram_allocation_ratio=1.0, cpu_allocation_ratio=4.0,
             disk_allocation_ratio=1.0)
         node.create()

@@ -15,6 +15,9 @@ import sys
 
 import pytest
 
+from tests.fixtures import server
+from tests.nova_compat import layout
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 HOSTS = ('db-up', 'db-disabled', 'db-down', 'db-forced-down', 'db-cell2')
@@ -42,6 +45,11 @@ def nova_dbs(nova, tmp_path_factory):
     side.create_aggregate(ctxt, 'rack-a', ['db-up', 'db-cell2'],
                           {'availability_zone': 'az-a', 'ssd': 'true'})
     side.create_aggregate(ctxt, 'no-meta', ['db-down'], {})
+    # The Placement hosts of the session: two in each cell, one zone.
+    for n, name in enumerate(layout.HOST_NAMES):
+        side.create_compute(ctxt, cell1 if n < 2 else cell2, name)
+    side.create_aggregate(ctxt, 'placement-hosts', layout.HOST_NAMES,
+                          {'availability_zone': 'az-db'})
     conf = configparser.ConfigParser()
     conf['host_facts_nova_db'] = {
         'api_connection': side.sqlite_url(path / 'api.db')}
@@ -72,6 +80,8 @@ def test_aggregates_come_with_their_hosts_and_metadata(nova_dbs):
     assert [(a['name'], a['hosts'], a['metadata'])
             for a in facts['aggregates']] == [
         ('no-meta', ['db-down'], {}),
+        ('placement-hosts', sorted(layout.HOST_NAMES),
+         {'availability_zone': 'az-db'}),
         ('rack-a', ['db-cell2', 'db-up'],
          {'availability_zone': 'az-a', 'ssd': 'true'})]
 
@@ -104,6 +114,7 @@ def test_compute_details_are_read(nova_dbs):
     assert compute['hypervisor_version'] == 8002000
     assert compute['cpu_info'] == {'arch': 'x86_64', 'vendor': 'Intel'}
     assert compute['stats']['failed_builds'] == '0'
+    assert compute['supported_instances'] == [['x86_64', 'kvm', 'hvm']]
     assert compute['updated_at'] is not None
 
 
@@ -149,3 +160,45 @@ def test_unreadable_cell_database_is_reported(nova_dbs, tmp_path):
     assert sorted(facts['refused']) == ['db-cell2']
     assert 'failing: cell2' in facts['health']
     assert facts['hosts']['db-up']['compute'] is not None
+
+
+@pytest.fixture
+def nova_db_service(nova_dbs, workdir, broker, placement, hosts):
+    """A second scheduler-server reading Nova's databases.
+
+    It has a server name of its own; calls are sent to it alone.
+    """
+    service = server.SchedulerServerProcess(
+        str(workdir / 'scheduler-nova-db'), broker, placement.endpoint,
+        host='sched-nova-db', workers=1, extra_conf={
+            'scheduler': {'max_attempts': layout.MAX_ATTEMPTS},
+            'host_facts': {'sources': 'nova_db'},
+            'host_facts_nova_db': {
+                'api_connection': nova_dbs['side'].sqlite_url(
+                    nova_dbs['path'] / 'api.db')}})
+    try:
+        service.start()
+        yield service
+    finally:
+        service.stop()
+
+
+def test_selections_carry_nova_cells_and_zones_alternates_stay_in_cell(
+        nova, nova_dbs, nova_db_service, ctxt, new_uuids):
+    api = nova.scheduler_api()
+    api.client = api.client.prepare(server='sched-nova-db')
+    flavor = nova.make_flavor('compat.db', vcpus=1, memory_mb=128,
+                              root_gb=1)
+    cells = {name: (nova_dbs['cell1'] if n < 2 else nova_dbs['cell2']).uuid
+             for n, name in enumerate(layout.HOST_NAMES)}
+    for _ in range(4):
+        [instance] = new_uuids(1)
+        spec = nova.make_request_spec(ctxt, flavor, [instance])
+        [selections] = api.select_destinations(
+            ctxt, spec, [instance], return_objects=True,
+            return_alternates=True)
+        chosen_cell = cells[selections[0].service_host]
+        # Two hosts per cell: the chosen one and one alternate.
+        assert [s.cell_uuid for s in selections] == [chosen_cell] * 2
+        assert {cells[s.service_host] for s in selections} == {chosen_cell}
+        assert {s.availability_zone for s in selections} == {'az-db'}

@@ -151,9 +151,17 @@ def test_failing_cell_serves_its_last_data_then_its_hosts_are_refused(
     assert 'failing: cell1' in source.health().describe()
     clock.advance(61)
     source.refresh()
-    refused = source.refused_hosts(['cn1', 'cn2', 'elsewhere'])
+    refused = source.refused_hosts(['cn1', 'cn2'])
     assert sorted(refused) == ['cn1', 'cn2']
     assert 'cell1' in refused['cn1']
+
+
+def test_a_host_without_a_compute_node_in_nova_is_refused(cloud):
+    source = _source(cloud[0])
+    assert source.refresh()
+    refused = source.refused_hosts(['cn1', 'stranger'])
+    assert list(refused) == ['stranger']
+    assert 'no compute node' in refused['stranger']
 
 
 def test_hosts_of_a_disabled_cell_are_refused(cloud):
