@@ -11,14 +11,15 @@ are ignored. Values are matched with ``extra_specs_ops``.
 
 Facts missing: a capability the request names that the host does not
 report fails the host (as Nova); unscoped keys of unknown attributes are
-skipped (as Nova).
+skipped (as Nova); a host without compute details fails closed, unless no
+source reports them (``compute_facts``).
 """
 
 import numpy as np
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 
-from scheduler.filters import base
+from scheduler.filters import compute_facts
 from scheduler.filters import extra_specs_ops
 from scheduler.filters import host_attributes
 
@@ -46,7 +47,7 @@ def _lookup(attributes, path):
     return value
 
 
-class ComputeCapabilitiesFilter(base.BaseHostFilter):
+class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts whose capabilities satisfy the flavor's extra specs."""
 
     run_filter_once_per_request = True
@@ -70,7 +71,7 @@ class ComputeCapabilitiesFilter(base.BaseHostFilter):
 
     def host_passes(self, host_state, spec):
         specs = self._requirements(spec)
-        if not specs:
+        if not specs or self.unjudged(host_state):
             return True
         attributes = host_attributes.attributes(host_state)
         for key, requirement in specs.items():

@@ -13,13 +13,14 @@ known; a version requirement that does not parse is met by no host). An
 image asking for none of the three passes everywhere.
 
 Facts missing: a host reporting no ``supported_instances`` fails when the
-image asks for any of the three (as Nova).
+image asks for any of the three (as Nova); a host without compute details
+fails closed, unless no source reports them (``compute_facts``).
 """
 
 import numpy as np
 from oslo_utils import versionutils
 
-from scheduler.filters import base
+from scheduler.filters import compute_facts
 
 _ARCH_ALIASES = {'i386': 'i686', 'i486': 'i686', 'i586': 'i686',
                  'x86_32': 'i686', 'x86_32p': 'i686', 'amd64': 'x86_64'}
@@ -64,7 +65,7 @@ def _bits_ok(host_bits, wanted):
     return int(host_bits) >= int(wanted)
 
 
-class ImagePropertiesFilter(base.BaseHostFilter):
+class ImagePropertiesFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts able to run the image's architecture, type and mode."""
 
     RUN_ON_REBUILD = True
@@ -94,7 +95,7 @@ class ImagePropertiesFilter(base.BaseHostFilter):
 
     def host_passes(self, host_state, spec):
         props, wanted = self._wanted(spec)
-        if not any(wanted):
+        if not any(wanted) or self.unjudged(host_state):
             return True
         return self._supports(_host_key(host_state), props, wanted)
 
@@ -104,6 +105,6 @@ class ImagePropertiesFilter(base.BaseHostFilter):
             return np.ones(len(host_set), dtype=bool)
         # Only for images naming an architecture, type or mode: one cheap
         # test per host (hosts rarely share their supported_instances).
-        return np.fromiter(
+        return self.unjudged_column(host_set) | np.fromiter(
             (self._supports(_host_key(host), props, wanted)
              for host in host_set.hosts), bool, len(host_set))

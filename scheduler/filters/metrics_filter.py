@@ -5,14 +5,15 @@ pairs; pairs that do not parse are ignored) must all be among the
 compute node's metrics. With no setting every host passes.
 
 Facts missing: a host whose metrics no source reported fails closed (as
-Nova's host without metrics).
+Nova's host without metrics), unless no source reports compute details
+(``compute_facts``).
 """
 
 import numpy as np
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from scheduler.filters import base
+from scheduler.filters import compute_facts
 from scheduler.filters import utils
 from scheduler.host_state import columns
 
@@ -45,7 +46,7 @@ def _host_metrics(host_state):
     return frozenset(compute.metrics or ()) if compute else frozenset()
 
 
-class MetricsFilter(base.BaseHostFilter):
+class MetricsFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts that report every weighed metric."""
 
     def __init__(self, conf=None):
@@ -53,11 +54,12 @@ class MetricsFilter(base.BaseHostFilter):
         self.names = metric_names(self.conf)
 
     def host_passes(self, host_state, spec):
-        return self.names <= _host_metrics(host_state)
+        return (self.names <= _host_metrics(host_state) or
+                self.unjudged(host_state))
 
     def filter_mask(self, host_set, spec):
         if not self.names:
             return np.ones(len(host_set), dtype=bool)
-        return columns.mask_by_group(
+        return self.unjudged_column(host_set) | columns.mask_by_group(
             host_set, 'metric_names', _host_metrics,
-            lambda host: self.names <= _host_metrics(host))
+            lambda host: self.names <= _host_metrics(host), frozen=True)

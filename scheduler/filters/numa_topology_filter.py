@@ -27,12 +27,13 @@ huge-page pools per size, the ``isolate`` thread policy's sibling
 accounting, emulator-thread reservations, PCI and network NUMA affinity.
 
 Facts missing: a host without a reported topology fails a request that
-has one (as Nova).
+has one (as Nova); a host without compute details passes only when no
+source reports them (``compute_facts``).
 """
 
 import itertools
 
-from scheduler.filters import base
+from scheduler.filters import compute_facts
 from scheduler.filters import utils
 
 REQUIRE = 'require'
@@ -109,7 +110,7 @@ def fits_host(requested, topology, count=1):
     return True
 
 
-class NUMATopologyFilter(base.BaseHostFilter):
+class NUMATopologyFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts whose NUMA cells fit the requested guest cells."""
 
     @staticmethod
@@ -123,6 +124,8 @@ class NUMATopologyFilter(base.BaseHostFilter):
         return dedicated and require
 
     def host_passes(self, host_state, spec):
+        if self.unjudged(host_state):
+            return True
         compute = utils.compute(host_state)
         topology = compute.numa_topology if compute else None
         if topology and self._needs_threads(spec) and not _has_threads(

@@ -15,10 +15,11 @@ tracked in Placement (``[filter_scheduler] pci_in_placement``; their
 resources are claimed through Placement's candidates anyway).
 
 Facts missing: a host without reported pools fails a request for
-devices (as Nova).
+devices (as Nova); a host without compute details passes only when no
+source reports them (``compute_facts``).
 """
 
-from scheduler.filters import base
+from scheduler.filters import compute_facts
 from scheduler.filters import utils
 
 
@@ -45,12 +46,14 @@ def supports(pools, requests):
     return True
 
 
-class PciPassthroughFilter(base.BaseHostFilter):
+class PciPassthroughFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts whose PCI pools satisfy the request's PCI requests."""
 
     def host_passes(self, host_state, spec):
         requests = spec.pci_requests
         if not requests:
+            return True
+        if self.unjudged(host_state):
             return True
         compute = utils.compute(host_state)
         if compute is None or not compute.pci_pools:

@@ -5,14 +5,15 @@ As in Nova: with the ``build_near_host_ip`` hint, a host passes when its
 (default ``/24``); without it every host passes.
 
 Facts missing: a host without a known ``host_ip`` fails closed while the
-hint is given. A malformed hint fails every host (Nova raises).
+hint is given, unless no source reports compute details
+(``compute_facts``). A malformed hint fails every host (Nova raises).
 """
 
 import ipaddress
 
 import numpy as np
 
-from scheduler.filters import base
+from scheduler.filters import compute_facts
 from scheduler.filters import utils
 
 
@@ -37,18 +38,19 @@ def _in(network, host_state):
         return False
 
 
-class SimpleCIDRAffinityFilter(base.BaseHostFilter):
+class SimpleCIDRAffinityFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts in the network of ``build_near_host_ip``/``cidr``."""
 
     run_filter_once_per_request = True
 
     def host_passes(self, host_state, spec):
         network = _network(spec)
-        return network is None or _in(network, host_state)
+        return (network is None or self.unjudged(host_state) or
+                _in(network, host_state))
 
     def filter_mask(self, host_set, spec):
         network = _network(spec)
         if network is None:
             return np.ones(len(host_set), dtype=bool)
-        return np.fromiter((_in(network, h) for h in host_set.hosts), bool,
-                           len(host_set))
+        return self.unjudged_column(host_set) | np.fromiter(
+            (_in(network, h) for h in host_set.hosts), bool, len(host_set))

@@ -6,17 +6,18 @@ host while ``stat + placed < limit``, where ``stat`` is the compute node's
 request already put there (Nova's host state counts them the same way).
 As Nova, a stat the compute node does not report counts 0; a host whose
 compute node is not reported at all (or whose stat is not an integer)
-fails closed.
+fails closed, unless no source reports compute details
+(``compute_facts``: then only ``placed`` counts).
 """
 
 import numpy as np
 
-from scheduler.filters import base
+from scheduler.filters import compute_facts
 from scheduler.filters import utils
 from scheduler.host_state import columns
 
 
-class StatLimitFilter(base.BaseHostFilter):
+class StatLimitFilter(compute_facts.ComputeFactsFilter):
     """Base: ``stat`` (a compute stat) must stay below ``limit``."""
 
     # Compute stat names, the first one set wins.
@@ -48,10 +49,13 @@ class StatLimitFilter(base.BaseHostFilter):
 
     def host_passes(self, host_state, spec):
         value = columns.stat_value(utils.compute(host_state), self.stats)
+        if value is None and self.unjudged(host_state):
+            value = 0
         if value is None:
             return False
         return value + host_state.placed < self._limit(host_state)
 
     def filter_mask(self, host_set, spec):
         values, known = columns.compute_stat(host_set, self.stats)
+        known = known | self.unjudged_column(host_set)
         return known & (values + host_set.placed < self._limits(host_set))

@@ -11,6 +11,8 @@ import collections
 
 from oslo_log import log as logging
 
+from scheduler.host_state import facts as host_facts
+
 LOG = logging.getLogger(__name__)
 
 
@@ -80,7 +82,7 @@ def compute(host_state):
 def instances_known(host_state):
     """Whether an empty ``instances`` means "none" rather than "unknown".
 
-    Known once a source reported the host's compute node or any instance.
+    Known when some source holds a record of the host (the RPC source has
+    one for every compute that synced its instances, none or more).
     """
-    facts = host_state.facts
-    return facts.compute is not None or bool(facts.instances)
+    return host_state.facts is not host_facts.UNKNOWN

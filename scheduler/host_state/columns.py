@@ -19,6 +19,8 @@ import weakref
 
 import numpy as np
 
+from scheduler.host_state import facts as host_facts
+
 _CACHE = weakref.WeakKeyDictionary()
 
 
@@ -155,13 +157,12 @@ def hosts_with_instances(host_set, uuids):
 
 
 def instances_known(host_set):
-    """Bool column: some source reported the host's node or instances.
+    """Bool column: some source holds a record of the host.
 
     An empty ``instances`` then means none.
     """
     return _cached(host_set, ('instances_known',), lambda: np.array(
-        [c is not None or bool(m) for c, m in zip(computes(host_set),
-                                                  instance_maps(host_set))],
+        [h.facts is not host_facts.UNKNOWN for h in host_set.hosts],
         dtype=bool))
 
 

@@ -1,5 +1,6 @@
 """Host states with facts, specs and confs for the filter tests."""
 
+from scheduler.conf import host_facts as host_facts_conf
 from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_state as hs
 from scheduler.objects import request_spec
@@ -21,11 +22,16 @@ def compute(**fields):
 
 def host(name, aggregates=(), instances=(), compute=None, traits=(),
          zone='nova', placed=0, capacity=None, used=None):
-    """A HostState; ``instances`` are uuids, ``compute`` ComputeFacts."""
+    """A HostState; ``instances`` are uuids, ``compute`` ComputeFacts.
+
+    With none of the three, no source knows the host (``facts.UNKNOWN``).
+    """
     facts = host_facts.HostFacts(
         aggregates=tuple(aggregates),
         instances={u: host_facts.InstanceFacts(uuid=u) for u in instances},
         compute=compute)
+    if not (aggregates or instances or compute):
+        facts = host_facts.UNKNOWN
     uuid = fakes.rp_uuid(name)
     capacity = capacity or CAPACITY
     used = used or {}
@@ -68,8 +74,13 @@ def group(policy, hosts=(), members=(), rules=None):
                                       rules=dict(rules or {}))
 
 
-def conf(**filter_scheduler):
-    return fakes.make_conf(filter_scheduler=filter_scheduler)
+def conf(sources=('nova_db',), **filter_scheduler):
+    """A conf; ``sources``: the host-facts sources (compute details)."""
+    result = fakes.make_conf(filter_scheduler=filter_scheduler)
+    result.register_opts(host_facts_conf.host_facts_opts,
+                         group='host_facts')
+    result.set_override('sources', list(sources), group='host_facts')
+    return result
 
 
 def passing(flt, hosts, spec):

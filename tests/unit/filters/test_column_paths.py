@@ -142,8 +142,9 @@ SPECS = st.builds(
 
 
 @functools.cache
-def _conf():
-    conf = h.conf(max_instances_per_host=50, max_io_ops_per_host=8,
+def _conf(sources):
+    conf = h.conf(sources=sources, max_instances_per_host=50,
+                  max_io_ops_per_host=8,
                   isolated_hosts=['h1', 'h2'], isolated_images=['img-iso'])
     conf.set_override('weight_setting', ['cpu.percent=1'], group='metrics')
     return conf
@@ -153,9 +154,10 @@ def _conf():
 @hypothesis.settings(max_examples=30, deadline=None,
                      suppress_health_check=[
                          hypothesis.HealthCheck.too_slow])
-@hypothesis.given(hosts=host_lists(), spec=SPECS)
-def test_column_path_agrees_with_per_host_path(cls, hosts, spec):
-    flt = cls(conf=_conf())
+@hypothesis.given(hosts=host_lists(), spec=SPECS,
+                  sources=st.sampled_from([(), ('nova_db',)]))
+def test_column_path_agrees_with_per_host_path(cls, hosts, spec, sources):
+    flt = cls(conf=_conf(sources))
     per_host = [flt.host_passes(host, spec) for host in hosts]
     column = list(flt.filter_mask(h.host_set(hosts), spec))
     assert column == per_host

@@ -149,7 +149,8 @@ def test_scheduler_explains_filters_then_weights_when_asked(caplog):
         rng=np.random.default_rng(0))
     with caplog.at_level(logging.INFO, logger=explain.__name__):
         driver.select_destinations(None, fakes.make_spec(), ['i-1'])
-    lines = [r.getMessage() for r in caplog.records]
+    lines = [r.getMessage() for r in caplog.records
+             if r.name == explain.__name__]
     assert lines == [
         'filter: instance 1 of request: host-0 (host-0): passed',
         'filter: instance 1 of request: host-1 (host-1): passed',

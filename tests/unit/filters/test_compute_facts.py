@@ -1,0 +1,55 @@
+"""Filters of compute details with and without a source reporting them."""
+
+import logging
+
+from scheduler.filters import compute_facts
+from scheduler.filters import image_properties_filter as ipf
+from scheduler.filters import num_instances_filter as nif
+from scheduler.filters import numa_topology_filter as ntf
+from scheduler.filters import server_group_anti_affinity_filter as anti
+from scheduler.objects import numa_pci
+from tests.unit.filters import helpers as h
+
+
+def _hosts():
+    return [h.host('reported', compute=h.compute(
+                supported_instances=[['aarch64', 'kvm', 'hvm']],
+                stats={'num_instances': '60'})),
+            h.host('unreported')]
+
+
+def test_without_a_compute_source_unreported_hosts_pass(caplog):
+    with caplog.at_level(logging.WARNING, logger=compute_facts.__name__):
+        flt = ipf.ImagePropertiesFilter(conf=h.conf(sources=()))
+    assert 'ImagePropertiesFilter reads compute details' in caplog.text
+    spec = h.spec(image_props={'hw_architecture': 'x86_64'})
+    assert h.passing(flt, _hosts(), spec) == ['unreported']
+    flt = nif.NumInstancesFilter(conf=h.conf(sources=()))
+    assert h.passing(flt, _hosts(), h.spec()) == ['unreported']
+
+
+def test_with_a_compute_source_unreported_hosts_fail_closed():
+    spec = h.spec(image_props={'hw_architecture': 'aarch64'})
+    flt = ipf.ImagePropertiesFilter(conf=h.conf(sources=('nova_db',)))
+    assert h.passing(flt, _hosts(), spec) == ['reported']
+    flt = nif.NumInstancesFilter(conf=h.conf(sources=('file',)))
+    assert h.passing(flt, _hosts(), h.spec()) == []
+
+
+def test_numa_request_on_an_unreported_host_without_a_source():
+    spec = h.spec(numa_topology=numa_pci.InstanceNUMATopology(cells=[
+        numa_pci.InstanceNUMACell(cpuset=frozenset([0]), memory=512)]))
+    assert h.passing(ntf.NUMATopologyFilter(conf=h.conf(sources=())),
+                     _hosts(), spec) == ['unreported']
+    assert h.passing(ntf.NUMATopologyFilter(conf=h.conf()),
+                     _hosts(), spec) == []
+
+
+def test_a_host_the_rpc_source_knows_with_no_instances_is_empty():
+    # The RPC casts give every compute a record, with or without
+    # instances: such a host runs no member and takes one.
+    synced = h.host('synced', aggregates=[h.aggregate(1, {})])
+    spec = h.spec(group=h.group('anti-affinity', members=['m1']))
+    flt = anti.ServerGroupAntiAffinityFilter(conf=h.conf(sources=()))
+    assert h.passing(flt, [synced, h.host('never-heard-of')], spec) == [
+        'synced']
