@@ -11,7 +11,10 @@ Start-up, in the parent process, before any worker is forked:
    (``PluginLoadError``, with its name) with a non-zero exit code. A
    Placement that cannot be reached is not checked here and does not stop
    the service: each request says so in its NoValidHost until it is back;
-5. log the option values at DEBUG (oslo.config masks the secret ones).
+5. check ``[placement]``: an auth plugin that does not load, or
+   credentials Placement refuses, stop the service; Placement unreachable
+   is one WARNING naming the endpoint (``check_placement``);
+6. log the option values at DEBUG (oslo.config masks the secret ones).
 
 Then oslo.service's launcher (threading backend, cotyledon) runs
 ``[scheduler] workers`` processes (default: the number of CPUs). Each
@@ -24,6 +27,8 @@ import os
 import sys
 import threading
 
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging
@@ -33,6 +38,7 @@ import scheduler
 from scheduler import conf as scheduler_conf
 from scheduler.conf import opts as scheduler_opts
 from scheduler import exception
+from scheduler.placement import client as placement_client
 from scheduler.rpc import server as rpc_server
 from scheduler.rpc import transport as rpc_transport
 
@@ -148,11 +154,41 @@ def check_plugins(conf, manager_factory):
                            % e.reason)
 
 
+def check_placement(conf):
+    """``[placement]`` must load its auth plugin and be accepted.
+
+    Placement refusing the credentials stops the service; Placement merely
+    unreachable (down, timing out, failing) does not: one WARNING names
+    the endpoint, and each request says so in its NoValidHost until
+    Placement is back.
+    """
+    auth_type = conf.placement.auth_type
+    try:
+        ks_loading.load_auth_from_conf_options(conf, 'placement')
+    except (ks_exc.ClientException, cfg.Error) as e:
+        raise StartupError('[placement] auth_type %s cannot be used: %s'
+                           % (auth_type, e))
+    client = placement_client.PlacementClient(conf)
+    try:
+        # Placement serves its root without authentication; this needs it.
+        client.get('/resource_classes', '1.2', log_failure=False)
+    except exception.PlacementQueryRejected as e:
+        raise StartupError('Placement refused the [placement] credentials '
+                           '(auth_type %s): %s' % (auth_type, e.reason))
+    except exception.PlacementError as e:
+        LOG.warning('Placement at %(endpoint)s is %(kind)s at start; '
+                    'starting anyway, and answering NoValidHost with the '
+                    'reason until it is back: %(reason)s',
+                    {'endpoint': client.endpoint, 'kind': e.kind,
+                     'reason': e.reason})
+
+
 def prepare(conf, manager_factory):
     """Run the parent's start-up checks; StartupError names a failure."""
     check_options(conf)
     check_transport(conf)
     check_plugins(conf, manager_factory)
+    check_placement(conf)
 
 
 def parse_args(argv, conf=CONF):

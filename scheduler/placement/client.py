@@ -158,8 +158,12 @@ class PlacementClient(object):
     # -- requests --------------------------------------------------------
 
     def request(self, method, url, version=None, body=None,
-                global_request_id=None):
-        """Send one request; the parsed body, or a PlacementError."""
+                global_request_id=None, log_failure=True):
+        """Send one request; the parsed body, or a PlacementError.
+
+        A failure is logged once at ERROR, unless ``log_failure`` is False
+        (the caller reports it in its own words).
+        """
         try:
             return self._request(method, url, version, body,
                                  global_request_id)
@@ -170,7 +174,8 @@ class PlacementClient(object):
             if not isinstance(e, exception.PlacementQueryRejected):
                 # The server may have changed (an upgrade, a failover).
                 self._max_version = None
-            LOG.error('Placement call failed: %s', e.reason)
+            if log_failure:
+                LOG.error('Placement call failed: %s', e.reason)
             raise
 
     def _request(self, method, url, version, body, global_request_id):

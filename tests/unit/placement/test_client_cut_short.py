@@ -38,3 +38,17 @@ def test_dropped_connection_is_unreachable_without_the_query(
 
     assert 'Connection aborted.' in err.value.reason
     assert 'resources=VCPU' not in err.value.reason
+
+
+def test_failure_the_caller_reports_is_not_logged(
+        client, requests_mock, caplog):
+    requests_mock.get(ENDPOINT + '/resource_classes', status_code=403,
+                      json={'errors': [{'status': 403, 'detail': 'no'}]})
+
+    with pytest.raises(exception.PlacementQueryRejected):
+        client.get('/resource_classes', '1.2', log_failure=False)
+    with pytest.raises(exception.PlacementQueryRejected):
+        client.get('/resource_classes', '1.2')
+
+    assert [r.levelname for r in caplog.records
+            if 'Placement call failed' in r.getMessage()] == ['ERROR']
