@@ -18,13 +18,9 @@ It never calls Placement: a destination node becomes ``in_tree`` later
 
 import math
 
-from oslo_log import log as logging
-
 from scheduler import exception
 from scheduler.placement import extra_specs as xs
 from scheduler.placement import query as placement_query
-
-LOG = logging.getLogger(__name__)
 
 VCPU = 'VCPU'
 PCPU = 'PCPU'
@@ -275,6 +271,4 @@ def build_query(spec, limit):
     if any(hint in (spec.scheduler_hints or {}) for hint in UNLIMITED_HINTS):
         query.limit = None
     _strip_and_check(query, spec, flavor_suffixes)
-    LOG.debug('Allocation candidates query for flavor %s: %s',
-              flavor.name, query)
     return query

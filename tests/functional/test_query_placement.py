@@ -227,6 +227,17 @@ def test_root_required_excludes_hosts_without_the_trait(cloud):
     assert _ask(cloud, _spec(request_level_params=params)) == [('cn1',)]
 
 
+def test_any_of_traits_go_at_the_microversion_that_has_them(cloud):
+    adapter = placement_adapter.PlacementAdapter(_conf(cloud.endpoint))
+    query = adapter.query(_spec(), FACTS)
+    query.unsuffixed.any_traits.append(
+        frozenset({'HW_CPU_X86_AVX2', 'CUSTOM_WINDOWS'}))
+    candidates = adapter.candidates(query)
+    assert candidates.version == '1.39'
+    assert sorted(cloud.names[rp] for ar in candidates.allocation_requests
+                  for rp in ar['allocations']) == ['cn1', 'cn4']
+
+
 # -- NoValidHost, through the driver
 
 
