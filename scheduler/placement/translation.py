@@ -102,19 +102,7 @@ def _cpu_policies(query, flavor, source):
                 % (policy, ','.join(sorted(named))))
         pcpus = flavor.vcpus
         if policy == 'mixed':
-            key = 'extra spec hw:cpu_dedicated_mask'
-            mask = source.spec('hw:cpu_dedicated_mask')
-            if not mask:
-                raise exception.InvalidRequest(
-                    'extra spec hw:cpu_policy=mixed needs '
-                    'hw:cpu_dedicated_mask')
-            include, exclude = xs.parse_cpu_set(key, mask)
-            dedicated = (include or set(range(flavor.vcpus))) - exclude
-            if not dedicated or max(dedicated) >= flavor.vcpus or (
-                    len(dedicated) >= flavor.vcpus):
-                raise xs.invalid(key, mask, 'must name some but not all of '
-                                 'the flavor\'s %d CPUs' % flavor.vcpus)
-            pcpus = len(dedicated)
+            pcpus = len(_mixed_dedicated(flavor, source))
             base.resources[VCPU] = flavor.vcpus - pcpus
         if emulator == 'isolate':
             pcpus += 1
@@ -123,6 +111,34 @@ def _cpu_policies(query, flavor, source):
         _add_trait(base, HYPERTHREADING,
                    xs.FORBIDDEN if thread == 'isolate' else xs.REQUIRED,
                    'hw:cpu_thread_policy')
+
+
+def _mixed_dedicated(flavor, source):
+    """The dedicated CPUs of a mixed policy, by Nova's mask rules.
+
+    ``hw:cpu_dedicated_mask``, else the realtime mask (``hw:cpu_realtime``
+    with ``hw_cpu_realtime_mask`` / ``hw:cpu_realtime_mask``). A mask
+    starting with ``^`` takes the flavor's CPUs minus those.
+    """
+    key = 'extra spec hw:cpu_dedicated_mask'
+    mask = source.spec('hw:cpu_dedicated_mask')
+    if not mask and xs.flag('extra spec hw:cpu_realtime',
+                            source.spec('hw:cpu_realtime') or False):
+        key = 'hw:cpu_realtime_mask'
+        mask = (source.prop('hw_cpu_realtime_mask') or
+                source.spec('hw:cpu_realtime_mask'))
+    if not mask:
+        raise exception.InvalidRequest(
+            'extra spec hw:cpu_policy=mixed needs hw:cpu_dedicated_mask '
+            '(or hw:cpu_realtime with a realtime mask)')
+    include, exclude = xs.parse_cpu_set(key, mask)
+    if str(mask).strip().startswith('^'):
+        include |= set(range(flavor.vcpus))
+    dedicated = include - exclude
+    if not dedicated or not dedicated < set(range(flavor.vcpus)):
+        raise xs.invalid(key, mask, 'must name some but not all of the '
+                         'flavor\'s %d CPUs' % flavor.vcpus)
+    return dedicated
 
 
 def _requested_groups(query, spec):

@@ -134,6 +134,9 @@ CASES = [
     ('mixed CPUs by dedicated mask', lambda: _spec(flavor=_flavor(
         {'hw:cpu_policy': 'mixed', 'hw:cpu_dedicated_mask': '^0'},
         vcpus=4)), {}),
+    ('mixed CPUs by realtime mask, ^ mask with inclusions', lambda: _spec(
+        flavor=_flavor({'hw:cpu_policy': 'mixed', 'hw:cpu_realtime': 'yes',
+                        'hw:cpu_realtime_mask': '^0-1,1'}, vcpus=4)), {}),
     ('image traits and image CPU policy', lambda: _spec(img={
         'traits_required': ['CUSTOM_IMG'], 'hw_cpu_policy': 'dedicated',
         'hw_cpu_thread_policy': 'require'}), {}),

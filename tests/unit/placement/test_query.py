@@ -66,6 +66,9 @@ CASES = [
     ('image hw_cpu_policy=dedicated asks PCPU', S(img={'hw_cpu_policy': 'dedicated'}), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:2' + L),  # noqa: E501
     ('dedicated with isolated emulator threads asks one PCPU more', S({'hw:cpu_policy': 'dedicated', 'hw:emulator_threads_policy': 'isolate'}), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:3' + L),  # noqa: E501
     ('mixed policy splits VCPU and PCPU by the dedicated mask', S({'hw:cpu_policy': 'mixed', 'hw:cpu_dedicated_mask': '^0'}, vcpus=4), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:3,VCPU:1' + L),  # noqa: E501
+    ('a dedicated mask without ^ names the dedicated CPUs', S({'hw:cpu_policy': 'mixed', 'hw:cpu_dedicated_mask': '2-3'}, vcpus=4), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:2,VCPU:2' + L),  # noqa: E501
+    ('a ^ mask starts from every CPU, exclusions win', S({'hw:cpu_policy': 'mixed', 'hw:cpu_dedicated_mask': '^0-1,1'}, vcpus=4), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:2,VCPU:2' + L),  # noqa: E501
+    ('mixed policy by the realtime mask', S({'hw:cpu_policy': 'mixed', 'hw:cpu_realtime': 'yes', 'hw:cpu_realtime_mask': '^0'}, vcpus=4), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:3,VCPU:1' + L),  # noqa: E501
     ('hw:cpu_thread_policy=isolate forbids hyperthreading', S({'hw:cpu_policy': 'dedicated', 'hw:cpu_thread_policy': 'isolate'}), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:2&required=!HW_CPU_HYPERTHREADING' + L),  # noqa: E501
     ('hw:cpu_thread_policy=require requires hyperthreading', S({'hw:cpu_policy': 'dedicated', 'hw:cpu_thread_policy': 'require'}), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:2&required=HW_CPU_HYPERTHREADING' + L),  # noqa: E501
     ('hw:cpu_thread_policy=prefer asks nothing', S({'hw:cpu_policy': 'dedicated', 'hw:cpu_thread_policy': 'prefer'}), 'resources=DISK_GB:20,MEMORY_MB:2048,PCPU:2' + L),  # noqa: E501
@@ -134,6 +137,7 @@ INVALID = [
     ('dedicated CPUs and resources:VCPU', S({'hw:cpu_policy': 'dedicated', 'resources:VCPU': '2'}), 'hw:cpu_policy=dedicated: conflicts with resources:VCPU'),  # noqa: E501
     ('mixed policy without a mask', S({'hw:cpu_policy': 'mixed'}), 'hw:cpu_policy=mixed needs hw:cpu_dedicated_mask'),  # noqa: E501
     ('mixed mask naming every CPU', S({'hw:cpu_policy': 'mixed', 'hw:cpu_dedicated_mask': '0-1'}), 'hw:cpu_dedicated_mask=0-1: must name some but not all'),  # noqa: E501
+    ('mixed mask naming a CPU the flavor lacks', S({'hw:cpu_policy': 'mixed', 'hw:cpu_dedicated_mask': '1-2'}), 'hw:cpu_dedicated_mask=1-2: must name some but not all of the flavor\'s 2 CPUs'),  # noqa: E501
     ('mixed mask that is not a CPU set', S({'hw:cpu_policy': 'mixed', 'hw:cpu_dedicated_mask': 'x'}), 'hw:cpu_dedicated_mask=x: is not a CPU set'),  # noqa: E501
     ('non-boolean memory encryption', S({'hw:mem_encryption': 'maybe'}), 'hw:mem_encryption=maybe: must be a boolean'),  # noqa: E501
     ('bad TPM version', S({'hw:tpm_version': '3.0'}), 'hw:tpm_version=3.0: must be one of 1.2, 2.0'),  # noqa: E501
