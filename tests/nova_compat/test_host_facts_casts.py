@@ -7,6 +7,9 @@ within a bound, and then checks that it stays.
 
 import time
 
+import pytest
+
+from tests.fixtures import server
 from tests.nova_compat import layout
 
 SETTLE_TIMEOUT = 20
@@ -83,3 +86,51 @@ def test_instance_sync_mismatch_tells_the_service_it_was_out_of_date(
     # Every worker had the three instances and now keeps the one.
     assert logged.count('Instance sync of host %s did not match '
                         '(3 recorded)' % host_name) == layout.WORKERS
+
+
+@pytest.fixture
+def same_host_service(workdir, broker, placement, hosts):
+    """A scheduler-server of its own running SameHostFilter.
+
+    Fanout casts reach it like every other; calls are sent to it alone.
+    """
+    service = server.SchedulerServerProcess(
+        str(workdir / 'scheduler-same-host'), broker, placement.endpoint,
+        host='sched-same-host', workers=layout.WORKERS, extra_conf={
+            'scheduler': {'max_attempts': layout.MAX_ATTEMPTS},
+            'filter_scheduler': {
+                'enabled_filters': 'ComputeFilter,SameHostFilter'}})
+    try:
+        service.start()
+        yield service
+    finally:
+        service.stop()
+
+
+def test_instance_cast_to_a_host_is_seen_by_the_next_request(
+        nova, same_host_service, ctxt, hosts):
+    api = nova.scheduler_api()
+    api.client = api.client.prepare(server='sched-same-host')
+    admin = ctxt.elevated()
+    host_name = hosts[2].name
+    flavor = nova.make_flavor('compat.same', vcpus=1, memory_mb=128,
+                              root_gb=1)
+    instances = nova.make_instance_list(ctxt, host_name, flavor, count=2)
+    spec = nova.make_request_spec(ctxt, flavor, [instances[0].uuid])
+    spec.scheduler_hints = {'same_host': [instances[0].uuid]}
+
+    def chosen():
+        try:
+            result = api.select_destinations(
+                ctxt, spec, None, return_objects=True,
+                return_alternates=True)
+        except nova.NoValidHost:
+            return None
+        return {s.service_host for s in result[0]}
+
+    assert chosen() is None
+    api.update_instance_info(admin, host_name, instances)
+    assert _settle(chosen, {host_name}) == {host_name}
+
+    api.delete_instance_info(admin, host_name, instances[0].uuid)
+    assert _settle(chosen, None) is None
