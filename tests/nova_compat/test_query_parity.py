@@ -137,6 +137,28 @@ CASES = [
     ('mixed CPUs by realtime mask, ^ mask with inclusions', lambda: _spec(
         flavor=_flavor({'hw:cpu_policy': 'mixed', 'hw:cpu_realtime': 'yes',
                         'hw:cpu_realtime_mask': '^0-1,1'}, vcpus=4)), {}),
+    ('thread policy on shared CPUs and an idle emulator policy',
+     lambda: _spec({'hw:cpu_thread_policy': 'require',
+                    'hw:emulator_threads_policy': 'isolate'}), {}),
+    ('flavor memory encryption, image vTPM and PCI NUMA', lambda: _spec(
+        {'hw:mem_encryption': 'True'},
+        img=dict(UEFI_Q35, hw_tpm_version='2.0', hw_tpm_model='tpm-crb',
+                 hw_pci_numa_affinity_policy='socket')), {}),
+    ('stateless firmware and emulated address space', lambda: _spec(
+        {'hw:maxphysaddr_mode': 'emulate', 'hw:maxphysaddr_bits': '42'},
+        img=dict(UEFI_Q35, hw_firmware_stateless=True)), {}),
+    ('port with forbidden traits and aggregates, forbidden aggregates',
+     lambda: _spec(
+         requested_resources=[objects.RequestGroup(
+             requester_id='port-9', resources={'SRIOV_NET_VF': 1},
+             required_traits={'CUSTOM_PHYSNET_X'},
+             forbidden_traits={'CUSTOM_SLOW'}, aggregates=[['a2', 'a1']],
+             forbidden_aggregates=set(), use_same_provider=True,
+             in_tree=None, provider_uuids=[])],
+         requested_destination=objects.Destination(
+             forbidden_aggregates={'a9', 'a8'})), {}),
+    ('boot from volume with swap only', lambda: _spec(
+        flavor=_flavor(root_gb=40, swap=512), is_bfv=True), {}),
     ('image traits and image CPU policy', lambda: _spec(img={
         'traits_required': ['CUSTOM_IMG'], 'hw_cpu_policy': 'dedicated',
         'hw_cpu_thread_policy': 'require'}), {}),
