@@ -22,7 +22,6 @@ from tests.faults import checks
 from tests.faults import matrix
 from tests.faults import payloads
 from tests.functional import conftest as functional
-from tests.functional import helpers
 
 EXAMPLES = int(os.environ.get('SCHEDULER_FAULTS_PAYLOADS', 10000))
 WARM_UP = 500
@@ -87,9 +86,10 @@ def test_generated_bad_payloads(placement, server_factory, rpc_transport,
         version, kwargs = call
         try:
             raw.prepare(version=version).call(
-                helpers.context(), 'select_destinations', **kwargs)
+                checks.context(), 'select_destinations', **kwargs)
             return 'ok', None, kwargs
         except Exception as e:  # noqa: B902 (classified)
+            checks.remember(e)
             return classify(e) + (kwargs,)
 
     generate()

@@ -34,6 +34,7 @@ RECONNECT_TIMEOUT = 120
 def own_broker(tmp_path_factory):
     # A node of its own: stopping it must not disturb the other rows.
     node = rabbitmq.RabbitMQBroker(str(tmp_path_factory.mktemp('rmq-own')))
+    conftest.remember_secret('own broker password', node.password)
     node.start()
     yield node
     node.stop()
