@@ -10,9 +10,10 @@ from oslo_config import cfg
 class Scheduler:
     """Base class of scheduler drivers.
 
-    ``host_facts`` is what callers told the service over RPC (aggregates,
-    instances per host); the manager hands it over after loading the
-    driver. None means no facts are known.
+    ``host_facts`` is the ``scheduler.host_facts.store.HostFactsStore`` of
+    the worker (the RPC casts, and Nova's databases or the operator's file
+    when configured); the manager hands it over after loading the driver.
+    None means no facts are known.
     """
 
     host_facts = None
