@@ -68,6 +68,24 @@ scheduler_opts = [
         max=100000,
         help='Largest number of instances one select_destinations call '
              'may ask for. Larger requests are refused with NoValidHost.'),
+    cfg.IntOpt(
+        'max_request_items',
+        default=10000,
+        min=1,
+        max=1000000,
+        help='Largest number of items in any list or dict of a request: '
+             'instance uuids, scheduler hints and the values of one hint, '
+             'hosts to ignore or force, extra specs, image properties, '
+             'instance info of a cast. A request with more is refused '
+             'with NoValidHost naming the field.'),
+    cfg.IntOpt(
+        'max_request_string_length',
+        default=65535,
+        min=255,
+        max=16777216,
+        help='Longest string any field of a request may hold. A request '
+             'with a longer one is refused with NoValidHost naming the '
+             'field.'),
 ]
 
 

@@ -21,9 +21,26 @@ NOVA_NAMESPACE = 'nova'
 
 # Nova's integer columns (and Placement's) are 32-bit signed.
 MAX_INT = 2 ** 31 - 1
-# Bounds on what one request may carry.
+# Bounds on what one request may carry: the defaults of [scheduler]
+# max_request_items and max_request_string_length, which ``configure()``
+# applies to this process.
 MAX_ITEMS = 10000
 MAX_STRING = 65535
+
+
+class _Limits:
+    items = MAX_ITEMS
+    string = MAX_STRING
+
+
+LIMITS = _Limits()
+
+
+def configure(conf):
+    """Apply ``[scheduler]`` request bounds to every reader."""
+    LIMITS.items = conf.scheduler.max_request_items
+    LIMITS.string = conf.scheduler.max_request_string_length
+
 
 # The major version of each Nova object this module reads.
 MAJOR_VERSIONS = {
@@ -139,8 +156,9 @@ def read_str(value, path):
         return None
     if not isinstance(value, str):
         invalid(path, 'must be a string', value)
-    if len(value) > MAX_STRING:
-        invalid(path, 'is longer than %d characters' % MAX_STRING)
+    if len(value) > LIMITS.string:
+        invalid(path, 'is longer than %d characters ([scheduler] '
+                'max_request_string_length)' % LIMITS.string)
     return value
 
 
@@ -155,8 +173,9 @@ def read_bool(value, path, default=False):
 def sized(value, path, kinds, what):
     if not isinstance(value, kinds):
         invalid(path, 'must be %s' % what, value)
-    if len(value) > MAX_ITEMS:
-        invalid(path, 'has more than %d items' % MAX_ITEMS)
+    if len(value) > LIMITS.items:
+        invalid(path, 'has more than %d items ([scheduler] '
+                'max_request_items)' % LIMITS.items)
     return value
 
 

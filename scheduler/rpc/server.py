@@ -45,6 +45,7 @@ class SchedulerEndpoint:
     def __init__(self, manager, conf=None):
         self.manager = manager
         self.conf = conf or cfg.CONF
+        readers.configure(self.conf)
 
     def _read_request(self, request_spec, filter_properties, spec_obj,
                       instance_uuids):

@@ -1,0 +1,55 @@
+"""[scheduler] max_request_items and max_request_string_length."""
+
+import pytest
+
+from scheduler import exception
+from scheduler.rpc import readers
+from scheduler.rpc import server as rpc_server
+from tests.unit.placement import fakes
+
+
+@pytest.fixture
+def conf():
+    conf = fakes.new_conf()
+    yield conf
+    # The bounds are per process: put the defaults back.
+    readers.configure(fakes.new_conf())
+
+
+def test_defaults_are_the_documented_bounds(conf):
+    rpc_server.SchedulerEndpoint(manager=None, conf=conf)
+
+    assert (readers.LIMITS.items, readers.LIMITS.string) == (10000, 65535)
+
+
+def test_a_list_longer_than_max_request_items_is_refused(conf):
+    conf.set_override('max_request_items', 3, group='scheduler')
+    rpc_server.SchedulerEndpoint(manager=None, conf=conf)
+
+    assert readers.read_strings(['a', 'b', 'c'], 'ignore_hosts') == [
+        'a', 'b', 'c']
+    with pytest.raises(exception.InvalidRequest) as err:
+        readers.read_strings(['a', 'b', 'c', 'd'], 'ignore_hosts')
+    assert err.value.reason == (
+        'ignore_hosts has more than 3 items ([scheduler] max_request_items)')
+
+
+def test_hints_are_bounded_in_number_and_values(conf):
+    conf.set_override('max_request_items', 2, group='scheduler')
+    rpc_server.SchedulerEndpoint(manager=None, conf=conf)
+
+    with pytest.raises(exception.InvalidRequest):
+        readers.read_hints({'a': 1, 'b': 2, 'c': 3}, 'scheduler_hints')
+    with pytest.raises(exception.InvalidRequest) as err:
+        readers.read_hints({'a': [1, 2, 3]}, 'scheduler_hints')
+    assert "scheduler_hints['a'] has more than 2 items" in err.value.reason
+
+
+def test_a_string_longer_than_the_bound_is_refused(conf):
+    conf.set_override('max_request_string_length', 300, group='scheduler')
+    rpc_server.SchedulerEndpoint(manager=None, conf=conf)
+
+    assert readers.read_str('x' * 300, 'flavor.name') == 'x' * 300
+    with pytest.raises(exception.InvalidRequest) as err:
+        readers.read_str('x' * 301, 'flavor.name')
+    assert 'max_request_string_length' in err.value.reason
