@@ -3,7 +3,8 @@
 Nova registers its options on the global cfg.CONF, so scheduler.conf
 cannot be imported in the test process; this script builds our queries in
 a process of its own. Input (JSON on stdin): a list of cases, each
-``{"spec": <Nova RequestSpec primitive>, "aggregates": [{"uuid", "name",
+``{"spec": <Nova RequestSpec primitive>`` (or ``"legacy": [request_spec,
+filter_properties]``, the API 4.0 dicts), ``"aggregates": [{"uuid", "name",
 "hosts", "metadata"}], "nodes": {node name: provider uuid}, "scheduler":
 {[scheduler] overrides}}``. Output (JSON on stdout): one result per case,
 ``{"query": <query string>}`` or ``{"refused": <NoValidHost reason>}``.
@@ -67,7 +68,10 @@ def main():
         adapter = placement_adapter.PlacementAdapter(
             conf, client=_Client(case.get('nodes') or {}))
         try:
-            spec = primitives.request_spec_from_primitive(case['spec'])
+            if 'legacy' in case:
+                spec = primitives.request_spec_from_legacy(*case['legacy'])
+            else:
+                spec = primitives.request_spec_from_primitive(case['spec'])
             query = adapter.query(spec, _Facts(case.get('aggregates') or []))
             results.append({'query': query.to_query_string()})
         except exception.NoValidHost as e:

@@ -12,6 +12,7 @@ Placement the same parameters; how the string is laid out (order,
 percent-encoding) may differ (doc/source/query-differences.rst).
 """
 
+import copy
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ from urllib import parse
 import nova.conf
 from nova import context as nova_context
 from nova import objects
+from nova.objects import base as objects_base
 from nova.scheduler import request_filter
 from nova.scheduler import utils as scheduler_utils
 from oslo_serialization import jsonutils
@@ -317,3 +319,45 @@ def test_documented_differences_from_nova(name, make, ours, nova_asks):
     (mine,) = _ours([(spec, {})])
     assert mine == ours
     assert nova_asks in _nova_query(spec, {})
+
+
+# A conductor capped at API 4.0 sends the legacy dicts; Nova's scheduler
+# would rebuild a RequestSpec with RequestSpec.from_primitives.
+LEGACY = [
+    ('legacy dicts: flavor traits and pinning', lambda: _spec(
+        {'trait:HW_CPU_X86_AVX2': 'required', 'hw:cpu_policy': 'dedicated',
+         'resources1:VGPU': '1'})),
+    ('legacy dicts: image traits and thread policy', lambda: _spec(
+        img={'traits_required': ['CUSTOM_IMG'],
+             'hw_cpu_thread_policy': 'isolate'})),
+    ('legacy dicts: affinity group hint', lambda: _spec(
+        scheduler_hints={'group': ['g1'], 'same_host': ['i1']})),
+]
+
+
+def _legacy_wire(spec):
+    spec.instance_uuid = '9f0f3b6e-2c4c-4f1e-8a55-3d1c2b4a5e60'
+    ctxt = nova_context.get_admin_context()
+    serializer = objects_base.NovaObjectSerializer()
+    dicts = (spec.to_legacy_request_spec_dict(),
+             spec.to_legacy_filter_properties_dict())
+    return [jsonutils.to_primitive(serializer.serialize_entity(ctxt, d),
+                                   convert_instances=True) for d in dicts]
+
+
+@pytest.mark.parametrize('name,make', LEGACY, ids=[c[0] for c in LEGACY])
+def test_legacy_dicts_ask_what_nova_asks(name, make):
+    spec = make()
+    wire = _legacy_wire(spec)
+    ctxt = nova_context.get_admin_context()
+    serializer = objects_base.NovaObjectSerializer()
+    rebuilt = objects.RequestSpec.from_primitives(ctxt, *[
+        serializer.deserialize_entity(ctxt, d) for d in copy.deepcopy(wire)])
+    out = subprocess.run(
+        [sys.executable, os.path.join(HERE, 'query_side.py')],
+        input=json.dumps([{'legacy': wire}]), capture_output=True,
+        text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    (mine,) = json.loads(out.stdout)
+    assert 'query' in mine, mine
+    assert _params(mine['query']) == _params(_nova_query(rebuilt, {}))
