@@ -51,5 +51,4 @@ class ComputeFactsFilter(base.BaseHostFilter):
         """Bool column of ``unjudged``."""
         if self.compute_expected:
             return np.zeros(len(host_set), dtype=bool)
-        return np.array([c is None for c in columns.computes(host_set)],
-                        dtype=bool)
+        return columns.fact_table(host_set).no_compute != 0

@@ -8,8 +8,6 @@ or down service fails too. Facts missing: the trait alone decides (Nova's
 own Placement trait is the fact of record; the host passes without it).
 """
 
-import numpy as np
-
 from scheduler.filters import base
 from scheduler.host_state import columns
 from scheduler.host_state import host_state as hs
@@ -32,8 +30,5 @@ class ComputeFilter(base.BaseHostFilter):
                 _service_ok(host_state))
 
     def filter_mask(self, host_set, spec):
-        service_ok = np.array(
-            [c is None or (not c.service_disabled and
-                           c.service_up is not False)
-             for c in columns.computes(host_set)], dtype=bool)
+        service_ok = columns.fact_table(host_set).service_ok != 0
         return ~host_set.disabled & service_ok

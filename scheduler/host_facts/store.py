@@ -6,6 +6,12 @@ service naming it). Where two sources know the same fact, the earlier one
 wins (``rpc`` first). An aggregate is known by its id, else its uuid. A
 host's availability zone is, as in Nova, the sorted, comma-joined zones of
 its aggregates' ``availability_zone`` metadata.
+
+A host's merged ``HostFacts`` is kept until one of its sources' records
+or the aggregates change: sources replace a record (and their aggregate
+snapshot) rather than change it, so identity says whether anything did,
+and a request gets the same record, with the columns the pipeline derived
+from it (``scheduler.host_state.columns``), while nothing changed.
 """
 
 import threading
@@ -70,6 +76,9 @@ class HostFactsStore:
         self.rpc.on_out_of_date = self._host_out_of_date
         self._lock = threading.Lock()
         self._merged = _Merged(())
+        # (merged view, {host name: (source records, HostFacts)}), replaced
+        # as a whole when the view changes.
+        self._facts = (self._merged, {})
 
     # Life cycle.
 
@@ -143,14 +152,23 @@ class HostFactsStore:
     def facts_for(self, host_names):
         """``{host name: HostFacts}`` for the hosts anything is known of."""
         view = self._view()
+        known_view, known = self._facts
+        if known_view is not view:
+            known = {}
+            self._facts = (view, known)
         result = {}
         for name in host_names:
-            found = [h for h in (s.host(name) for s in self.sources)
-                     if h is not None]
+            records = tuple([s.host(name) for s in self.sources])
+            cached = known.get(name)
+            if cached is not None and all(
+                    a is b for a, b in zip(cached[0], records)):
+                result[name] = cached[1]
+                continue
+            found = [h for h in records if h is not None]
             aggregates = view.by_host.get(name, ())
             if not found and not aggregates:
                 continue
-            result[name] = facts.HostFacts(
+            host_facts = facts.HostFacts(
                 aggregates=aggregates,
                 instances=next((h.instances for h in found
                                 if h.instances is not None), {}),
@@ -159,6 +177,8 @@ class HostFactsStore:
                 cell_uuid=next((h.cell_uuid for h in found
                                 if h.cell_uuid is not None), None),
                 availability_zone=view.zones.get(name))
+            result[name] = host_facts
+            known[name] = (records, host_facts)
         return result
 
     def refused(self, host_names):

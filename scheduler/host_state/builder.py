@@ -31,6 +31,11 @@ def _requests_by_root(allocation_requests, root_of):
     by_root = collections.defaultdict(list)
     for ar in allocation_requests:
         allocations = ar.get('allocations', {})
+        if len(allocations) == 1:
+            # One provider (the common case): its root, whatever it holds.
+            (rp,) = allocations
+            by_root[root_of.get(rp, rp)].append(ar)
+            continue
         # dict.fromkeys: unique, in the order Placement gave them.
         roots = dict.fromkeys(
             root_of.get(rp, rp) for rp, alloc in allocations.items()

@@ -13,13 +13,23 @@ Two shapes:
 - groups (``groups``): hosts with equal facts for some key (e.g. the same
   aggregates) share one group, so a filter evaluates once per group and
   broadcasts with ``results[inverse]``.
+
+The numbers filters and weighers both read (``fact_table``) are derived
+once per ``HostFacts`` record and kept in its ``row``: the store
+hands out the same record while nothing about the host changed, so a
+request only gathers its hosts' rows.
 """
 
 import weakref
 
 import numpy as np
+from oslo_log import log as logging
 
 from scheduler.host_state import facts as host_facts
+
+LOG = logging.getLogger(__name__)
+
+MULTIPLIER_SUFFIX = '_weight_multiplier'
 
 _CACHE = weakref.WeakKeyDictionary()
 
@@ -104,6 +114,110 @@ def computes(host_set):
     """The hosts' ``ComputeFacts`` (None where not reported), as a list."""
     return _cached(host_set, ('computes',),
                    lambda: [h.facts.compute for h in host_set.hosts])
+
+
+def number(value):
+    """A fact as a float; anything that is not a finite number is 0."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return value if np.isfinite(value) else 0.0
+
+
+# The numeric columns of ``FactTable``, in the order of a record's row.
+NUMBERS = ('io_ops', 'instances', 'failed_builds', 'hypervisor_version',
+           'pci_free', 'service_ok', 'no_compute', 'overridden')
+_NO_COMPUTE = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+
+
+def _row(facts):
+    """``(numbers, overrides)`` of one ``HostFacts`` record.
+
+    ``numbers`` (float64 bytes) follows ``NUMBERS``: a fact that is not
+    known counts 0, as an unset value does in Nova; Nova's compute stats
+    call the IO operations ``io_workload``; ``overridden`` flags a host
+    with ``overrides``, which maps each ``*_weight_multiplier`` key of the
+    host's aggregates to the set of its values.
+    """
+    compute = facts.compute
+    if compute is None:
+        numbers = _NO_COMPUTE
+    else:
+        stats = compute.stats or {}
+        numbers = (
+            number(stats.get('num_io_ops', stats.get('io_workload', 0))),
+            number(stats.get('num_instances', 0)),
+            number(stats.get('failed_builds', 0)),
+            number(compute.hypervisor_version),
+            float(sum(number(pool.get('count', 0))
+                      for pool in compute.pci_pools or ())),
+            float(not compute.service_disabled and
+                  compute.service_up is not False),
+            0.0)
+    overrides = {}
+    for aggregate in facts.aggregates:
+        for key, value in aggregate.metadata.items():
+            if key.endswith(MULTIPLIER_SUFFIX):
+                overrides.setdefault(key, set()).add(value)
+    numbers += (float(bool(overrides)),)
+    # Packed, so that a host set joins its rows' bytes into one table.
+    facts.row = (np.array(numbers, dtype=float).tobytes(), overrides)
+    return facts.row
+
+
+def decode_multiplier(values, key, configured):
+    """The lowest of ``values`` as a float; ``configured`` if one is bad."""
+    try:
+        return min(float(v) for v in values)
+    except (TypeError, ValueError) as e:
+        LOG.warning('Could not decode %(key)s from aggregate metadata, '
+                    'using the configured %(value)s: %(error)s',
+                    {'key': key, 'value': configured, 'error': e})
+        return float(configured)
+
+
+class FactTable:
+    """The numeric host facts of one host set, one float column each.
+
+    Attributes are named by ``NUMBERS``; ``service_ok``, ``no_compute``
+    and ``overridden`` are 1.0/0.0 flags. Built by ``fact_table``.
+    """
+
+    def __init__(self, host_set):
+        n = self.size = len(host_set)
+        rows = [h.facts.row for h in host_set.hosts]
+        if None in rows:
+            rows = [r or _row(h.facts) for r, h in zip(rows, host_set.hosts)]
+        table = np.frombuffer(b''.join([r[0] for r in rows]),
+                              dtype=float).reshape(n, len(NUMBERS))
+        for j, name in enumerate(NUMBERS):
+            setattr(self, name, np.ascontiguousarray(table[:, j]))
+        self.overrides = {}
+        for i in np.flatnonzero(self.overridden).tolist():
+            for key, values in rows[i][1].items():
+                self.overrides.setdefault(key, {})[i] = values
+        self._multipliers = {}
+
+    def multipliers(self, key, configured):
+        """Float column of ``key``'s multiplier over all hosts.
+
+        Where the host's aggregates set ``key``, their lowest value; a
+        value that is not a number makes the host use ``configured`` (with
+        a warning), as in Nova.
+        """
+        column = self._multipliers.get((key, configured))
+        if column is None:
+            column = np.full(self.size, float(configured))
+            for i, values in self.overrides.get(key, {}).items():
+                column[i] = decode_multiplier(values, key, configured)
+            self._multipliers[(key, configured)] = column
+        return column
+
+
+def fact_table(host_set):
+    """The ``FactTable`` of ``host_set``, built on first use."""
+    return _cached(host_set, ('fact_table',), lambda: FactTable(host_set))
 
 
 def stat_value(compute, keys):

@@ -81,6 +81,11 @@ class HostFacts:
     compute: ComputeFacts | None = None
     cell_uuid: str | None = None
     availability_zone: str | None = None
+    # The row ``scheduler.host_state.columns`` derives from this record,
+    # kept with it for the next request: published records are replaced,
+    # never changed.
+    row: tuple | None = dataclasses.field(default=None, init=False,
+                                          repr=False, compare=False)
 
 
 UNKNOWN = HostFacts()

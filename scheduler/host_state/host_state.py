@@ -60,9 +60,13 @@ class HostState:
         # Instances of this request placed here so far (multi-create).
         self.placed = 0
         self._consumed = {}
-        capacity = self.capacity = {}
-        used = self.used = {}
-        for resources in providers.values():
+        trees = iter(providers.values())
+        # Most trees are one provider: its sums are its own numbers.
+        first = next(trees, {})
+        capacity = self.capacity = {rc: r.get('capacity', 0)
+                                    for rc, r in first.items()}
+        used = self.used = {rc: r.get('used', 0) for rc, r in first.items()}
+        for resources in trees:
             for rc, r in resources.items():
                 capacity[rc] = capacity.get(rc, 0) + r.get('capacity', 0)
                 used[rc] = used.get(rc, 0) + r.get('used', 0)
@@ -126,18 +130,21 @@ class HostStateSet:
     def __init__(self, hosts):
         self.hosts = list(hosts)
         n = len(self.hosts)
-        classes = sorted({rc for h in self.hosts for rc in h.capacity})
+        # List comprehensions over the hosts' own dicts, then one
+        # conversion per column: the pure-Python part of a cold request.
+        capacities = [h.capacity for h in self.hosts]
+        useds = [h.used for h in self.hosts]
         self.capacity = {}
         self.used = {}
-        for rc in classes:
-            self.capacity[rc] = np.fromiter(
-                (h.capacity.get(rc, 0) for h in self.hosts), np.int64, n)
-            self.used[rc] = np.fromiter(
-                (h.used.get(rc, 0) for h in self.hosts), np.int64, n)
+        for rc in sorted(set().union(*capacities)):
+            self.capacity[rc] = np.array(
+                [c.get(rc, 0) for c in capacities], dtype=np.int64)
+            self.used[rc] = np.array(
+                [u.get(rc, 0) for u in useds], dtype=np.int64)
         self.has_room = np.ones(n, dtype=bool)
         # Instances of this request placed on each host so far.
         self.placed = np.zeros(n, dtype=np.int64)
-        self.index = {h.uuid: i for i, h in enumerate(self.hosts)}
+        self.index = dict(zip([h.uuid for h in self.hosts], range(n)))
         self._trait_masks = {}
 
     def __len__(self):
@@ -191,8 +198,8 @@ class HostStateSet:
         """Boolean column: the host's root provider has ``trait``."""
         mask = self._trait_masks.get(trait)
         if mask is None:
-            mask = np.fromiter((trait in h.traits for h in self.hosts),
-                               bool, len(self.hosts))
+            mask = np.array([trait in h.traits for h in self.hosts],
+                            dtype=bool)
             mask.flags.writeable = False
             self._trait_masks[trait] = mask
         return mask

@@ -1,0 +1,64 @@
+"""One reader of the numeric host facts, for filters and weighers."""
+
+import numpy as np
+
+from scheduler.host_state import columns
+from scheduler.host_state import facts
+from scheduler.host_state import host_state as hs
+from tests.unit.host_state import fakes
+
+
+def _host(i, host_facts):
+    uuid = fakes.rp_uuid('h%d' % i)
+    return hs.HostState(uuid, 'h%d' % i, 'h%d' % i, fakes.CELL,
+                        {uuid: fakes.summary(fakes.INVENTORY)['resources']},
+                        facts=host_facts)
+
+
+def _facts(stats=None, aggregates=(), **compute):
+    return facts.HostFacts(
+        aggregates=aggregates,
+        compute=facts.ComputeFacts(stats=stats or {}, **compute))
+
+
+def test_columns_read_each_hosts_facts():
+    agg = facts.AggregateFacts(id=1, metadata={'ram_weight_multiplier': '2',
+                                               'other': 'x'})
+    host_set = hs.HostStateSet([
+        _host(0, _facts({'io_workload': '3', 'num_instances': 4,
+                         'failed_builds': 'bad'}, hypervisor_version=9,
+                        pci_pools=[{'count': 2}, {'count': 1}],
+                        service_up=False)),
+        _host(1, facts.UNKNOWN),
+        _host(2, _facts({'num_io_ops': 5, 'io_workload': 1},
+                        aggregates=(agg,), service_disabled=True)),
+        _host(3, _facts(service_up=True))])
+    table = columns.fact_table(host_set)
+    assert table.io_ops.tolist() == [3, 0, 5, 0]
+    assert table.instances.tolist() == [4, 0, 0, 0]
+    assert table.failed_builds.tolist() == [0, 0, 0, 0]
+    assert table.hypervisor_version.tolist() == [9, 0, 0, 0]
+    assert table.pci_free.tolist() == [3, 0, 0, 0]
+    assert table.service_ok.tolist() == [0, 1, 0, 1]
+    assert table.no_compute.tolist() == [0, 1, 0, 0]
+    assert table.multipliers('ram_weight_multiplier', 1.0).tolist() == [
+        1, 1, 2, 1]
+
+
+def test_a_record_is_read_once_for_every_host_set_that_holds_it():
+    record = _facts({'num_instances': 4})
+    first = columns.fact_table(hs.HostStateSet([_host(0, record)]))
+    row = record.row
+    second = columns.fact_table(hs.HostStateSet([_host(1, record),
+                                                 _host(2, facts.UNKNOWN)]))
+    assert record.row is row
+    assert first.instances.tolist() == [4]
+    assert second.instances.tolist() == [4, 0]
+
+
+def test_a_new_record_is_read_anew():
+    old = _facts({'num_instances': 4})
+    columns.fact_table(hs.HostStateSet([_host(0, old)]))
+    new = _facts({'num_instances': 6})
+    table = columns.fact_table(hs.HostStateSet([_host(0, new)]))
+    np.testing.assert_array_equal(table.instances, [6])
