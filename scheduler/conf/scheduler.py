@@ -62,6 +62,16 @@ scheduler_opts = [
         help='Seconds to wait before the first claim retry; it doubles '
              'for each further retry.'),
     cfg.IntOpt(
+        'max_claim_conflicts',
+        default=10,
+        min=1,
+        max=10000,
+        help='How many hosts one instance may be refused by Placement '
+             '(their capacity taken by concurrent requests since the '
+             'candidates were read) before the request gets NoValidHost. '
+             'Each refusal costs a claim round trip to Placement; this '
+             'bounds how long a request that lost a race takes to say so.'),
+    cfg.IntOpt(
         'max_instances_per_request',
         default=1000,
         min=1,

@@ -147,7 +147,14 @@ class FilterScheduler(base.Scheduler):
         """Claim the first host of ``order`` that Placement accepts."""
         conflicts = no_room = 0
         last = None
+        max_conflicts = self.conf.scheduler.max_claim_conflicts
         for i in order:
+            if conflicts >= max_conflicts:
+                raise exception.NoValidHost(
+                    'Placement refused the claim on %d hosts in a row '
+                    '([scheduler] max_claim_conflicts): concurrent requests '
+                    'took the capacity they showed (last: %s)'
+                    % (conflicts, last))
             host = host_set.hosts[i]
             allocation_request = host.fitting_request()
             if allocation_request is None:

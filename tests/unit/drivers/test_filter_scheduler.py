@@ -344,3 +344,14 @@ def test_selection_carries_the_zone_of_its_hosts_aggregate():
                                         return_alternates=True)
     zones = {s.service_host: s.availability_zone for s in result[0]}
     assert zones == {'host-1': 'az1', 'host-0': 'nova'}
+
+
+def test_claims_stop_after_max_claim_conflicts_saying_why():
+    placement = fake_placement.FakePlacement(_ram_hosts(*[4096] * 6))
+    placement.refuse = {'host-%d' % i for i in range(6)}
+    driver = _driver(placement, scheduler={'max_claim_conflicts': 2})
+    with pytest.raises(exception.NoValidHost) as err:
+        driver.select_destinations(None, fakes.make_spec(), ['i-1'])
+    assert 'refused the claim on 2 hosts in a row' in err.value.reason
+    assert 'max_claim_conflicts' in err.value.reason
+    assert len(placement.claim_calls) == 2
