@@ -173,6 +173,29 @@ class HostFactsSource:
 
     # For subclasses.
 
+    def refresh(self):
+        """Run ``load()`` once; True if it succeeded."""
+        try:
+            aggregates, hosts = self.load()
+        except Exception as e:
+            error = self.describe_failure(e)
+        else:
+            error = None
+        if error is not None:
+            # Outside the except block: oslo.log would add the traceback.
+            self._failed(error)
+            return False
+        self._publish(aggregates, hosts)
+        self._loaded(aggregates, hosts)
+        return True
+
+    def describe_failure(self, error):
+        """The reason logged and reported for a failed ``load()``."""
+        return '%s: %s' % (type(error).__name__, error)
+
+    def _loaded(self, aggregates, hosts):
+        """Called after a successful ``load()`` was published."""
+
     def _publish(self, aggregates, hosts):
         with self._lock:
             self._aggregates = aggregates
@@ -221,21 +244,6 @@ class PeriodicSource(HostFactsSource):
 
     def load(self):
         raise NotImplementedError()
-
-    def refresh(self):
-        """Load once; True if it succeeded."""
-        try:
-            aggregates, hosts = self.load()
-        except Exception as e:
-            error = '%s: %s' % (type(e).__name__, e)
-        else:
-            error = None
-        if error is not None:
-            # Outside the except block: oslo.log would add the traceback.
-            self._failed(error)
-            return False
-        self._publish(aggregates, hosts)
-        return True
 
     def start(self):
         self.refresh()

@@ -178,23 +178,16 @@ class FileSource(base.HostFactsSource):
                                        % (self.path, e.strerror))
         return parse(text, self.path)
 
-    def refresh(self):
-        try:
-            aggregates, hosts = self.load()
-        except InvalidHostFactsFile as e:
-            error = str(e)
-        else:
-            error = None
-        if error is not None:
-            # Outside the except block: oslo.log would add the traceback.
-            self._failed(error)
-            return False
-        self._publish(aggregates, hosts)
+    def describe_failure(self, error):
+        if isinstance(error, InvalidHostFactsFile):
+            return str(error)
+        return super().describe_failure(error)
+
+    def _loaded(self, aggregates, hosts):
         _LAST_GOOD[self.path] = (self._loaded_at, aggregates, hosts)
         LOG.info('Host facts file %(path)s loaded: %(a)d aggregate(s), '
                  '%(h)d host(s) mapped to cells',
                  {'path': self.path, 'a': len(aggregates), 'h': len(hosts)})
-        return True
 
     def reload(self):
         self.refresh()

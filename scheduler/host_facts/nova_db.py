@@ -140,20 +140,9 @@ class NovaDBSource(base.PeriodicSource):
             engine = self._engines[url] = read_only_engine(url)
         return engine
 
-    def refresh(self):
-        try:
-            aggregates, hosts = self.load()
-        except Exception as e:
-            error = 'API database: %s: %s' % (type(e).__name__, mask(e))
-        else:
-            error = None
-        if error is not None:
-            # Outside the except block: oslo.log would add the traceback,
-            # and a driver's message may quote the connection URL.
-            self._failed(error)
-            return False
-        self._publish(aggregates, hosts)
-        return True
+    def describe_failure(self, error):
+        # A driver's message may quote the connection URL: masked.
+        return 'API database: %s: %s' % (type(error).__name__, mask(error))
 
     # API database.
 

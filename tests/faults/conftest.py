@@ -15,6 +15,7 @@ from scheduler.sim import placement_server
 from tests.faults import matrix
 from tests.fixtures import fault_proxy
 from tests.fixtures import rabbitmq
+from tests.fixtures import rpc
 from tests.fixtures import server
 
 # Secrets every row uses; no log line or answer of the suite may hold one
@@ -103,15 +104,7 @@ def server_factory(tmp_path_factory, broker, proxy):
 
 @pytest.fixture(scope='session')
 def rpc_transport(broker):
-    from oslo_config import cfg
-
-    from scheduler import conf as scheduler_conf  # noqa: F401 (registers)
-    from scheduler.rpc import transport
-
-    if not cfg.CONF._args:
-        cfg.CONF([], project='scheduler', default_config_files=[],
-                 default_config_dirs=[])
-    result = transport.get_transport(cfg.CONF, url=broker.transport_url)
+    result = rpc.make_transport(broker.transport_url)
     yield result
     result.cleanup()
 

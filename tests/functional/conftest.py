@@ -12,6 +12,7 @@ import pytest
 from scheduler.sim import cloud
 from scheduler.sim import placement_server
 from tests.fixtures import rabbitmq
+from tests.fixtures import rpc
 from tests.fixtures import server
 
 
@@ -71,15 +72,7 @@ def scheduler_factory(tmp_path, broker, placement):
 @pytest.fixture(scope='session')
 def rpc_transport(broker):
     """Our client's transport on the broker, as a conductor would have."""
-    from oslo_config import cfg
-
-    from scheduler import conf as scheduler_conf  # noqa: F401 (registers)
-    from scheduler.rpc import transport
-
-    if not cfg.CONF._args:
-        cfg.CONF([], project='scheduler', default_config_files=[],
-                 default_config_dirs=[])
-    result = transport.get_transport(cfg.CONF, url=broker.transport_url)
+    result = rpc.make_transport(broker.transport_url)
     yield result
     result.cleanup()
 
