@@ -6,7 +6,6 @@ processes that reach Placement only through the proxy, so a test can
 break the path while checking the truth in Placement directly.
 """
 
-import os
 import secrets
 
 import pytest
@@ -80,8 +79,8 @@ def proxy(placement):
 @pytest.fixture(scope='module')
 def server_factory(tmp_path_factory, broker, proxy):
     """scheduler-server processes reaching Placement through the proxy."""
-    started = []
-    base = tmp_path_factory.mktemp('servers')
+    fleet = server.ServerFleet(tmp_path_factory.mktemp('servers'), broker,
+                               proxy.endpoint)
 
     def start(host='sched-faults', workers=2, extra_conf=None,
               endpoint=None):
@@ -89,17 +88,10 @@ def server_factory(tmp_path_factory, broker, proxy):
                  'filter_scheduler': dict(PLUGIN_CONF)}
         for group, values in (extra_conf or {}).items():
             extra.setdefault(group, {}).update(values)
-        proc = server.SchedulerServerProcess(
-            os.path.join(str(base), 'server-%s-%d' % (host, len(started))),
-            broker, endpoint or proxy.endpoint, host=host, workers=workers,
-            extra_conf=extra)
-        started.append(proc)
-        proc.start()
-        return proc
+        return fleet.start(host, workers, extra, endpoint)
 
     yield start
-    for proc in started:
-        proc.stop()
+    fleet.stop_all()
 
 
 @pytest.fixture(scope='session')

@@ -5,7 +5,6 @@ each test gets a Placement database and scheduler-server of its own, so
 capacity and allocations never leak from one test into the next.
 """
 
-import os
 
 import pytest
 
@@ -53,20 +52,9 @@ def make_hosts(count, vcpus=4, memory_mb=8192, disk_gb=100, traits=(),
 @pytest.fixture
 def scheduler_factory(tmp_path, broker, placement):
     """Start scheduler-server processes; all are stopped at teardown."""
-    started = []
-
-    def start(host='sched-test', workers=2, extra_conf=None):
-        proc = server.SchedulerServerProcess(
-            os.path.join(str(tmp_path), 'server-%s' % host), broker,
-            placement.endpoint, host=host, workers=workers,
-            extra_conf=extra_conf)
-        started.append(proc)
-        proc.start()
-        return proc
-
-    yield start
-    for proc in started:
-        proc.stop()
+    fleet = server.ServerFleet(tmp_path, broker, placement.endpoint)
+    yield fleet.start
+    fleet.stop_all()
 
 
 @pytest.fixture(scope='session')
