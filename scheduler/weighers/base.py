@@ -100,3 +100,22 @@ class ConfiguredWeigher(BaseHostWeigher):
         """Float array: each host's multiplier, overrides included."""
         return self.sign * utils.multiplier_column(
             host_set, self._key, self.configured_multiplier())
+
+
+class FreeResourceWeigher(ConfiguredWeigher):
+    """Raw weight: the host's free ``resource_class`` in Placement.
+
+    Free is Placement's capacity minus usage (capacity already being
+    ``(total - reserved) * allocation_ratio``), including what earlier
+    instances of the request consumed. Weights are normalised from 0, as
+    in Nova.
+    """
+
+    minval = 0
+    resource_class = None
+
+    def _weigh_object(self, host_state, spec):
+        return host_state.free(self.resource_class)
+
+    def weigh_columns(self, host_set, spec):
+        return host_set.free(self.resource_class).astype(float)
