@@ -23,7 +23,6 @@ from scheduler.drivers import ranking
 from scheduler import exception
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
-from scheduler.host_state import host_state as hs
 from scheduler.objects import selection
 from scheduler.weighers import handler as weight_handler
 
@@ -81,8 +80,9 @@ class FilterScheduler(base.Scheduler):
             raise exception.NoValidHost(
                 'Placement returned no allocation candidates for %s'
                 % query.to_query_string())
+        grouped = builder.group(candidates)
         try:
-            names = self.placement.names(builder.candidate_roots(candidates))
+            names = self.placement.names(grouped.roots)
         except exception.PlacementError as e:
             raise self._placement_failed(e, 'provider names')
         facts = refused = None
@@ -91,12 +91,15 @@ class FilterScheduler(base.Scheduler):
             refused = self.host_facts.refused(names.values())
         host_set = builder.build_host_states(
             candidates, names, self.conf.scheduler.default_cell_uuid,
-            facts=facts, default_zone=self.conf.default_availability_zone)
+            facts=facts, default_zone=self.conf.default_availability_zone,
+            grouped=grouped,
+            absent_traits=getattr(query, 'root_forbidden', ()))
         if refused:
             # Fail closed: hosts a failed host-facts source cannot vouch
             # for are not chosen (the source logged its failure once).
-            host_set = hs.HostStateSet(
-                [h for h in host_set.hosts if h.host not in refused])
+            host_set = host_set.subset(np.fromiter(
+                (name not in refused for name in host_set.host_names),
+                bool, len(host_set)))
             if not len(host_set):
                 raise exception.NoValidHost(
                     'no host can be vouched for: %s'
@@ -201,14 +204,15 @@ class FilterScheduler(base.Scheduler):
 
     def _alternates(self, host_set, claim, chosen, order, version):
         wanted = self.conf.scheduler.max_attempts - 1
-        cell = host_set.hosts[claim.index].cell_uuid
+        cells = host_set.cell_uuids
+        cell = cells[claim.index]
         result = []
         for i in order:
             if len(result) >= wanted:
                 break
-            host = host_set.hosts[i]
-            if i in chosen or host.cell_uuid != cell:
+            if i in chosen or cells[i] != cell:
                 continue
+            host = host_set.hosts[i]
             allocation_request = host.fitting_request()
             if allocation_request is not None:
                 result.append(selection.Selection.from_host(

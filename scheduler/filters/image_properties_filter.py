@@ -21,6 +21,7 @@ import numpy as np
 from oslo_utils import versionutils
 
 from scheduler.filters import compute_facts
+from scheduler.host_state import columns
 
 _ARCH_ALIASES = {'i386': 'i686', 'i486': 'i686', 'i586': 'i686',
                  'x86_32': 'i686', 'x86_32p': 'i686', 'amd64': 'x86_64'}
@@ -35,12 +36,8 @@ def _canonical(value, aliases):
     return aliases.get(value, value)
 
 
-def _compute(host_state):
-    return host_state.facts.compute
-
-
-def _host_key(host_state):
-    compute = _compute(host_state)
+def _host_key(compute):
+    """What this filter reads of a host's ``ComputeFacts`` (or None)."""
     if compute is None:
         return None
     bits = (compute.cpu_info or {}).get('maxphysaddr', {}).get('bits')
@@ -97,7 +94,8 @@ class ImagePropertiesFilter(compute_facts.ComputeFactsFilter):
         props, wanted = self._wanted(spec)
         if not any(wanted) or self.unjudged(host_state):
             return True
-        return self._supports(_host_key(host_state), props, wanted)
+        return self._supports(_host_key(host_state.facts.compute), props,
+                              wanted)
 
     def filter_mask(self, host_set, spec):
         props, wanted = self._wanted(spec)
@@ -106,5 +104,5 @@ class ImagePropertiesFilter(compute_facts.ComputeFactsFilter):
         # Only for images naming an architecture, type or mode: one cheap
         # test per host (hosts rarely share their supported_instances).
         return self.unjudged_column(host_set) | np.fromiter(
-            (self._supports(_host_key(host), props, wanted)
-             for host in host_set.hosts), bool, len(host_set))
+            (self._supports(_host_key(compute), props, wanted)
+             for compute in columns.computes(host_set)), bool, len(host_set))

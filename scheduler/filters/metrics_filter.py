@@ -14,7 +14,6 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from scheduler.filters import compute_facts
-from scheduler.filters import utils
 from scheduler.host_state import columns
 
 LOG = logging.getLogger(__name__)
@@ -41,8 +40,9 @@ def metric_names(conf):
     return frozenset(names)
 
 
-def _host_metrics(host_state):
-    compute = utils.compute(host_state)
+def _metrics(facts):
+    """The names of the metrics a host's ``HostFacts`` report."""
+    compute = facts.compute
     return frozenset(compute.metrics or ()) if compute else frozenset()
 
 
@@ -54,12 +54,12 @@ class MetricsFilter(compute_facts.ComputeFactsFilter):
         self.names = metric_names(self.conf)
 
     def host_passes(self, host_state, spec):
-        return (self.names <= _host_metrics(host_state) or
+        return (self.names <= _metrics(host_state.facts) or
                 self.unjudged(host_state))
 
     def filter_mask(self, host_set, spec):
         if not self.names:
             return np.ones(len(host_set), dtype=bool)
         return self.unjudged_column(host_set) | columns.mask_by_group(
-            host_set, 'metric_names', _host_metrics,
-            lambda host: self.names <= _host_metrics(host), frozen=True)
+            host_set, 'metric_names', _metrics,
+            lambda host: self.names <= _metrics(host.facts))

@@ -10,6 +10,8 @@ chosen.
 
 import numpy as np
 
+from scheduler.host_state import columns
+
 
 def _lower_set(names):
     return {n.lower() for n in names if n}
@@ -17,9 +19,9 @@ def _lower_set(names):
 
 def _mask(host_set, attr, names, keep):
     wanted = _lower_set(names)
-    inside = np.fromiter(
-        (getattr(h, attr).lower() in wanted for h in host_set.hosts),
-        bool, len(host_set))
+    inside = np.fromiter(map(wanted.__contains__,
+                             columns.names(host_set, attr)),
+                         bool, len(host_set))
     return inside if keep else ~inside
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from scheduler.filters import compute_facts
 from scheduler.filters import utils
+from scheduler.host_state import columns
 
 
 def _network(spec):
@@ -28,8 +29,8 @@ def _network(spec):
         return False
 
 
-def _in(network, host_state):
-    compute = utils.compute(host_state)
+def _in(network, compute):
+    """Whether the host of ``compute`` (``ComputeFacts``) is in ``network``."""
     if not network or compute is None or not compute.host_ip:
         return False
     try:
@@ -46,11 +47,12 @@ class SimpleCIDRAffinityFilter(compute_facts.ComputeFactsFilter):
     def host_passes(self, host_state, spec):
         network = _network(spec)
         return (network is None or self.unjudged(host_state) or
-                _in(network, host_state))
+                _in(network, host_state.facts.compute))
 
     def filter_mask(self, host_set, spec):
         network = _network(spec)
         if network is None:
             return np.ones(len(host_set), dtype=bool)
         return self.unjudged_column(host_set) | np.fromiter(
-            (_in(network, h) for h in host_set.hosts), bool, len(host_set))
+            (_in(network, compute) for compute in columns.computes(host_set)),
+            bool, len(host_set))

@@ -20,6 +20,7 @@ hands out the same record while nothing about the host changed, so a
 request only gathers its hosts' rows.
 """
 
+import operator
 import weakref
 
 import numpy as np
@@ -53,19 +54,20 @@ def _frozen(value):
 
 
 def groups(host_set, name, key, frozen=False):
-    """``(representatives, inverse)`` of the hosts grouped by ``key(host)``.
+    """``(representatives, inverse)`` of the hosts grouped by ``key(facts)``.
 
-    ``representatives`` are host indices, one per distinct key;
-    ``inverse[i]`` is the group of host ``i``. ``key`` returns a hashable
-    value, or (``frozen=True``) a JSON-like one made hashable here.
-    ``name`` names the grouping in the cache and must identify ``key``.
+    ``key`` reads a host's ``HostFacts`` (``host_set.facts[i]``) and
+    returns a hashable value, or (``frozen=True``) a JSON-like one made
+    hashable here. ``representatives`` are host indices, one per distinct
+    key; ``inverse[i]`` is the group of host ``i``. ``name`` names the
+    grouping in the cache and must identify ``key``.
     """
     def build():
         seen = {}
         reps = []
         inverse = np.empty(len(host_set), dtype=np.int64)
-        for i, host in enumerate(host_set.hosts):
-            k = _frozen(key(host)) if frozen else key(host)
+        for i, record in enumerate(host_set.facts):
+            k = _frozen(key(record)) if frozen else key(record)
             group = seen.get(k)
             if group is None:
                 group = seen[k] = len(reps)
@@ -76,36 +78,43 @@ def groups(host_set, name, key, frozen=False):
 
 
 def mask_by_group(host_set, name, key, passes, frozen=False):
-    """Bool column: ``passes(host)`` evaluated once per group of ``key``."""
+    """Bool column: ``passes(host)`` evaluated once per group of ``key``.
+
+    ``passes`` gets the ``HostState`` of the group's first host.
+    """
     reps, inverse = groups(host_set, name, key, frozen)
     results = np.fromiter((bool(passes(host_set.hosts[i])) for i in reps),
                           bool, len(reps))
     return results[inverse]
 
 
-def aggregate_key(host):
-    """The host's aggregate records: hosts sharing them share a key.
+def aggregate_key(facts):
+    """A host's aggregate records: hosts sharing them share a key.
 
     By identity: the facts sources hand out one record per aggregate, so
     this is cheap and groups well; equal records that are distinct objects
     only make more groups, never a wrong answer.
     """
-    return tuple(map(id, host.facts.aggregates))
+    return tuple(map(id, facts.aggregates))
+
+
+def _name_list(host_set, attr):
+    return host_set.node_names if attr == 'nodename' else host_set.host_names
 
 
 def names(host_set, attr='host'):
-    """Object column of lower-cased host (or node) names."""
+    """Object column of lower-cased host (``attr='nodename'``: node) names."""
     return _cached(host_set, ('names', attr), lambda: np.array(
-        [(getattr(h, attr) or '').lower() for h in host_set.hosts],
+        [(name or '').lower() for name in _name_list(host_set, attr)],
         dtype=object))
 
 
 def name_in(host_set, wanted, attr='host', case_sensitive=True):
     """Bool column: the host's name is in ``wanted``."""
     if case_sensitive:
-        wanted = set(wanted)
-        return np.fromiter((getattr(h, attr) in wanted
-                            for h in host_set.hosts), bool, len(host_set))
+        return np.fromiter(map(set(wanted).__contains__,
+                               _name_list(host_set, attr)),
+                           bool, len(host_set))
     wanted = {w.lower() for w in wanted if w}
     return np.isin(names(host_set, attr), list(wanted))
 
@@ -113,7 +122,7 @@ def name_in(host_set, wanted, attr='host', case_sensitive=True):
 def computes(host_set):
     """The hosts' ``ComputeFacts`` (None where not reported), as a list."""
     return _cached(host_set, ('computes',),
-                   lambda: [h.facts.compute for h in host_set.hosts])
+                   lambda: [f.compute for f in host_set.facts])
 
 
 def number(value):
@@ -129,6 +138,8 @@ def number(value):
 NUMBERS = ('io_ops', 'instances', 'failed_builds', 'hypervisor_version',
            'pci_free', 'service_ok', 'no_compute', 'overridden')
 _NO_COMPUTE = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+_ROW = operator.attrgetter('row')
+_NUMBERS_OF = operator.itemgetter(0)
 
 
 def _row(facts):
@@ -186,10 +197,11 @@ class FactTable:
 
     def __init__(self, host_set):
         n = self.size = len(host_set)
-        rows = [h.facts.row for h in host_set.hosts]
+        records = host_set.facts
+        rows = list(map(_ROW, records))
         if None in rows:
-            rows = [r or _row(h.facts) for r, h in zip(rows, host_set.hosts)]
-        table = np.frombuffer(b''.join([r[0] for r in rows]),
+            rows = [r or _row(f) for r, f in zip(rows, records)]
+        table = np.frombuffer(b''.join(map(_NUMBERS_OF, rows)),
                               dtype=float).reshape(n, len(NUMBERS))
         for j, name in enumerate(NUMBERS):
             setattr(self, name, np.ascontiguousarray(table[:, j]))
@@ -254,7 +266,7 @@ def compute_stat(host_set, keys):
 def instance_maps(host_set):
     """The hosts' ``{instance uuid: InstanceFacts}`` maps, as a list."""
     return _cached(host_set, ('instance_maps',),
-                   lambda: [h.facts.instances for h in host_set.hosts])
+                   lambda: [f.instances for f in host_set.facts])
 
 
 def hosts_with_instances(host_set, uuids):
@@ -276,11 +288,10 @@ def instances_known(host_set):
     An empty ``instances`` then means none.
     """
     return _cached(host_set, ('instances_known',), lambda: np.array(
-        [h.facts is not host_facts.UNKNOWN for h in host_set.hosts],
-        dtype=bool))
+        [f is not host_facts.UNKNOWN for f in host_set.facts], dtype=bool))
 
 
 def availability_zones(host_set):
     """Object column of the hosts' availability zones (None unknown)."""
     return _cached(host_set, ('zones',), lambda: np.array(
-        [h.availability_zone for h in host_set.hosts], dtype=object))
+        host_set.zones, dtype=object))

@@ -2,15 +2,14 @@
 
 A host is a compute node: the root of a resource provider tree in
 Placement (its uuid is the compute node uuid). ``HostState`` is the per-host
-view that third-party filters and weighers read; ``HostStateSet`` holds the
-same facts as numpy columns, one entry per host, so that the built-in
-filters and weighers answer for every host at once.
+view that third-party filters and weighers read;
+``scheduler.host_state.host_set.HostStateSet`` holds the same facts as
+columns, so that the built-in filters and weighers answer for every host
+at once, and makes a ``HostState`` only for a host asked about.
 
 Capacity and usage come from Placement's provider summaries, where
 ``capacity`` is already ``(total - reserved) * allocation_ratio``.
 """
-
-import numpy as np
 
 from scheduler.host_state import facts as host_facts
 
@@ -116,109 +115,3 @@ class HostState:
                 consumed[rc] = consumed.get(rc, 0) + amount
                 self.used[rc] = self.used.get(rc, 0) + amount
                 self.capacity.setdefault(rc, 0)
-
-
-class HostStateSet:
-    """All hosts of one request, as a list and as numpy columns.
-
-    ``capacity[rc]`` and ``used[rc]`` are int64 arrays aligned with
-    ``hosts``; ``has_room`` is False for a host that no allocation request
-    fits any more (after earlier instances of the request consumed it).
-    Columns change only through ``consume``, which keeps both views equal.
-    """
-
-    def __init__(self, hosts):
-        self.hosts = list(hosts)
-        n = len(self.hosts)
-        # List comprehensions over the hosts' own dicts, then one
-        # conversion per column: the pure-Python part of a cold request.
-        capacities = [h.capacity for h in self.hosts]
-        useds = [h.used for h in self.hosts]
-        self.capacity = {}
-        self.used = {}
-        for rc in sorted(set().union(*capacities)):
-            self.capacity[rc] = np.array(
-                [c.get(rc, 0) for c in capacities], dtype=np.int64)
-            self.used[rc] = np.array(
-                [u.get(rc, 0) for u in useds], dtype=np.int64)
-        self.has_room = np.ones(n, dtype=bool)
-        # Instances of this request placed on each host so far.
-        self.placed = np.zeros(n, dtype=np.int64)
-        self.index = dict(zip([h.uuid for h in self.hosts], range(n)))
-        self._trait_masks = {}
-
-    def __len__(self):
-        return len(self.hosts)
-
-    def __iter__(self):
-        return iter(self.hosts)
-
-    def __getitem__(self, i):
-        return self.hosts[i]
-
-    def _column(self, columns, rc):
-        column = columns.get(rc)
-        if column is None:
-            return np.zeros(len(self.hosts), dtype=np.int64)
-        return column
-
-    def total(self, rc):
-        """Capacity column of ``rc`` (zeros for a class no host has)."""
-        return self._column(self.capacity, rc)
-
-    def free(self, rc):
-        """Free column of ``rc``: capacity - used."""
-        return self.total(rc) - self._column(self.used, rc)
-
-    @property
-    def free_vcpus(self):
-        return self.free(VCPU)
-
-    @property
-    def free_ram_mb(self):
-        return self.free(MEMORY_MB)
-
-    @property
-    def free_disk_gb(self):
-        return self.free(DISK_GB)
-
-    @property
-    def total_vcpus(self):
-        return self.total(VCPU)
-
-    @property
-    def total_ram_mb(self):
-        return self.total(MEMORY_MB)
-
-    @property
-    def total_disk_gb(self):
-        return self.total(DISK_GB)
-
-    def has_trait(self, trait):
-        """Boolean column: the host's root provider has ``trait``."""
-        mask = self._trait_masks.get(trait)
-        if mask is None:
-            mask = np.array([trait in h.traits for h in self.hosts],
-                            dtype=bool)
-            mask.flags.writeable = False
-            self._trait_masks[trait] = mask
-        return mask
-
-    @property
-    def disabled(self):
-        """Boolean column: the host carries ``COMPUTE_STATUS_DISABLED``."""
-        return self.has_trait(DISABLED_TRAIT)
-
-    def consume(self, index, allocation_request):
-        """Take ``allocation_request`` from host ``index`` in both views."""
-        host = self.hosts[index]
-        host.consume(allocation_request)
-        self.placed[index] = host.placed
-        n = len(self.hosts)
-        for rc, used in host.used.items():
-            if rc not in self.used:
-                self.used[rc] = np.zeros(n, dtype=np.int64)
-                self.capacity[rc] = np.zeros(n, dtype=np.int64)
-            self.used[rc][index] = used
-            self.capacity[rc][index] = host.capacity[rc]
-        self.has_room[index] = host.fitting_request() is not None

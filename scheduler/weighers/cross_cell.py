@@ -33,6 +33,5 @@ class CrossCellWeigher(base.ConfiguredWeigher):
         cell = _preferred_cell(spec)
         if cell is None:
             return np.zeros(len(host_set))
-        return np.fromiter(
-            (1.0 if h.cell_uuid == cell else -1.0 for h in host_set.hosts),
-            float, len(host_set))
+        return np.where(
+            np.array(host_set.cell_uuids, dtype=object) == cell, 1.0, -1.0)

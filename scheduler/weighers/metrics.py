@@ -29,8 +29,9 @@ class MetricsWeigher(base.ConfiguredWeigher):
         self.setting = utils.parse_setting(
             self.conf.metrics.weight_setting, 'metrics.weight_setting')
 
-    def _weight(self, host_state, multiplier):
-        metrics = utils.metrics(host_state)
+    def _weight(self, host, facts, multiplier):
+        """Raw weight of the host named ``host`` with ``facts``."""
+        metrics = utils.metrics_of(facts)
         value = 0.0
         for name, ratio in self.setting:
             if name in metrics:
@@ -41,13 +42,14 @@ class MetricsWeigher(base.ConfiguredWeigher):
                     'MetricsWeigher: host %s reports no metric %s and '
                     '[metrics] required is True (enable MetricsFilter to '
                     'remove such hosts before weighing)'
-                    % (host_state.host, name))
+                    % (host, name))
             if ratio * multiplier != 0:
                 return self.conf.metrics.weight_of_unavailable
         return value
 
     def _weigh_object(self, host_state, spec):
-        return self._weight(host_state, self.weight_multiplier(host_state))
+        return self._weight(host_state.host, host_state.facts,
+                            self.weight_multiplier(host_state))
 
     def weigh_columns(self, host_set, spec):
         return self.weigh_indices(host_set, spec, np.arange(len(host_set)))
@@ -59,5 +61,6 @@ class MetricsWeigher(base.ConfiguredWeigher):
             return np.zeros(len(indices))
         multipliers = self.multiplier_column(host_set)
         return np.fromiter(
-            (self._weight(host_set.hosts[i], multipliers[i])
+            (self._weight(host_set.host_names[i], host_set.facts[i],
+                          multipliers[i])
              for i in indices), float, len(indices))

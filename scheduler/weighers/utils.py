@@ -62,8 +62,9 @@ def free_pci_devices(host_state):
     return sum(_number(pool.get('count', 0)) for pool in compute.pci_pools)
 
 
-def metrics(host_state):
-    compute = host_state.facts.compute
+def metrics_of(facts):
+    """The metrics a host's ``HostFacts`` report (``{}`` if none)."""
+    compute = facts.compute
     return compute.metrics if compute is not None else {}
 
 
@@ -132,6 +133,6 @@ def members_on_hosts(host_set, members):
     """``members_on_host`` for every host of ``host_set`` at once."""
     if not members:
         return np.zeros(len(host_set))
-    return np.fromiter(
-        (len(members.intersection(h.facts.instances))
-         for h in host_set.hosts), float, len(host_set)) + consumed(host_set)
+    counts = map(len, map(members.intersection,
+                          columns.instance_maps(host_set)))
+    return np.fromiter(counts, float, len(host_set)) + consumed(host_set)

@@ -7,8 +7,8 @@ reads a JSON job on stdin and writes JSON results on stdout), since
 - ``compare``: for each case, the hosts that pass and every passing host's
   weight, best first;
 - ``multi``: the same for each instance of a multi-create;
-- ``bench``: milliseconds per request (filter + weigh + rank) over host
-  sets of given sizes, and a multi-create.
+- ``bench``: milliseconds per request over host sets of given sizes (see
+  ``tools/bench_pipeline.py``), and a multi-create.
 """
 
 import json
@@ -22,6 +22,7 @@ from scheduler.drivers import ranking
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
 from scheduler.host_state import facts as hf
+from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
 from scheduler.objects import request_spec as rs
 from scheduler.placement import candidates
@@ -127,7 +128,7 @@ def compare(job):
     results = []
     for case in job['cases']:
         spec = make_spec(case['spec'])
-        host_set = hs.HostStateSet(make_host_states(
+        host_set = host_sets.HostStateSet(make_host_states(
             case['hosts'], case['aggregates'], case['spec']))
         _mask, indices, weights, _order = pipeline.rank(host_set, spec)
         results.append({
@@ -150,7 +151,7 @@ def multi(job):
     results = []
     for case in job['cases']:
         spec = make_spec(case['spec'])
-        host_set = hs.HostStateSet(make_host_states(
+        host_set = host_sets.HostStateSet(make_host_states(
             case['hosts'], case['aggregates'], case['spec']))
         by_name = {h.host: i for i, h in enumerate(host_set.hosts)}
         steps = []
@@ -172,11 +173,12 @@ def multi(job):
 
 
 def placement_answer(states):
-    """``(candidates, names, facts)`` a request gets for ``states``.
+    """``(body, names, facts)`` a request gets for ``states``.
 
-    Placement's provider summaries and allocation requests, the names of
-    the roots and the host-facts store's records, from which
-    ``builder.build_host_states`` rebuilds equivalent host states.
+    Placement's answer (provider summaries and allocation requests) as the
+    JSON text Placement sends, the names of the roots and the host-facts
+    store's records, from which ``builder.build_host_states`` rebuilds
+    equivalent host states.
     """
     summaries = {}
     requests = []
@@ -188,20 +190,44 @@ def placement_answer(states):
                              'parent_provider_uuid': (
                                  None if rp == h.uuid else h.uuid)}
         requests.extend(h.allocation_requests)
-    return (candidates.Candidates(allocation_requests=requests,
-                                  provider_summaries=summaries,
-                                  version='1.39'),
-            {h.uuid: h.host for h in states},
+    body = json.dumps({'allocation_requests': requests,
+                       'provider_summaries': summaries})
+    return (body, {h.uuid: h.host for h in states},
             {h.host: h.facts for h in states})
 
 
-def _median_ms(run, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
+def _median(times):
     return statistics.median(times)
+
+
+def _timed(run):
+    start = time.perf_counter()
+    result = run()
+    return (time.perf_counter() - start) * 1000, result
+
+
+def _request_ms(pipeline, spec, body, names, facts, size, repeat):
+    """Medians of ``(JSON decode, request, pipeline on host states)``.
+
+    Each repetition decodes the answer afresh, as every request does, so
+    that the objects read are laid out in memory as a real answer's are.
+    """
+    decode, request, cold = [], [], []
+    for _ in range(repeat):
+        ms, decoded = _timed(lambda: json.loads(body))
+        decode.append(ms)
+
+        def build():
+            answer = candidates.from_body(decoded, 'bench', '', '1.36')
+            return builder.build_host_states(answer, names, 'cell',
+                                             facts=facts)
+        ms, built = _timed(lambda: pipeline.rank(build(), spec))
+        request.append(ms)
+        built = build()
+        assert len(built) == size
+        ms, _result = _timed(lambda: pipeline.rank(built, spec))
+        cold.append(ms)
+    return _median(decode), _median(request), _median(cold)
 
 
 def bench(job):
@@ -215,26 +241,25 @@ def bench(job):
     for size in job['sizes']:
         hosts, aggs = pipeline_cases.make_hosts(size, seed=size)
         states = make_host_states(hosts, aggs, spec_plain)
-        host_set = hs.HostStateSet(states)
-        pipeline.rank(host_set, spec)  # warm: fact columns cached
-        warm = _median_ms(lambda: pipeline.rank(host_set, spec),
-                          max(5, 20000 // size))
-        cold = _median_ms(
-            lambda: pipeline.rank(hs.HostStateSet(states), spec),
-            max(3, 5000 // size))
-        answer, names, facts = placement_answer(states)
-
-        def request():
-            built = builder.build_host_states(answer, names, 'cell',
-                                              facts=facts)
-            assert len(built) == size
-            pipeline.rank(built, spec)
-        request_ms = _median_ms(request, max(3, 5000 // size))
+        body, names, facts = placement_answer(states)
+        decode, request, cold = _request_ms(
+            pipeline, spec, body, names, facts, size,
+            max(5, 20000 // size))
+        host_set = builder.build_host_states(
+            candidates.from_body(json.loads(body), 'bench', '', '1.36'),
+            names, 'cell', facts=facts)
+        pipeline.rank(host_set, spec)  # warm: fact columns read
+        warm = _median([_timed(lambda: pipeline.rank(host_set, spec))[0]
+                        for _ in range(max(5, 20000 // size))])
         out['sizes'][str(size)] = {'warm_ms': warm, 'cold_ms': cold,
-                                   'request_ms': request_ms}
+                                   'request_ms': request,
+                                   'decode_ms': decode}
     hosts, aggs = pipeline_cases.make_hosts(job['multi_hosts'], seed=7)
-
-    host_set = hs.HostStateSet(make_host_states(hosts, aggs, spec_plain))
+    body, names, facts = placement_answer(
+        make_host_states(hosts, aggs, spec_plain))
+    host_set = builder.build_host_states(
+        candidates.from_body(json.loads(body), 'bench', '', '1.36'),
+        names, 'cell', facts=facts)
     start = time.perf_counter()
     mask = None
     for index in range(job['multi_count']):

@@ -8,6 +8,7 @@ from scheduler import exception
 from scheduler.filters import handler as filter_handler
 from scheduler.host_facts import store
 from scheduler.host_state import builder
+from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_state as hs
 from tests.unit.drivers import fake_placement
 from tests.unit.host_state import fakes
@@ -93,10 +94,12 @@ def _with_cells(monkeypatch, cells):
     build = builder.build_host_states
 
     def build_with_cells(*args, **kwargs):
-        host_set = build(*args, **kwargs)
-        for host in host_set:
-            host.cell_uuid = cells.get(host.host, host.cell_uuid)
-        return host_set
+        # As a host-facts source naming the hosts' cells would.
+        facts = dict(kwargs.get('facts') or {})
+        for name, cell in cells.items():
+            facts[name] = host_facts.HostFacts(cell_uuid=cell)
+        kwargs['facts'] = facts
+        return build(*args, **kwargs)
 
     monkeypatch.setattr(builder, 'build_host_states', build_with_cells)
 

@@ -2,6 +2,7 @@
 
 from scheduler.conf import host_facts as host_facts_conf
 from scheduler.host_state import facts as host_facts
+from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
 from scheduler.objects import request_spec
 from tests.unit.host_state import fakes
@@ -47,7 +48,7 @@ def host(name, aggregates=(), instances=(), compute=None, traits=(),
 
 
 def host_set(hosts):
-    result = hs.HostStateSet(hosts)
+    result = host_sets.HostStateSet(hosts)
     for i, h in enumerate(result.hosts):
         result.placed[i] = h.placed
     return result

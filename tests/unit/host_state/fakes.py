@@ -64,8 +64,10 @@ def make_candidates(hosts, request=None):
     for host in hosts:
         uuid = rp_uuid(host['name'])
         names[uuid] = host['name']
+        # As Placement answers since 1.14: each provider names its root.
         summaries[uuid] = summary(host.get('capacity', INVENTORY),
-                                  host.get('used'), host.get('traits', ()))
+                                  host.get('used'), host.get('traits', ()),
+                                  root=uuid)
         requests.append(allocation_request({uuid: request}))
     return Candidates(requests, summaries), names
 

@@ -4,6 +4,7 @@ import numpy as np
 
 from scheduler.host_state import columns
 from scheduler.host_state import facts
+from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
 from tests.unit.host_state import fakes
 
@@ -24,7 +25,7 @@ def _facts(stats=None, aggregates=(), **compute):
 def test_columns_read_each_hosts_facts():
     agg = facts.AggregateFacts(id=1, metadata={'ram_weight_multiplier': '2',
                                                'other': 'x'})
-    host_set = hs.HostStateSet([
+    host_set = host_sets.HostStateSet([
         _host(0, _facts({'io_workload': '3', 'num_instances': 4,
                          'failed_builds': 'bad'}, hypervisor_version=9,
                         pci_pools=[{'count': 2}, {'count': 1}],
@@ -47,10 +48,10 @@ def test_columns_read_each_hosts_facts():
 
 def test_a_record_is_read_once_for_every_host_set_that_holds_it():
     record = _facts({'num_instances': 4})
-    first = columns.fact_table(hs.HostStateSet([_host(0, record)]))
+    first = columns.fact_table(host_sets.HostStateSet([_host(0, record)]))
     row = record.row
-    second = columns.fact_table(hs.HostStateSet([_host(1, record),
-                                                 _host(2, facts.UNKNOWN)]))
+    second = columns.fact_table(host_sets.HostStateSet(
+        [_host(1, record), _host(2, facts.UNKNOWN)]))
     assert record.row is row
     assert first.instances.tolist() == [4]
     assert second.instances.tolist() == [4, 0]
@@ -58,7 +59,7 @@ def test_a_record_is_read_once_for_every_host_set_that_holds_it():
 
 def test_a_new_record_is_read_anew():
     old = _facts({'num_instances': 4})
-    columns.fact_table(hs.HostStateSet([_host(0, old)]))
+    columns.fact_table(host_sets.HostStateSet([_host(0, old)]))
     new = _facts({'num_instances': 6})
-    table = columns.fact_table(hs.HostStateSet([_host(0, new)]))
+    table = columns.fact_table(host_sets.HostStateSet([_host(0, new)]))
     np.testing.assert_array_equal(table.instances, [6])

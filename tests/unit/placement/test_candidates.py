@@ -59,6 +59,12 @@ def test_old_placement_fails_candidates_naming_the_needed_version(
      'without allocations'),
     ({'allocation_requests': [{'allocations': {'rp1': {}}}],
       'provider_summaries': {}}, 'missing from provider_summaries: rp1'),
+    ({'allocation_requests': [['rp1']], 'provider_summaries': {}},
+     'an allocation request that is not an object'),
+    ({'allocation_requests': [{'allocations': ['rp1']}],
+      'provider_summaries': {}}, 'without allocations'),
+    ({'allocation_requests': [], 'provider_summaries': {'rp1': []}},
+     'a provider summary that is not an object'),
 ])
 def test_candidates_of_unexpected_shape_are_a_bad_response(
         client, requests_mock, body, words):

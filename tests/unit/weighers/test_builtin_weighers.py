@@ -7,6 +7,7 @@ import pytest
 
 from scheduler import exception
 from scheduler.host_state import facts as hf
+from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
 from scheduler.objects import request_spec
 from scheduler.weighers import handler
@@ -63,7 +64,7 @@ def _weigher(name, **groups):
 
 def _weights(name, hosts, spec=None, **groups):
     wh = _weigher(name, **groups)
-    host_set = hs.HostStateSet(hosts)
+    host_set = host_sets.HostStateSet(hosts)
     return list(wh.weigh(host_set, spec or fakes.make_spec(),
                          np.arange(len(host_set))))
 
@@ -174,7 +175,8 @@ def test_missing_optional_metric_weighs_the_unavailable_value():
     wh = _weigher('MetricsWeigher', metrics={
         'weight_setting': ['a=1'], 'required': False})
     weigher = wh.weighers[0][1]
-    raw = weigher.weigh_columns(hs.HostStateSet(hosts), fakes.make_spec())
+    raw = weigher.weigh_columns(host_sets.HostStateSet(hosts),
+                                fakes.make_spec())
     assert list(raw) == [5.0, -10000.0]
 
 
@@ -197,7 +199,7 @@ def test_image_properties_count_instances_sharing_requested_values():
     wh = _weigher('ImagePropertiesWeigher', filter_scheduler={
         'image_props_weight_multiplier': 1.0})
     weigher = wh.weighers[0][1]
-    host_set = hs.HostStateSet(hosts)
+    host_set = host_sets.HostStateSet(hosts)
     assert list(weigher.weigh_columns(host_set, spec)) == [2.0, 1.0, 0.0]
     wh = _weigher('ImagePropertiesWeigher', filter_scheduler={
         'image_props_weight_multiplier': 1.0,
@@ -307,7 +309,7 @@ def test_column_and_per_host_paths_give_identical_weights(hosts, spec,
         filter_scheduler={'image_props_weight_multiplier': -1.0,
                           'num_instances_weight_multiplier': 2.0},
         metrics={'weight_setting': ['a=1', 'b=-2'], 'required': False})
-    host_set = hs.HostStateSet(hosts)
+    host_set = host_sets.HostStateSet(hosts)
     for index in placed:
         if index < len(host_set):
             host_set.consume(index, {'allocations': {}})
@@ -325,7 +327,8 @@ def test_required_metric_missing_on_a_host_not_weighed_is_no_failure():
     hosts = [_host(0, _compute(metrics={'a': 1})), _host(1, _compute()),
              _host(2, _compute(metrics={'a': 3}))]
     wh = _weigher('MetricsWeigher', metrics={'weight_setting': ['a=1']})
-    weights = wh.weigh(hs.HostStateSet(hosts), fakes.make_spec(), [0, 2])
+    weights = wh.weigh(host_sets.HostStateSet(hosts), fakes.make_spec(),
+                       [0, 2])
     assert list(weights) == [0.0, 1.0]
 
 
@@ -333,7 +336,7 @@ def test_instances_placed_by_a_group_request_count_as_members():
     spec = fakes.make_spec(instance_group=request_spec.InstanceGroup(
         policy='soft-anti-affinity', members=['a']))
     hosts = [_host(0, instances={'a': {}}), _host(1), _host(2)]
-    host_set = hs.HostStateSet(hosts)
+    host_set = host_sets.HostStateSet(hosts)
     host_set.consume(1, {'allocations': {}})
     host_set.consume(1, {'allocations': {}})
     wh = _weigher('ServerGroupSoftAntiAffinityWeigher')
