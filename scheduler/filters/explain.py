@@ -61,7 +61,8 @@ def emit(title, lines, enabled=False):
 def fate_lines(host_set, fate, step_names):
     """``host: <fate>`` for every host, in host order."""
     lines = []
-    for i, host in enumerate(host_set.hosts):
+    for i, (host, node) in enumerate(zip(host_set.host_names,
+                                         host_set.node_names)):
         code = int(fate[i])
         if code == PASSED:
             text = 'passed'
@@ -69,7 +70,7 @@ def fate_lines(host_set, fate, step_names):
             text = 'out before this instance'
         else:
             text = 'removed by %s' % step_names[code]
-        lines.append('%s (%s): %s' % (host.host, host.nodename, text))
+        lines.append('%s (%s): %s' % (host, node, text))
     return lines
 
 
@@ -84,9 +85,9 @@ def format_weights(host_set, indices, weights, per_weigher=None):
     order = sorted(range(len(indices)), key=lambda k: -weights[k])
     lines = []
     for k in order:
-        host = host_set.hosts[indices[k]]
-        text = '%s (%s): weight %.4f' % (host.host, host.nodename,
-                                         weights[k])
+        i = indices[k]
+        text = '%s (%s): weight %.4f' % (host_set.host_names[i],
+                                         host_set.node_names[i], weights[k])
         if per_weigher:
             text += ' [%s]' % ', '.join(
                 '%s %.4f' % (name, values[k])

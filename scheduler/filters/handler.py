@@ -90,7 +90,7 @@ class FilterTrace:
 
 def _host_names(host_set, mask):
     indices = np.flatnonzero(mask)
-    names = [host_set.hosts[i].host for i in indices[:MAX_LOGGED_HOSTS]]
+    names = [host_set.host_names[i] for i in indices[:MAX_LOGGED_HOSTS]]
     if len(indices) > MAX_LOGGED_HOSTS:
         names.append('... %d more' % (len(indices) - MAX_LOGGED_HOSTS))
     return ', '.join(names)
@@ -211,7 +211,8 @@ def _with_placed_group_hosts(host_set, spec):
     group = spec.instance_group
     if group is None:
         return spec
-    placed = [host_set.hosts[i].host for i in np.flatnonzero(host_set.placed)]
+    placed = [host_set.host_names[i]
+              for i in np.flatnonzero(host_set.placed)]
     extra = [h for h in placed if h not in group.hosts]
     if not extra:
         return spec
