@@ -87,13 +87,14 @@ class FilterScheduler(base.Scheduler):
             raise self._placement_failed(e, 'provider names')
         facts = refused = None
         if self.host_facts is not None:
-            facts = self.host_facts.facts_for(names.values())
-            refused = self.host_facts.refused(names.values())
+            facts = self.host_facts.facts_for()
         host_set = builder.build_host_states(
             candidates, names, self.conf.scheduler.default_cell_uuid,
             facts=facts, default_zone=self.conf.default_availability_zone,
             grouped=grouped,
             absent_traits=getattr(query, 'root_forbidden', ()))
+        if self.host_facts is not None:
+            refused = self.host_facts.refused(host_set.host_names)
         if refused:
             # Fail closed: hosts a failed host-facts source cannot vouch
             # for are not chosen (the source logged its failure once).

@@ -126,7 +126,11 @@ class PlacementAdapter:
                           ', '.join(missing)))
 
     def names(self, uuids):
-        """``{uuid: name}`` of providers ``uuids`` (unknown ones absent)."""
+        """A ``{uuid: name}`` mapping answering for providers ``uuids``.
+
+        Unknown ones are absent; it may hold other providers too, and must
+        not be modified.
+        """
         return self._names.lookup(uuids)
 
     def claim(self, consumer_uuid, allocation_request, project_id, user_id,

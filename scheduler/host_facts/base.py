@@ -64,11 +64,17 @@ class HostFactsSource:
     """Base class of host-facts sources (namespace ``scheduler.host_facts``).
 
     Constructed with ``conf=<ConfigOpts>``. Subclasses publish their data
-    with ``_publish(aggregates, hosts)`` after a successful load and call
+    with ``_publish(aggregates, hosts)`` after a successful load (or
+    replace one host's record with ``_set_host_locked()``) and call
     ``_failed(reason)`` when one fails; readers call ``aggregates()``,
-    ``host(name)``, ``state()``, ``age()`` and ``health()``. ``start()``
-    begins any background refresh, ``stop()`` ends it, ``reload()`` is
-    called on SIGHUP.
+    ``host(name)``, ``records()``, ``take_changed()``, ``state()``,
+    ``age()`` and ``health()``. ``start()`` begins any background refresh,
+    ``stop()`` ends it, ``reload()`` is called on SIGHUP.
+
+    The ``{host name: SourceHost}`` dict is either replaced as a whole
+    (``_publish()``), which readers see as a new ``records()`` object, or
+    changed one host at a time, each host's name then being added to the
+    set ``take_changed()`` hands out.
     """
 
     name = None
@@ -82,6 +88,9 @@ class HostFactsSource:
         self._lock = threading.Lock()
         self._aggregates = {}
         self._hosts = {}
+        # Names of the hosts whose record was replaced or removed in
+        # self._hosts since the last take_changed().
+        self._changed = set()
         self._loaded_at = None
         self._failing_since = None
         self._closed_logged = False
@@ -101,6 +110,25 @@ class HostFactsSource:
     def hosts(self):
         """The names of the hosts the source has facts of."""
         return self._hosts.keys()
+
+    def records(self):
+        """``{host name: SourceHost}`` as it is now; do not modify it.
+
+        The dict is either replaced as a whole when the source reloads
+        (compare it with ``is``) or changed one host at a time, those
+        hosts' names then being returned by ``take_changed()``.
+        """
+        return self._hosts
+
+    def take_changed(self):
+        """The names of the hosts changed one at a time since last call.
+
+        Take them before reading ``records()``: a host changed in between
+        shows up in ``records()`` now and in the next ``take_changed()``.
+        """
+        with self._lock:
+            changed, self._changed = self._changed, set()
+        return changed
 
     def age(self):
         """Seconds since the data was last known good (None: never)."""
@@ -201,6 +229,14 @@ class HostFactsSource:
             self._aggregates = aggregates
             self._hosts = hosts
             self._touch_locked()
+
+    def _set_host_locked(self, name, record):
+        """Replace (None: forget) one host's record; hold ``self._lock``."""
+        if record is None:
+            self._hosts.pop(name, None)
+        else:
+            self._hosts[name] = record
+        self._changed.add(name)
 
     def _touch_locked(self):
         if self._failing_since is not None:

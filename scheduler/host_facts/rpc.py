@@ -113,8 +113,8 @@ class RPCSource(base.HostFactsSource):
     def _set_instances(self, host_name, states, complete):
         # One item assignment: readers of other hosts are not disturbed,
         # and a cast costs nothing in the number of hosts.
-        self._hosts[host_name] = base.SourceHost(
-            instances=compact.Instances(states))
+        self._set_host_locked(host_name, base.SourceHost(
+            instances=compact.Instances(states)))
         if complete:
             self._out_of_date.discard(host_name)
         else:

@@ -7,11 +7,14 @@ wins (``rpc`` first). An aggregate is known by its id, else its uuid. A
 host's availability zone is, as in Nova, the sorted, comma-joined zones of
 its aggregates' ``availability_zone`` metadata.
 
-A host's merged ``HostFacts`` is kept until one of its sources' records
-or the aggregates change: sources replace a record (and their aggregate
-snapshot) rather than change it, so identity says whether anything did,
-and a request gets the same record, with the columns the pipeline derived
-from it (``scheduler.host_state.columns``), while nothing changed.
+The merged ``{host name: HostFacts}`` of every known host is kept up to
+date as the sources change, not computed per request: a source that
+replaces one host's record names that host in ``take_changed()``, and
+only that host is merged again; one that replaces its records as a whole
+(a reload), or a change of the aggregates, merges every host again. So a
+request gets, for each host nothing changed of, the same ``HostFacts``
+object, with the columns the pipeline derived from it
+(``scheduler.host_state.columns``).
 """
 
 import threading
@@ -58,6 +61,27 @@ class _Merged:
                 self.zones[host] = ','.join(zones)
 
 
+def _merge(name, records, view):
+    """``HostFacts`` of ``name`` (None if nothing is known of it).
+
+    ``records``: each source's ``{host name: SourceHost}``, earliest
+    first; the earliest source that knows a field wins.
+    """
+    found = [h for h in (r.get(name) for r in records) if h is not None]
+    aggregates = view.by_host.get(name, ())
+    if not found and not aggregates:
+        return None
+    return facts.HostFacts(
+        aggregates=aggregates,
+        instances=next((h.instances for h in found
+                        if h.instances is not None), {}),
+        compute=next((h.compute for h in found
+                      if h.compute is not None), None),
+        cell_uuid=next((h.cell_uuid for h in found
+                        if h.cell_uuid is not None), None),
+        availability_zone=view.zones.get(name))
+
+
 class HostFactsStore:
     """What the pipeline and the RPC casts use of the host-facts sources."""
 
@@ -76,9 +100,12 @@ class HostFactsStore:
         self.rpc.on_out_of_date = self._host_out_of_date
         self._lock = threading.Lock()
         self._merged = _Merged(())
-        # (merged view, {host name: (source records, HostFacts)}), replaced
-        # as a whole when the view changes.
-        self._facts = (self._merged, {})
+        # The merged facts, and what they were merged from: the aggregates
+        # view and each source's records() dict.
+        self._facts_lock = threading.Lock()
+        self._facts = {}
+        self._facts_view = None
+        self._facts_records = ()
 
     # Life cycle.
 
@@ -149,37 +176,52 @@ class HostFactsStore:
                 return dict(known.instances)
         return {}
 
-    def facts_for(self, host_names):
-        """``{host name: HostFacts}`` for the hosts anything is known of."""
-        view = self._view()
-        known_view, known = self._facts
-        if known_view is not view:
-            known = {}
-            self._facts = (view, known)
-        result = {}
-        for name in host_names:
-            records = tuple([s.host(name) for s in self.sources])
-            cached = known.get(name)
-            if cached is not None and all(
-                    a is b for a, b in zip(cached[0], records)):
-                result[name] = cached[1]
-                continue
-            found = [h for h in records if h is not None]
-            aggregates = view.by_host.get(name, ())
-            if not found and not aggregates:
-                continue
-            host_facts = facts.HostFacts(
-                aggregates=aggregates,
-                instances=next((h.instances for h in found
-                                if h.instances is not None), {}),
-                compute=next((h.compute for h in found
-                              if h.compute is not None), None),
-                cell_uuid=next((h.cell_uuid for h in found
-                                if h.cell_uuid is not None), None),
-                availability_zone=view.zones.get(name))
-            result[name] = host_facts
-            known[name] = (records, host_facts)
-        return result
+    def facts_for(self, host_names=None):
+        """``{host name: HostFacts}`` of every host anything is known of.
+
+        A host no source has a record of and no aggregate names has no
+        entry. ``host_names`` is not read: the mapping answers for every
+        known host. It is shared with other requests and must not be
+        modified; it does not change once returned (a later call returns
+        another one when something changed).
+        """
+        with self._facts_lock:
+            # Changes first: one made after take_changed() is read from the
+            # records now and merged again on the next call.
+            changed = set()
+            for source in self.sources:
+                changed.update(source.take_changed())
+            records = tuple(s.records() for s in self.sources)
+            view = self._view()
+            if (view is not self._facts_view or
+                    any(a is not b
+                        for a, b in zip(records, self._facts_records))):
+                self._facts = self._merge_all(records, view)
+                self._facts_view = view
+                self._facts_records = records
+            elif changed:
+                merged = dict(self._facts)
+                for name in changed:
+                    host_facts = _merge(name, records, view)
+                    if host_facts is None:
+                        merged.pop(name, None)
+                    else:
+                        merged[name] = host_facts
+                self._facts = merged
+            return self._facts
+
+    @staticmethod
+    def _merge_all(records, view):
+        names = set(view.by_host)
+        for hosts in records:
+            # A snapshot of the keys: casts may add hosts meanwhile.
+            names.update(list(hosts))
+        merged = {}
+        for name in names:
+            host_facts = _merge(name, records, view)
+            if host_facts is not None:
+                merged[name] = host_facts
+        return merged
 
     def refused(self, host_names):
         """``{host name: reason}`` of the hosts that must not be chosen."""

@@ -8,6 +8,7 @@ traits and aggregates through the same client (Nova's compute service does
 this in a real cloud; the scheduler itself only reads).
 """
 
+import collections.abc
 import threading
 
 from oslo_log import log as logging
@@ -24,7 +25,10 @@ _WRITE_ATTEMPTS = 5
 
 
 class ProviderNames(object):
-    """uuid -> name of resource providers, thread-safe."""
+    """uuid -> name of resource providers, thread-safe.
+
+    The cache dict is replaced on every fetch, never changed in place.
+    """
 
     def __init__(self, client):
         self._client = client
@@ -44,19 +48,27 @@ class ProviderNames(object):
         LOG.debug('Provider names cache holds %d providers', len(names))
 
     def lookup(self, uuids):
-        """``{uuid: name}`` for ``uuids``; an unknown uuid makes one fetch.
+        """A ``{uuid: name}`` mapping that answers for ``uuids``.
 
-        A uuid Placement does not know either is left out: the caller
-        treats that host as missing data.
+        An unknown uuid makes one fetch; one Placement does not know either
+        is absent: the caller treats that host as missing data. The
+        mapping is the cache itself, so it may hold more providers than
+        asked, and must not be modified; a later fetch replaces the cache
+        rather than change it.
+
+        :param uuids: provider uuids, any iterable
         """
-        uuids = set(uuids)
-        if uuids - set(self._names):
+        if not isinstance(uuids, collections.abc.Collection):
+            uuids = list(uuids)
+        names = self._names
+        if not all(map(names.__contains__, uuids)):
             with self._lock:
                 # Another thread may have fetched while we waited.
-                if uuids - set(self._names):
+                names = self._names
+                if not all(map(names.__contains__, uuids)):
                     self.refresh()
-        names = self._names
-        return {uuid: names[uuid] for uuid in uuids if uuid in names}
+                    names = self._names
+        return names
 
     def get(self, uuid):
         return self.lookup([uuid]).get(uuid)

@@ -88,3 +88,33 @@ def test_stale_source_still_serves_then_fails_closed_with_a_reason():
         driver.select_destinations(None, fakes.make_spec(), ['i-2'])
     assert 'cell database unreachable' in e.value.reason
     assert 'host facts source cells' in e.value.reason
+
+
+class ComputeNodesOnly(CellSource):
+    """Refuses any name it has no record of (as nova_db does)."""
+
+    asked = None
+
+    def refused_hosts(self, host_names):
+        self.asked = list(host_names)
+        return {name: 'not a compute node' for name in self.asked
+                if name not in self.records()}
+
+
+def test_only_the_candidate_hosts_are_asked_to_be_vouched_for():
+    driver, _, clock = _driver(_hosts(8192, 4096, 2048), {})
+    # The provider names cache also knows providers that are no candidate
+    # (e.g. a PF or a sharing provider).
+    driver.placement.names_['sharing-provider'] = 'shared-disk'
+    gone = fakes.rp_uuid('host-2')
+    candidates = driver.placement.candidates_
+    candidates.allocation_requests[:] = [
+        ar for ar in candidates.allocation_requests
+        if gone not in ar['allocations']]
+    del candidates.provider_summaries[gone]
+    source = driver.host_facts.sources[1] = ComputeNodesOnly(
+        driver.host_facts.conf, {'host-1': CELL_A}, clock)
+    (selections,) = driver.select_destinations(
+        None, fakes.make_spec(), ['i-1'])
+    assert sorted(source.asked) == ['host-0', 'host-1']
+    assert selections[0].service_host == 'host-1'

@@ -98,3 +98,25 @@ def test_age_is_the_time_since_the_last_cast():
     clock.advance(5)
     assert source.age() == 5
     assert source.health().state == 'ok'
+
+
+def test_casts_name_their_hosts_once_in_take_changed():
+    source, _ = _source()
+    records = source.records()
+    source.update_instances('h1', _instances('a', 'b'))
+    source.sync_instances('h2', ['c'])
+    source.delete_instance('h1', 'a')
+    assert source.take_changed() == {'h1', 'h2'}
+    assert source.take_changed() == set()
+    assert source.records() is records
+    assert sorted(records) == ['h1', 'h2']
+
+
+def test_a_matching_sync_changes_no_record():
+    source, _ = _source()
+    source.update_instances('h1', _instances('a', 'b'))
+    source.take_changed()
+    before = source.host('h1')
+    assert source.sync_instances('h1', ['a', 'b'])
+    assert source.take_changed() == set()
+    assert source.host('h1') is before

@@ -1,10 +1,17 @@
 """The store hands out one HostFacts record per host until a fact changes."""
 
+import threading
+import time
+
 from scheduler.host_facts import base
+from scheduler.host_facts import file as file_source
 from scheduler.host_facts import rpc
 from scheduler.host_facts import store
 from scheduler.host_state import facts
 from tests.unit.host_facts import fakes
+
+CELL_1 = '5e1a0000-0000-4000-8000-000000000001'
+CELL_2 = '5e1a0000-0000-4000-8000-000000000002'
 
 
 class StaticSource(base.HostFactsSource):
@@ -73,3 +80,121 @@ def test_an_aggregate_change_gives_new_records():
     assert second['h1'].availability_zone == 'b'
     assert second['h1'] is not first['h1']
     assert second['h2'] is not first['h2']
+
+
+def test_a_cast_replaces_the_record_of_its_host_and_no_other():
+    facts_store = _store(_db())
+    for name in ('h1', 'h2', 'h3'):
+        facts_store.update_instances(name, [{'uuid': name + '-a'},
+                                            {'uuid': name + '-b'}])
+    first = facts_store.facts_for()
+    facts_store.delete_instance('h2', 'h2-a')
+    second = facts_store.facts_for()
+    assert sorted(second) == ['h1', 'h2', 'h3']
+    assert second['h2'] is not first['h2']
+    assert sorted(second['h2'].instances) == ['h2-b']
+    assert second['h1'] is first['h1']
+    assert second['h3'] is first['h3']
+    # What an earlier request got does not change under it.
+    assert sorted(first['h2'].instances) == ['h2-a', 'h2-b']
+
+
+def test_the_answer_covers_every_known_host_whatever_is_asked():
+    facts_store = _store(_db())
+    facts_store.update_aggregates([{'id': 1, 'hosts': ['h9']}])
+    facts_store.update_instances('h3', [{'uuid': 'a'}, {'uuid': 'b'}])
+    known = facts_store.facts_for(['h1'])
+    assert sorted(known) == ['h1', 'h2', 'h3', 'h9']
+    assert known['h9'].instances == {}
+    assert known.get('unknown') is None
+
+
+def test_an_aggregate_change_reaches_hosts_known_only_by_aggregate():
+    facts_store = _store(_db())
+    facts_store.update_aggregates([{'id': 1, 'hosts': ['h1', 'h9']}])
+    assert [a.id for a in facts_store.facts_for().get('h9').aggregates] == [
+        1]
+    facts_store.update_aggregates([{'id': 1, 'hosts': ['h1']}])
+    known = facts_store.facts_for()
+    assert known.get('h9') is None
+    assert [a.id for a in known['h1'].aggregates] == [1]
+
+
+def test_a_host_a_reload_drops_is_forgotten():
+    db = _db()
+    facts_store = _store(db)
+    assert sorted(facts_store.facts_for()) == ['h1', 'h2']
+    db.republish({'h1': db.host('h1')})
+    known = facts_store.facts_for()
+    assert sorted(known) == ['h1']
+    assert known['h1'].compute is db.host('h1').compute
+
+
+def test_a_host_forgotten_by_its_only_source_is_forgotten():
+    db = _db()
+    facts_store = _store(db)
+    first = facts_store.facts_for()
+    with db._lock:
+        db._set_host_locked('h2', None)
+    second = facts_store.facts_for()
+    assert second.get('h2') is None
+    assert second['h1'] is first['h1']
+
+
+def test_a_cast_for_a_host_another_source_knows_keeps_its_facts():
+    facts_store = _store(_db())
+    facts_store.update_instances('h2', [{'uuid': 'a'}, {'uuid': 'b'}])
+    h2 = facts_store.facts_for()['h2']
+    assert sorted(h2.instances) == ['a', 'b']
+    assert h2.compute.stats == {'num_instances': 1}
+
+
+def test_the_file_source_reloaded_is_seen(tmp_path):
+    path = tmp_path / 'host_facts.yaml'
+    path.write_text('cells: [{uuid: %s, hosts: [h1]}]' % CELL_1)
+    conf = fakes.make_conf(host_facts_file={'path': str(path)})
+    facts_store = _store(file_source.FileSource(conf, clock=fakes.Clock()))
+    assert facts_store.facts_for()['h1'].cell_uuid == CELL_1
+    path.write_text('cells: [{uuid: %s, hosts: [h2]}]' % CELL_2)
+    facts_store.reload()
+    known = facts_store.facts_for()
+    assert known.get('h1') is None
+    assert known['h2'].cell_uuid == CELL_2
+
+
+def test_casts_while_requests_read_never_disturb_them():
+    facts_store = _store(_db())
+    stop = threading.Event()
+    errors = []
+
+    def casts():
+        try:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                name = 'h%d' % (n % 500)
+                facts_store.update_instances(
+                    name, [{'uuid': 'a%d' % n}, {'uuid': 'b%d' % n}])
+                if n % 7 == 0:
+                    facts_store.update_aggregates(
+                        [{'id': n % 3, 'hosts': [name]}])
+        except Exception as e:
+            errors.append(e)
+
+    thread = threading.Thread(target=casts)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            known = facts_store.facts_for()
+            for name in list(known):
+                assert known[name] is not None
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == []
+    # Once the casts stop, the merged facts are those of the sources.
+    known = facts_store.facts_for()
+    rpc_hosts = facts_store.rpc.records()
+    for name, record in rpc_hosts.items():
+        assert known[name].instances is record.instances

@@ -23,11 +23,17 @@ def _rp(uuid, name, root=None):
     return {'uuid': uuid, 'name': name, 'root_provider_uuid': root or uuid}
 
 
+def _asked(names, uuids):
+    """What ``names`` answers for ``uuids`` (the known ones only)."""
+    return {uuid: names[uuid] for uuid in uuids if uuid in names}
+
+
 def test_known_uuids_are_answered_from_the_cache():
     client = FakeClient([_rp('a', 'host-a'), _rp('b', 'host-b')])
     names = providers.ProviderNames(client)
-    assert names.lookup(['a']) == {'a': 'host-a'}
-    assert names.lookup(['a', 'b']) == {'a': 'host-a', 'b': 'host-b'}
+    assert _asked(names.lookup(['a']), ['a']) == {'a': 'host-a'}
+    assert _asked(names.lookup(['a', 'b']), ['a', 'b']) == {
+        'a': 'host-a', 'b': 'host-b'}
     assert client.gets == 1
 
 
@@ -36,14 +42,16 @@ def test_unknown_uuid_fetches_once_per_lookup():
     names = providers.ProviderNames(client)
     names.lookup(['a'])
     client.providers.append(_rp('c', 'host-c'))
-    assert names.lookup(['a', 'c']) == {'a': 'host-a', 'c': 'host-c'}
+    assert _asked(names.lookup(['a', 'c']), ['a', 'c']) == {
+        'a': 'host-a', 'c': 'host-c'}
     assert client.gets == 2
 
 
 def test_uuid_unknown_to_placement_is_left_out():
     client = FakeClient([_rp('a', 'host-a')])
     names = providers.ProviderNames(client)
-    assert names.lookup(['a', 'gone']) == {'a': 'host-a'}
+    assert _asked(names.lookup(['a', 'gone']), ['a', 'gone']) == {
+        'a': 'host-a'}
     assert names.get('gone') is None
     assert client.gets == 2  # one fetch per lookup, not per uuid
 
@@ -60,7 +68,7 @@ def test_concurrent_lookups_share_one_fetch():
     names = providers.ProviderNames(client)
     results = []
     threads = [threading.Thread(
-        target=lambda: results.append(names.lookup(['a'])))
+        target=lambda: results.append(_asked(names.lookup(['a']), ['a'])))
         for _ in range(6)]
     for thread in threads:
         thread.start()
@@ -68,3 +76,21 @@ def test_concurrent_lookups_share_one_fetch():
         thread.join()
     assert results == [{'a': 'host-a'}] * 6
     assert client.gets == 1
+
+
+def test_uuids_may_be_any_iterable():
+    client = FakeClient([_rp('a', 'host-a'), _rp('b', 'host-b')])
+    names = providers.ProviderNames(client)
+    assert names.lookup(iter(['a', 'b'])).get('b') == 'host-b'
+    assert names.lookup(uuid for uuid in ['a', 'c']).get('a') == 'host-a'
+    assert client.gets == 2
+
+
+def test_a_fetch_leaves_an_earlier_answer_unchanged():
+    client = FakeClient([_rp('a', 'host-a')])
+    names = providers.ProviderNames(client)
+    before = names.lookup(['a'])
+    client.providers = [_rp('a', 'renamed'), _rp('b', 'host-b')]
+    after = names.lookup(['a', 'b'])
+    assert dict(before) == {'a': 'host-a'}
+    assert _asked(after, ['a', 'b']) == {'a': 'renamed', 'b': 'host-b'}

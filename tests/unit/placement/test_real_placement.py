@@ -210,8 +210,10 @@ def test_provider_names_come_from_placement(client):
     child = providers.create_provider(client, 'host-a-pf',
                                       parent_provider_uuid=a)
     names = providers.ProviderNames(client)
-    assert names.lookup([a, child, uuidutils.generate_uuid()]) == {
-        a: 'host-a', child: 'host-a-pf'}
+    unknown = uuidutils.generate_uuid()
+    found = names.lookup([a, child, unknown])
+    assert (found.get(a), found.get(child)) == ('host-a', 'host-a-pf')
+    assert unknown not in found
     assert names.root_of(child) == a
 
 
