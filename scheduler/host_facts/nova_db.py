@@ -257,6 +257,8 @@ class NovaDBSource(base.PeriodicSource):
                      if isinstance(m, dict) and 'name' in m},
             stats=_json(row.stats, {}),
             host_ip=row.host_ip,
+            cpu_allocation_ratio=row.cpu_allocation_ratio,
+            ram_allocation_ratio=row.ram_allocation_ratio,
             service_up=self._service_up(service),
             service_disabled=None if service is None else bool(
                 service.disabled),

@@ -59,6 +59,8 @@ compute_nodes = sa.Table(
     sa.Column('numa_topology', sa.Text),
     sa.Column('supported_instances', sa.Text),
     sa.Column('host_ip', sa.String(39)),
+    sa.Column('cpu_allocation_ratio', sa.Float),
+    sa.Column('ram_allocation_ratio', sa.Float),
     sa.Column('created_at', sa.DateTime),
     sa.Column('updated_at', sa.DateTime),
     sa.Column('deleted', sa.Integer))

@@ -61,6 +61,9 @@ class ComputeFacts:
     metrics: dict = dataclasses.field(default_factory=dict)
     stats: dict = dataclasses.field(default_factory=dict)
     host_ip: str | None = None
+    # The compute node's own ratios (Nova's NUMA limits read them).
+    cpu_allocation_ratio: float | None = None
+    ram_allocation_ratio: float | None = None
     service_up: bool | None = None
     service_disabled: bool | None = None
     service_disabled_reason: str | None = None

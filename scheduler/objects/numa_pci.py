@@ -34,7 +34,14 @@ class InstanceNUMACell:
 
 @dataclasses.dataclass
 class InstanceNUMATopology:
+    """The guest's NUMA cells; ``emulator_threads_policy`` share/isolate."""
+
     cells: list = dataclasses.field(default_factory=list)
+    emulator_threads_policy: str | None = None
+
+    @property
+    def emulator_threads_isolated(self):
+        return self.emulator_threads_policy == 'isolate'
 
 
 @dataclasses.dataclass

@@ -32,8 +32,10 @@ def _cell(value, path):
                                     path + '.cpu_policy'),
         cpu_thread_policy=readers.read_str(
             data.get('cpu_thread_policy'), path + '.cpu_thread_policy'),
+        # Nova: a size in KiB, or -1 small, -2 large, -3 any.
         pagesize=(None if data.get('pagesize') is None else
-                  readers.read_int(data['pagesize'], path + '.pagesize')))
+                  readers.read_int(data['pagesize'], path + '.pagesize',
+                                   minimum=-3)))
 
 
 def numa_topology_from_wire(value, path):
@@ -46,7 +48,10 @@ def numa_topology_from_wire(value, path):
     cells = [_cell(c, '%s.cells[%d]' % (path, i))
              for i, c in enumerate(cells)]
     return numa_pci.InstanceNUMATopology(
-        cells=[c for c in cells if c is not None])
+        cells=[c for c in cells if c is not None],
+        emulator_threads_policy=readers.read_str(
+            data.get('emulator_threads_policy'),
+            path + '.emulator_threads_policy'))
 
 
 def _pci_request(value, path):

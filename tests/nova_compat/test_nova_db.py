@@ -115,6 +115,9 @@ def test_compute_details_are_read(nova_dbs):
     assert compute['cpu_info'] == {'arch': 'x86_64', 'vendor': 'Intel'}
     assert compute['stats']['failed_builds'] == '0'
     assert compute['supported_instances'] == [['x86_64', 'kvm', 'hvm']]
+    # Nova's NUMA limits are the compute node's own ratios.
+    assert (compute['cpu_allocation_ratio'],
+            compute['ram_allocation_ratio']) == (4.0, 1.0)
     assert compute['updated_at'] is not None
 
 

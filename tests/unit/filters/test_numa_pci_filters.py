@@ -14,7 +14,7 @@ def _cell(id, cpus, memory, pcpus=(), cpu_usage=0, memory_usage=0,
 
 def _numa_host(name, cells, **ratios):
     return h.host(name, compute=h.compute(
-        numa_topology=dict({'cells': cells}, **ratios)))
+        numa_topology={'cells': cells}, **ratios))
 
 
 def _guest(*cells):
