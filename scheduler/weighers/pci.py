@@ -3,7 +3,9 @@
 The fewer free PCI devices a host has, the higher its raw weight: an
 instance without PCI requests avoids PCI hosts, and one with PCI requests
 stacks onto the hosts with the fewest free devices, leaving whole hosts
-free for larger requests. Free devices count up to 99, as in Nova.
+free for larger requests. Free devices count up to 99, as in Nova. In a
+multi-create, the devices the instances already placed on a host took are
+not free any more (Nova's host state consumes them).
 """
 
 import numpy as np
@@ -14,15 +16,22 @@ from scheduler.weighers import utils
 MAX_DEVICES = 100
 
 
+def _wanted(spec):
+    """Devices one instance of ``spec`` takes."""
+    return sum(request.count for request in spec.pci_requests or ())
+
+
 class PCIWeigher(base.ConfiguredWeigher):
     """Raw weight: 100 - min(free PCI devices, 99)."""
 
     multiplier_option = 'pci_weight_multiplier'
 
     def _weigh_object(self, host_state, spec):
-        free = utils.free_pci_devices(host_state)
+        free = max(utils.free_pci_devices(host_state) -
+                   host_state.placed * _wanted(spec), 0)
         return MAX_DEVICES - min(free, MAX_DEVICES - 1)
 
     def weigh_columns(self, host_set, spec):
-        free = utils.fact_columns(host_set).pci_free
+        free = np.maximum(utils.fact_columns(host_set).pci_free -
+                          host_set.placed * _wanted(spec), 0)
         return MAX_DEVICES - np.minimum(free, MAX_DEVICES - 1)

@@ -9,6 +9,7 @@ from scheduler import exception
 from scheduler.host_state import facts as hf
 from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
+from scheduler.objects import numa_pci
 from scheduler.objects import request_spec
 from scheduler.weighers import handler
 from tests.unit.host_state import fakes
@@ -118,6 +119,20 @@ def test_pci_hosts_are_avoided_and_counts_cap_at_99():
     raw = [weigher._weigh_object(h, fakes.make_spec()) for h in hosts]
     assert raw == [97, 100, 1]
     assert _best('PCIWeigher', hosts) == 1
+
+
+def test_pci_devices_taken_earlier_in_a_multi_create_are_not_free():
+    hosts = [_host(0, _compute(pci_pools=[{'count': 4}])),
+             _host(1, _compute(pci_pools=[{'count': 3}]))]
+    spec = fakes.make_spec(pci_requests=[numa_pci.PCIRequest(count=2)])
+    wh = _weigher('PCIWeigher')
+    host_set = host_sets.HostStateSet(hosts)
+    # Stacking: the host with fewer free devices first.
+    assert wh.weigh(host_set, spec, [0, 1]).tolist() == [0.0, 1.0]
+    host_set.consume(0, {'allocations': {}})
+    _name, weigher = wh.weighers[0]
+    assert weigher.weigh_columns(host_set, spec).tolist() == [98, 97]
+    assert weigher._weigh_object(host_set[0], spec) == 98
 
 
 def test_soft_affinity_prefers_hosts_with_group_members():
