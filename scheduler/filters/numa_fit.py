@@ -30,13 +30,20 @@ Two properties of Nova's search are kept, since they decide which hosts
 pass: a page size keyword sticks to the first size found, and results are
 remembered by guest cell ids that change during the search (``fit``).
 
-Not modelled: PCI and network NUMA affinity (the order of cells by PCI
-devices and the ``pci_numa_affinity_policy`` checks).
+With the host's PCI pools and the request's PCI requests, host cells
+with devices come first for a guest asking for some (last for one that
+does not), and the cells chosen must give the devices the NUMA affinity
+their policy asks for (``scheduler.filters.pci_fit``).
+
+Not modelled: network NUMA affinity (``NetworkMetadata``: physnets and
+tunnels bound to NUMA nodes).
 """
 
 import collections
 import dataclasses
 import itertools
+
+from scheduler.filters import pci_fit
 
 DEDICATED = 'dedicated'
 MIXED = 'mixed'
@@ -82,6 +89,7 @@ class HostCell:
     pinned_cpus: set = dataclasses.field(default_factory=set)
     siblings: list = dataclasses.field(default_factory=list)
     mempages: list = dataclasses.field(default_factory=list)
+    socket: int | None = None
 
     @classmethod
     def from_plain(cls, data):
@@ -101,6 +109,7 @@ class HostCell:
             memory_usage=int(data.get('memory_usage') or 0),
             pinned_cpus=set(data.get('pinned_cpus') or ()),
             siblings=siblings or [{cpu} for cpu in sorted(pcpuset)],
+            socket=data.get('socket'),
             mempages=[Pages(size_kb=int(p['size_kb']),
                             total=int(p.get('total') or 0),
                             used=int(p.get('used') or 0),
@@ -289,8 +298,12 @@ def fit_cell(cell, guest, cpu_ratio, ram_ratio, reserve=0, pagesize=None,
     return pinned, reserved, pagesize or None
 
 
-def _ordered(cells, guests):
-    """Host cell indices in the order Nova tries them (spread)."""
+def _ordered(cells, guests, pci_pools, pci_requests):
+    """Host cell indices in the order Nova tries them (spread).
+
+    Last, by PCI devices on the cell: most first for a guest asking for
+    devices, fewest first for one that does not.
+    """
     order = list(range(len(cells)))
     if len(cells) <= len(guests):
         return order
@@ -299,12 +312,20 @@ def _ordered(cells, guests):
         order.sort(key=lambda i: cells[i].cpu_usage)
     else:
         order.sort(key=lambda i: len(cells[i].free_pcpus), reverse=True)
+    if pci_pools is not None:
+        devices = pci_fit.count_by_node(pci_pools)
+        order.sort(key=lambda i: devices.get(cells[i].id, 0),
+                   reverse=bool(pci_requests))
     return order
 
 
 def fit(cells, guests, cpu_ratio=1.0, ram_ratio=1.0,
-        emulator_threads_isolated=False):
+        emulator_threads_isolated=False, pci_pools=None, pci_requests=()):
     """``[Fitted]`` per guest cell in order, or None if they do not fit.
+
+    With the host's PCI pools (``pci_fit.pools_of``) and the request's
+    PCI requests, the cells chosen must also give the devices the NUMA
+    affinity their policy asks for.
 
     As Nova's search: a page size keyword (small, large, any) becomes the
     size found in the first cell where the memory fits, for the rest of
@@ -319,8 +340,8 @@ def fit(cells, guests, cpu_ratio=1.0, ram_ratio=1.0,
     pagesizes = [guest.pagesize for guest in guests]
     fitted_pairs = {}
     failed_pairs = set()
-    for order in itertools.permutations(_ordered(cells, guests),
-                                        len(guests)):
+    order_of_cells = _ordered(cells, guests, pci_pools, pci_requests)
+    for order in itertools.permutations(order_of_cells, len(guests)):
         result = []
         for position, (i, guest) in enumerate(zip(order, guests)):
             key = (cells[i].id, ids[position])
@@ -345,8 +366,13 @@ def fit(cells, guests, cpu_ratio=1.0, ram_ratio=1.0,
             ids[position] = cells[i].id
             pinned, reserved, pagesize = got
             result.append(Fitted(i, guest, pinned, reserved, pagesize))
-        if len(result) == len(guests):
-            return result
+        if len(result) != len(guests):
+            continue
+        if pci_requests and pci_pools is not None and not pci_fit.supports(
+                pci_pools, pci_requests, [cells[i].id for i in order],
+                cells):
+            continue
+        return result
     return None
 
 

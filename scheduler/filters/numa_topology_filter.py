@@ -4,7 +4,8 @@ As in Nova: a request with a NUMA topology (``RequestSpec.numa_topology``)
 needs a host reporting one, and the guest's cells must fit the host's
 with Nova's rules (``scheduler.filters.numa_fit``: page sizes, CPU
 pinning by thread policy, emulator threads, the CPU and RAM allocation
-ratios of the compute node); a request without one passes everywhere. A
+ratios of the compute node, and the NUMA affinity of the PCI devices
+asked for); a request without one passes everywhere. A
 dedicated-CPU request with the ``require`` thread policy (flavor
 ``hw:cpu_thread_policy`` or image ``hw_cpu_thread_policy``) needs a host
 with hyper-threads, whether or not it has a NUMA topology.
@@ -26,6 +27,7 @@ source reports them (``compute_facts``).
 
 from scheduler.filters import compute_facts
 from scheduler.filters import numa_fit
+from scheduler.filters import pci_fit
 from scheduler.filters import utils
 
 
@@ -34,25 +36,44 @@ def _has_threads(topology):
                for siblings in cell.get('siblings') or ())
 
 
-def _ratio(value):
+def ratio(value):
+    """An allocation ratio a source reported; 1.0 (none) if not."""
     return 1.0 if value is None else float(value)
 
 
-def fits_host(requested, topology, count=1, cpu_ratio=1.0, ram_ratio=1.0):
-    """Whether ``count`` instances of ``requested`` fit, one after another.
+def place(requested, topology, count=1, cpu_ratio=1.0, ram_ratio=1.0,
+          pci_pools=None, pci_requests=()):
+    """``(host cells, PCI pools)`` left after ``count`` instances, or None.
 
-    ``count`` - 1 are the instances of the same multi-create placed on
-    the host already: each is fitted and consumed before the next.
+    Each instance of ``requested`` is fitted, and its cells and PCI
+    devices consumed, before the next, as Nova's host state does in a
+    multi-create. None if one does not fit.
     """
     cells = numa_fit.host_cells(topology)
+    pools = None if pci_pools is None else pci_fit.pools_of(pci_pools)
     for _ in range(count):
         fitted = numa_fit.fit(
             cells, list(requested.cells), cpu_ratio, ram_ratio,
-            getattr(requested, 'emulator_threads_isolated', False))
+            getattr(requested, 'emulator_threads_isolated', False),
+            pools, pci_requests)
         if fitted is None:
-            return False
+            return None
+        if pci_requests and pools is not None:
+            pci_fit.apply(pools, pci_requests,
+                          [cells[f.cell_index].id for f in fitted], cells)
         cells = numa_fit.consume(cells, fitted)
-    return True
+    return cells, pools
+
+
+def fits_host(requested, topology, count=1, cpu_ratio=1.0, ram_ratio=1.0,
+              pci_pools=None, pci_requests=()):
+    """Whether ``count`` instances of ``requested`` fit, one after another.
+
+    ``count`` - 1 are the instances of the same multi-create placed on
+    the host already.
+    """
+    return place(requested, topology, count, cpu_ratio, ram_ratio,
+                 pci_pools, pci_requests) is not None
 
 
 class NUMATopologyFilter(compute_facts.ComputeFactsFilter):
@@ -81,5 +102,6 @@ class NUMATopologyFilter(compute_facts.ComputeFactsFilter):
             return True
         return bool(topology) and fits_host(
             requested, topology, host_state.placed + 1,
-            _ratio(compute.cpu_allocation_ratio),
-            _ratio(compute.ram_allocation_ratio))
+            ratio(compute.cpu_allocation_ratio),
+            ratio(compute.ram_allocation_ratio),
+            compute.pci_pools, spec.pci_requests)

@@ -2,17 +2,14 @@
 
 As in Nova: a request with PCI requests (``RequestSpec.pci_requests``:
 flavor PCI aliases, SR-IOV ports) needs a host whose PCI device pools
-(``ComputeFacts.pci_pools``: dicts with ``vendor_id``, ``product_id``,
-``count``, ``numa_node`` and tags such as ``dev_type`` or
-``physical_network``) hold, for each request in turn, ``count`` devices
-of pools matching one of its specs (every key of the spec equal to the
-pool's). A device taken by one request is not available to the next, nor
-to the next instance of a multi-create. A request without PCI requests
-passes everywhere.
+(``ComputeFacts.pci_pools``) can serve each request in turn, with Nova's
+matching rules (``scheduler.filters.pci_fit``). The devices the instances
+of a multi-create already placed on the host took are gone. NUMA
+affinity of the devices is NUMATopologyFilter's check, as in Nova. A
+request without PCI requests passes everywhere.
 
-Not modelled: NUMA affinity policies of the devices, and PCI devices
-tracked in Placement (``[filter_scheduler] pci_in_placement``; their
-resources are claimed through Placement's candidates anyway).
+Not modelled: PCI devices tracked in Placement (``[filter_scheduler]
+pci_in_placement``).
 
 Facts missing: a host without reported pools fails a request for
 devices (as Nova); a host without compute details passes only when no
@@ -20,30 +17,9 @@ source reports them (``compute_facts``).
 """
 
 from scheduler.filters import compute_facts
+from scheduler.filters import numa_topology_filter
+from scheduler.filters import pci_fit
 from scheduler.filters import utils
-
-
-def _matches(pool, spec):
-    return all(str(pool.get(key)) == str(value)
-               for key, value in spec.items())
-
-
-def supports(pools, requests):
-    """Whether ``pools`` hold the devices of every request, in order."""
-    left = [int(pool.get('count', 0)) for pool in pools]
-    for request in requests:
-        wanted = request.count
-        for i, pool in enumerate(pools):
-            if wanted <= 0:
-                break
-            if left[i] and any(_matches(pool, s) for s in request.spec or
-                               [{}]):
-                taken = min(left[i], wanted)
-                left[i] -= taken
-                wanted -= taken
-        if wanted > 0:
-            return False
-    return True
 
 
 class PciPassthroughFilter(compute_facts.ComputeFactsFilter):
@@ -58,6 +34,26 @@ class PciPassthroughFilter(compute_facts.ComputeFactsFilter):
         compute = utils.compute(host_state)
         if compute is None or not compute.pci_pools:
             return False
-        # Devices the instances of this request placed here already took.
-        return supports(compute.pci_pools,
-                        list(requests) * (host_state.placed + 1))
+        return pci_fit.supports(_left(compute, spec, host_state.placed),
+                                requests)
+
+
+def _left(compute, spec, placed):
+    """The host's pools less what ``placed`` earlier instances took.
+
+    With NUMA, each took its devices near the cells it got (as Nova's
+    host state consumes them), so those instances are fitted again.
+    """
+    requests = spec.pci_requests
+    if placed and spec.numa_topology and compute.numa_topology:
+        left = numa_topology_filter.place(
+            spec.numa_topology, compute.numa_topology, placed,
+            numa_topology_filter.ratio(compute.cpu_allocation_ratio),
+            numa_topology_filter.ratio(compute.ram_allocation_ratio),
+            compute.pci_pools, requests)
+        if left is not None:
+            return left[1]
+    pools = pci_fit.pools_of(compute.pci_pools)
+    for _ in range(placed):
+        pci_fit.apply(pools, requests)
+    return pools
