@@ -63,3 +63,31 @@ def test_a_new_record_is_read_anew():
     new = _facts({'num_instances': 6})
     table = columns.fact_table(host_sets.HostStateSet([_host(0, new)]))
     np.testing.assert_array_equal(table.instances, [6])
+
+
+def _table(records):
+    return columns.FactTable(host_sets.HostStateSet(
+        [_host(i, r) for i, r in enumerate(records)]))
+
+
+def test_the_next_host_set_reads_only_the_records_that_changed():
+    records = [_facts({'num_instances': i}) for i in range(8)]
+    first = _table(records)
+    assert first.instances.tolist() == list(range(8))
+    changed = list(records)
+    changed[3] = _facts({'num_instances': 30})
+    assert records[5].row is not None
+    # A reused row is not read again: spoiling it shows if it were.
+    records[5].row = (np.array([99.0] * len(columns.NUMBERS)).tobytes(),
+                      {})
+    second = _table(changed)
+    assert second.instances.tolist() == [0, 1, 2, 30, 4, 5, 6, 7]
+
+
+def test_many_changed_records_or_other_hosts_read_every_row():
+    records = [_facts({'num_instances': i}) for i in range(4)]
+    _table(records)
+    fresh = [_facts({'num_instances': 10 + i}) for i in range(4)]
+    assert _table(fresh).instances.tolist() == [10, 11, 12, 13]
+    assert _table(fresh[:3]).instances.tolist() == [10, 11, 12]
+    assert _table([facts.UNKNOWN] * 3).no_compute.tolist() == [1.0] * 3
