@@ -4,14 +4,66 @@
   are shuffled, so identical hosts are used evenly.
 - ``host_subset_size``: the host tried first is picked at random among the
   best N; the others keep their weighed order behind it.
+
+A request tries a few hosts (a claim, the alternates), so only the best
+ones are sorted at once; the rest are sorted if a request gets that far.
 """
 
+import collections.abc
+
 import numpy as np
+
+# Hosts sorted at once (more if host_subset_size asks for more).
+HEAD = 64
+
+
+class Ranked(collections.abc.Sequence):
+    """Host indices best first; ties keep the order they were given in.
+
+    The hosts past the head are sorted the first time they are reached.
+    """
+
+    def __init__(self, head, tail_indices=(), tail_weights=()):
+        self._head = head
+        self._tail_indices = np.asarray(tail_indices, dtype=np.intp)
+        self._tail_weights = np.asarray(tail_weights, dtype=float)
+        self._tail = None
+
+    def _sorted_tail(self):
+        if self._tail is None:
+            by_weight = np.argsort(-self._tail_weights, kind='stable')
+            self._tail = self._tail_indices[by_weight]
+        return self._tail
+
+    def __len__(self):
+        return len(self._head) + len(self._tail_indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, (int, np.integer)) and 0 <= i < len(self._head):
+            return self._head[i]
+        return np.concatenate([self._head, self._sorted_tail()])[i]
+
+    def __iter__(self):
+        yield from self._head.tolist()
+        if len(self._tail_indices):
+            yield from self._sorted_tail().tolist()
+
+
+def _split(indices, weights, head_size):
+    """``Ranked`` with at least ``head_size`` hosts sorted (all ties)."""
+    if len(weights) <= head_size:
+        return Ranked(indices[np.argsort(-weights, kind='stable')])
+    threshold = -np.partition(-weights, head_size - 1)[head_size - 1]
+    in_head = weights >= threshold
+    head = np.flatnonzero(in_head)
+    head = head[np.argsort(-weights[head], kind='stable')]
+    tail = np.flatnonzero(~in_head)
+    return Ranked(indices[head], indices[tail], weights[tail])
 
 
 def rank_hosts(indices, weights, subset_size=1, shuffle_best=False,
                rng=None):
-    """Host indices in the order to try them (a new int array).
+    """Host indices in the order to try them (a ``Ranked`` sequence).
 
     :param indices: host indices (aligned with ``weights``).
     :param weights: total weights; higher is better. Ties keep the order of
@@ -21,20 +73,20 @@ def rank_hosts(indices, weights, subset_size=1, shuffle_best=False,
     indices = np.asarray(indices, dtype=np.intp)
     weights = np.asarray(weights, dtype=float)
     if not len(indices):
-        return indices
+        return Ranked(indices)
     rng = rng if rng is not None else np.random.default_rng()
-    by_weight = np.argsort(-weights, kind='stable')
-    order = indices[by_weight]
+    subset = min(max(int(subset_size), 1), len(indices))
+    ranked = _split(indices, weights, max(HEAD, subset))
+    order = ranked._head
     if shuffle_best:
-        sorted_weights = weights[by_weight]
-        n_best = int(np.count_nonzero(sorted_weights == sorted_weights[0]))
+        best = weights.max()
+        n_best = int(np.count_nonzero(weights == best))
         if n_best > 1:
             order[:n_best] = rng.permutation(order[:n_best])
-    subset = min(max(int(subset_size), 1), len(order))
     if subset > 1:
         pick = int(rng.integers(subset))
         if pick:
             chosen = order[pick]
             order[1:pick + 1] = order[:pick].copy()
             order[0] = chosen
-    return order
+    return ranked

@@ -51,3 +51,28 @@ def test_subset_larger_than_the_hosts_is_all_hosts():
 
 def test_no_hosts_is_an_empty_order():
     assert len(ranking.rank_hosts([], [])) == 0
+
+
+def test_a_long_order_is_the_stable_sort_of_all_hosts():
+    rng = np.random.default_rng(5)
+    for size in (ranking.HEAD - 1, ranking.HEAD + 1, 1000):
+        weights = rng.integers(0, 50, size).astype(float)
+        indices = rng.permutation(size) + 1000
+        expected = indices[np.argsort(-weights, kind='stable')]
+        order = ranking.rank_hosts(indices, weights, rng=FixedRng())
+        assert len(order) == size
+        assert list(order) == expected.tolist()
+        assert order[0] == expected[0]
+        assert order[size - 1] == expected[-1]
+
+
+def test_shuffle_and_subset_work_on_long_orders():
+    weights = np.zeros(500)
+    weights[[400, 7, 300]] = 2.0
+    order = ranking.rank_hosts(np.arange(500), weights, shuffle_best=True,
+                               rng=FixedRng())
+    assert list(order)[:4] == [400, 300, 7, 0]
+    order = ranking.rank_hosts(np.arange(500), -np.arange(500.0),
+                               subset_size=100, rng=FixedRng(pick=99))
+    assert list(order)[:3] == [99, 0, 1]
+    assert list(order)[100:102] == [100, 101]
