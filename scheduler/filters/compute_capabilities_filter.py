@@ -22,6 +22,7 @@ from oslo_serialization import jsonutils
 from scheduler.filters import compute_facts
 from scheduler.filters import extra_specs_ops
 from scheduler.filters import host_attributes
+from scheduler.host_state import columns
 
 LOG = logging.getLogger(__name__)
 
@@ -47,6 +48,14 @@ def _lookup(attributes, path):
     return value
 
 
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:
+        return columns.frozen(value)
+    return value
+
+
 class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts whose capabilities satisfy the flavor's extra specs."""
 
@@ -63,11 +72,28 @@ class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter):
                 if ':' not in key or key.startswith(SCOPE + ':')}
 
     def filter_mask(self, host_set, spec):
+        specs = self._requirements(spec)
         # Most flavors name no capability: then no host is looked at.
-        if not self._requirements(spec):
+        if not specs:
             return np.ones(len(host_set), dtype=bool)
-        return np.fromiter((self.host_passes(h, spec)
-                            for h in host_set.hosts), bool, len(host_set))
+        names = sorted({key.split(':')[1] if ':' in key else key
+                        for key in specs})
+        if host_attributes.HOST_ATTRIBUTES.intersection(names):
+            return np.fromiter((self.host_passes(h, spec)
+                                for h in host_set.hosts), bool,
+                               len(host_set))
+        # Only the compute records matter: once per distinct value of
+        # what they say about the names asked for.
+
+        def key(facts):
+            compute = facts.compute
+            if compute is None:
+                return None
+            return tuple(_hashable(host_attributes.compute_value(compute, n))
+                         for n in names)
+        return columns.mask_by_group(
+            host_set, 'capabilities:' + ','.join(names), key,
+            lambda host: self.host_passes(host, spec))
 
     def host_passes(self, host_state, spec):
         specs = self._requirements(spec)

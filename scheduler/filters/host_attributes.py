@@ -12,32 +12,61 @@ so ``vcpus_total``/``total_usable_ram_mb`` here already include the
 allocation ratios and the reserved amounts.
 """
 
+import operator
+
 from scheduler.host_state import host_state as hs
+
+# Attributes read from the host itself, not from its compute record.
+HOST_ATTRIBUTES = frozenset((
+    'host', 'nodename', 'uuid', 'cell_uuid', 'availability_zone',
+    'free_ram_mb', 'free_disk_mb', 'total_usable_ram_mb',
+    'total_usable_disk_gb', 'disk_mb_used', 'vcpus_total', 'vcpus_used',
+    'aggregates'))
+
+
+def _stat(name):
+    return lambda compute: (compute.stats or {}).get(name)
+
+
+# Nova's name of each compute-record attribute, and how to read it.
+_COMPUTE_FIELDS = {
+    'hypervisor_type': operator.attrgetter('hypervisor_type'),
+    'hypervisor_version': operator.attrgetter('hypervisor_version'),
+    'hypervisor_hostname': operator.attrgetter('hypervisor_hostname'),
+    'cpu_info': operator.attrgetter('cpu_info'),
+    'supported_instances': operator.attrgetter('supported_instances'),
+    'numa_topology': operator.attrgetter('numa_topology'),
+    'metrics': operator.attrgetter('metrics'),
+    'host_ip': operator.attrgetter('host_ip'),
+    'num_instances': _stat('num_instances'),
+    'num_io_ops': _stat('num_io_ops'),
+    'failed_builds': _stat('failed_builds'),
+    'pci_stats': operator.attrgetter('pci_pools'),
+    'stats': lambda compute: dict(compute.stats or {}),
+}
 
 
 def _compute_fields(compute):
     if compute is None:
-        return dict.fromkeys(
-            ('hypervisor_type', 'hypervisor_version', 'hypervisor_hostname',
-             'cpu_info', 'supported_instances', 'numa_topology', 'metrics',
-             'host_ip', 'num_instances', 'num_io_ops', 'failed_builds',
-             'pci_stats'), None) | {'stats': {}}
-    stats = dict(compute.stats or {})
-    return {
-        'hypervisor_type': compute.hypervisor_type,
-        'hypervisor_version': compute.hypervisor_version,
-        'hypervisor_hostname': compute.hypervisor_hostname,
-        'cpu_info': compute.cpu_info,
-        'supported_instances': compute.supported_instances,
-        'numa_topology': compute.numa_topology,
-        'metrics': compute.metrics,
-        'host_ip': compute.host_ip,
-        'num_instances': stats.get('num_instances'),
-        'num_io_ops': stats.get('num_io_ops'),
-        'failed_builds': stats.get('failed_builds'),
-        'pci_stats': compute.pci_pools,
-        'stats': stats,
-    }
+        return dict.fromkeys(_COMPUTE_FIELDS, None) | {'stats': {}}
+    return {name: read(compute) for name, read in _COMPUTE_FIELDS.items()}
+
+
+def compute_value(compute, name):
+    """``(name is a stat, value)`` of what ``attributes`` shows as ``name``.
+
+    For a name that is not one of the host's own (``HOST_ATTRIBUTES``):
+    it depends on the compute record only, so hosts with equal values
+    here are equal for a filter reading that name.
+    """
+    if compute is None:
+        return False, None
+    stats = compute.stats or {}
+    read = _COMPUTE_FIELDS.get(name)
+    value = read(compute) if read is not None else None
+    if value is None:
+        return name in stats, stats.get(name)
+    return False, value
 
 
 def attributes(host_state):

@@ -44,12 +44,12 @@ def _cached(host_set, key, build):
     return columns[key]
 
 
-def _frozen(value):
+def frozen(value):
     """A hashable image of a JSON-like value."""
     if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+        return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple, set, frozenset)):
-        return tuple(_frozen(v) for v in value)
+        return tuple(frozen(v) for v in value)
     return value
 
 
@@ -67,7 +67,7 @@ def groups(host_set, name, key, frozen=False):
         reps = []
         inverse = np.empty(len(host_set), dtype=np.int64)
         for i, record in enumerate(host_set.facts):
-            k = _frozen(key(record)) if frozen else key(record)
+            k = frozen(key(record)) if frozen else key(record)
             group = seen.get(k)
             if group is None:
                 group = seen[k] = len(reps)

@@ -79,6 +79,8 @@ COMPUTE = st.none() | st.builds(
     stats=STATS,
     supported_instances=SUPPORTED,
     hypervisor_version=st.sampled_from([None, 5000000, 6002000]),
+    cpu_info=st.sampled_from([{}, {'arch': 'x86_64'}, {'arch': 'aarch64'},
+                              '{"arch": "x86_64"}']),
     metrics=st.dictionaries(st.sampled_from(['cpu.percent', 'cpu.freq']),
                             st.floats(0, 1), max_size=2),
     host_ip=st.sampled_from([None, '10.0.0.5', '10.0.1.5', 'bad']),
@@ -124,9 +126,11 @@ SPECS = st.builds(
     extra_specs=st.dictionaries(
         st.sampled_from(['ssd', 'aggregate_instance_extra_specs:ssd',
                          'hw:cpu_policy', 'os_distro', 'num_instances',
-                         'capabilities:hypervisor_version']),
+                         'capabilities:hypervisor_version',
+                         'capabilities:cpu_info:arch', 'vcpus_total']),
         st.sampled_from(['true', '<or> true <or> false', 'dedicated',
-                         's== fedora', '>= 2', '<= 5000000']), max_size=2),
+                         's== fedora', '>= 2', '<= 5000000', 'x86_64']),
+        max_size=2),
     image_props=st.dictionaries(
         st.sampled_from(['hw_architecture', 'img_hv_type', 'os_distro',
                          'img_hv_requested_version']),
