@@ -18,6 +18,7 @@ fails closed, unless no source reports them (``compute_facts``).
 """
 
 import numpy as np
+from oslo_serialization import jsonutils
 from oslo_utils import versionutils
 
 from scheduler.filters import compute_facts
@@ -37,11 +38,30 @@ def _canonical(value, aliases):
 
 
 def _host_key(compute):
-    """What this filter reads of a host's ``ComputeFacts`` (or None)."""
+    """What this filter reads of a host's ``ComputeFacts`` (or None).
+
+    Hashable, and kept with the record: hosts with equal keys are judged
+    once.
+    """
     if compute is None:
         return None
-    bits = (compute.cpu_info or {}).get('maxphysaddr', {}).get('bits')
-    return (compute.supported_instances, compute.hypervisor_version, bits)
+    key = compute.derived.get(__name__)
+    if key is None:
+        cpu_info = compute.cpu_info
+        if isinstance(cpu_info, str):
+            # As Nova stores it; sources normally hand it over decoded.
+            try:
+                cpu_info = jsonutils.loads(cpu_info)
+            except ValueError:
+                cpu_info = None
+        if not isinstance(cpu_info, dict):
+            cpu_info = {}
+        maxphysaddr = cpu_info.get('maxphysaddr')
+        bits = (maxphysaddr.get('bits') if isinstance(maxphysaddr, dict)
+                else None)
+        key = compute.derived[__name__] = columns.frozen(
+            (compute.supported_instances, compute.hypervisor_version, bits))
+    return key
 
 
 def _version_ok(hypervisor_version, wanted):
@@ -101,8 +121,9 @@ class ImagePropertiesFilter(compute_facts.ComputeFactsFilter):
         props, wanted = self._wanted(spec)
         if not any(wanted):
             return np.ones(len(host_set), dtype=bool)
-        # Only for images naming an architecture, type or mode: one cheap
-        # test per host (hosts rarely share their supported_instances).
-        return self.unjudged_column(host_set) | np.fromiter(
-            (self._supports(_host_key(compute), props, wanted)
-             for compute in columns.computes(host_set)), bool, len(host_set))
+        # Only for images naming an architecture, type or mode: once per
+        # distinct key of the hosts.
+        return self.unjudged_column(host_set) | columns.mask_by_group(
+            host_set, 'image_properties', lambda f: _host_key(f.compute),
+            lambda host: self._supports(_host_key(host.facts.compute),
+                                        props, wanted))

@@ -53,11 +53,11 @@ def frozen(value):
     return value
 
 
-def groups(host_set, name, key, frozen=False):
+def groups(host_set, name, key, freeze=False):
     """``(representatives, inverse)`` of the hosts grouped by ``key(facts)``.
 
     ``key`` reads a host's ``HostFacts`` (``host_set.facts[i]``) and
-    returns a hashable value, or (``frozen=True``) a JSON-like one made
+    returns a hashable value, or (``freeze=True``) a JSON-like one made
     hashable here. ``representatives`` are host indices, one per distinct
     key; ``inverse[i]`` is the group of host ``i``. ``name`` names the
     grouping in the cache and must identify ``key``.
@@ -67,7 +67,7 @@ def groups(host_set, name, key, frozen=False):
         reps = []
         inverse = np.empty(len(host_set), dtype=np.int64)
         for i, record in enumerate(host_set.facts):
-            k = frozen(key(record)) if frozen else key(record)
+            k = frozen(key(record)) if freeze else key(record)
             group = seen.get(k)
             if group is None:
                 group = seen[k] = len(reps)
@@ -77,12 +77,12 @@ def groups(host_set, name, key, frozen=False):
     return _cached(host_set, ('groups', name), build)
 
 
-def mask_by_group(host_set, name, key, passes, frozen=False):
+def mask_by_group(host_set, name, key, passes, freeze=False):
     """Bool column: ``passes(host)`` evaluated once per group of ``key``.
 
     ``passes`` gets the ``HostState`` of the group's first host.
     """
-    reps, inverse = groups(host_set, name, key, frozen)
+    reps, inverse = groups(host_set, name, key, freeze)
     results = np.fromiter((bool(passes(host_set.hosts[i])) for i in reps),
                           bool, len(reps))
     return results[inverse]

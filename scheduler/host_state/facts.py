@@ -68,6 +68,10 @@ class ComputeFacts:
     service_disabled: bool | None = None
     service_disabled_reason: str | None = None
     updated_at: float | None = None
+    # What filters derive from this record, kept with it for the next
+    # request (published records are replaced, never changed).
+    derived: dict = dataclasses.field(default_factory=dict, init=False,
+                                      repr=False, compare=False)
 
 
 @dataclasses.dataclass

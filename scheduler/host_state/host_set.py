@@ -140,6 +140,17 @@ class HostStateSet:
                            for f, name in zip(self.facts, self.host_names)]
         return self._zones
 
+    def _cell_of(self, i):
+        if self._cells is not None:
+            return self._cells[i]
+        return self.facts[i].cell_uuid or self._cell_default
+
+    def _zone_of(self, i):
+        if self._zones is not None:
+            return self._zones[i]
+        return (self.facts[i].availability_zone or
+                self._zone_map.get(self.host_names[i], self._zone_default))
+
     def _make(self, i):
         """Host ``i``'s ``HostState``, sharing the set's records."""
         providers = (self._trees.get(i) or
@@ -150,8 +161,8 @@ class HostStateSet:
             aggregates = self._aggregate_map.get(self.host_names[i], ())
         return hs.HostState(
             self.uuids[i], self.host_names[i], self.node_names[i],
-            self.cell_uuids[i], providers, traits=self.traits[i],
-            aggregates=aggregates, availability_zone=self.zones[i],
+            self._cell_of(i), providers, traits=self.traits[i],
+            aggregates=aggregates, availability_zone=self._zone_of(i),
             allocation_requests=self._requests[i], facts=self.facts[i])
 
     def _pair(self, rc):

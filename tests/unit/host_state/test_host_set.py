@@ -12,6 +12,7 @@ import numpy as np
 
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
+from scheduler.host_state import columns
 from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
@@ -181,3 +182,22 @@ def test_a_set_of_host_states_reads_them_as_they_are():
     assert list(host_set.placed) == [1, 0]
     assert list(host_set.free('PCPU')) == [0, 0]
     assert host_set[0] is hosts[0]
+
+
+def test_groups_of_equal_facts_are_judged_once():
+    candidates, names = fakes.make_candidates(fakes.uniform_hosts(4))
+    metadata = [{'a': [1, 2]}, {'a': [1, 2]}, {'a': [3]}, {'a': [1, 2]}]
+    facts = {'host-%05d' % i: host_facts.HostFacts(cell_uuid=str(i))
+             for i in range(4)}
+    host_set = builder.build_host_states(candidates, names, fakes.CELL,
+                                         facts=facts)
+    seen = []
+    mask = columns.mask_by_group(
+        host_set, 'test-metadata',
+        # JSON-like, so not hashable: freeze makes it so.
+        lambda record: metadata[int(record.cell_uuid)],
+        lambda host: seen.append(host.host) or host.host != 'host-00002',
+        freeze=True)
+    assert mask.tolist() == [True, True, False, True]
+    assert seen == ['host-00000', 'host-00002']
+    assert host_set._made.count(None) == 2
