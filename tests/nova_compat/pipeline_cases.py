@@ -11,6 +11,7 @@ Nova's free RAM/disk/vCPUs (from the compute node) and ours (Placement's
 capacity minus usage) are the same numbers.
 """
 
+import json
 import random
 import uuid
 
@@ -91,15 +92,49 @@ def make_hosts(count, seed, varied=True, aggregates=4):
     return hosts, aggs
 
 
+_QUERY_NUMBERS = {'$free_ram_mb': [4096, 32768, 65536],
+                  '$total_usable_ram_mb': [32768, 65536],
+                  '$vcpus_used': [4, 16, 30],
+                  '$vcpus_total': [16, 32, 64],
+                  '$free_disk_mb': [102400, 512000]}
+
+
+def make_query(rng, depth=0):
+    """A random JsonFilter query over attributes both schedulers share."""
+    ops = ['=', '<', '>', '<=', '>=', 'in']
+    if depth < 2:
+        ops += ['not', 'or', 'and']
+    op = rng.choice(ops)
+    if op in ('or', 'and'):
+        return [op] + [make_query(rng, depth + 1)
+                       for _ in range(rng.randint(1, 3))]
+    if op == 'not':
+        return ['not', make_query(rng, depth + 1)]
+    if rng.random() < 0.25:
+        # Strings only with = and in: Nova compares with Python's < too.
+        values = list(HV_TYPES) + ['nonesuch']
+        if op == 'in':
+            return ['in', '$hypervisor_type'] + rng.sample(values, 2)
+        return ['=', '$hypervisor_type', rng.choice(values)]
+    attribute = rng.choice(sorted(_QUERY_NUMBERS))
+    values = _QUERY_NUMBERS[attribute]
+    if op == 'in':
+        return ['in', attribute] + rng.sample(values, 2)
+    return [op, attribute, rng.choice(values)]
+
+
 def make_spec(rng, hosts, varied=True):
     """A request as a plain dict, sometimes in a server group."""
     spec = {'vcpus': rng.choice([1, 2, 4]),
             'memory_mb': rng.choice([512, 2048, 4096]),
             'root_gb': rng.choice([1, 10, 20]),
             'extra_specs': {}, 'image_props': {}, 'group': None,
-            'project_id': 'bench-project', 'instance_uuid': _uuid(rng)}
+            'project_id': 'bench-project', 'instance_uuid': _uuid(rng),
+            'hints': {}}
     if not varied:
         return spec
+    if rng.random() < 0.4:
+        spec['hints']['query'] = [json.dumps(make_query(rng))]
     if rng.random() < 0.3:
         spec['extra_specs']['capabilities:hypervisor_type'] = rng.choice(
             HV_TYPES)

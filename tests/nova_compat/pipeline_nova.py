@@ -67,7 +67,9 @@ def make_spec(plain):
         flavor=flavor, image=image, instance_group=group,
         project_id=plain['project_id'], user_id='bench-user',
         instance_uuid=plain['instance_uuid'], num_instances=1,
-        scheduler_hints={}, ignore_hosts=None, force_hosts=None,
+        scheduler_hints={k: list(v) for k, v in
+                         plain.get('hints', {}).items()},
+        ignore_hosts=None, force_hosts=None,
         force_nodes=None, requested_destination=None, pci_requests=None,
         numa_topology=None, is_bfv=False)
 

@@ -52,7 +52,9 @@ def make_spec(plain):
         instance_uuid=plain['instance_uuid'],
         image=rs.Image(id='bench-image',
                        properties=dict(plain['image_props'])),
-        instance_group=group)
+        instance_group=group,
+        scheduler_hints={k: list(v) for k, v in
+                         plain.get('hints', {}).items()})
 
 
 def _compute(host):

@@ -12,7 +12,9 @@ Multi-creates too: 120 requests of 3 instances, placed one by one as Nova's
 scheduler manager does, compared at every instance.
 
 Filters: those of the configuration that both Nova and our
-``scheduler.filters`` namespace provide (the set in use is printed).
+``scheduler.filters`` namespace provide (the set in use is printed); the
+non-default one adds JsonFilter, with a random ``query`` hint in 40% of
+the requests.
 Not compared: ImagePropertiesWeigher with a non-zero multiplier (Nova's
 reads instances' image metadata from its cell database) and
 CrossCellWeigher during cross-cell moves (our request model does not carry
@@ -43,7 +45,7 @@ NOVA_DEFAULT_FILTERS = [
 EXTRA_FILTERS = [
     'IoOpsFilter', 'NumInstancesFilter', 'AggregateIoOpsFilter',
     'AggregateNumInstancesFilter', 'AggregateInstanceExtraSpecsFilter',
-    'MetricsFilter']
+    'MetricsFilter', 'JsonFilter']
 
 NON_DEFAULT = {
     'filter_scheduler': {
