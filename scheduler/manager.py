@@ -54,6 +54,9 @@ class SchedulerManager:
 
     def stop(self):
         self.host_facts.stop()
+        stop = getattr(self.driver, 'stop', None)
+        if stop is not None:
+            stop()
 
     def reset(self):
         """SIGHUP: sources re-read what they read on reload."""

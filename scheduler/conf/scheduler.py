@@ -72,6 +72,24 @@ scheduler_opts = [
              'Each refusal costs a claim round trip to Placement; this '
              'bounds how long a request that lost a race takes to say so.'),
     cfg.IntOpt(
+        'release_retry_interval',
+        default=15,
+        min=1,
+        max=3600,
+        help='Seconds between attempts to release a claim whose release '
+             'failed (Placement unreachable or timing out) after its '
+             'request failed. Each attempt removes the allocations only if '
+             'they are still the ones this scheduler wrote (a later claim '
+             'for the same consumer is left alone).'),
+    cfg.IntOpt(
+        'release_retry_limit',
+        default=40,
+        min=1,
+        max=100000,
+        help='How many times a failed release is attempted again before '
+             'it is given up and logged at ERROR: the allocation may then '
+             'remain in Placement until removed by hand.'),
+    cfg.IntOpt(
         'max_instances_per_request',
         default=1000,
         min=1,

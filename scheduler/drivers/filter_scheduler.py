@@ -8,7 +8,8 @@ request is claimed in Placement (on ``ClaimConflict`` the next weighed host
 is tried), then consumed locally so the next instance is filtered and
 weighed against what is left. If an instance cannot be placed, the claims
 made for the earlier instances of the request are released before
-``NoValidHost`` is raised. With ``instance_uuids=None`` nothing is claimed.
+``NoValidHost`` is raised; a release that fails is tried again later
+(``releases``). With ``instance_uuids=None`` nothing is claimed.
 """
 
 import collections
@@ -20,6 +21,7 @@ from oslo_log import log as logging
 from scheduler.drivers import base
 from scheduler.drivers import placement_adapter
 from scheduler.drivers import ranking
+from scheduler.drivers import releases
 from scheduler import exception
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
@@ -56,6 +58,9 @@ class FilterScheduler(base.Scheduler):
             placement = placement_adapter.PlacementAdapter(self.conf)
         self.placement = placement
         self.rng = rng if rng is not None else np.random.default_rng()
+        self.deferred_releases = releases.DeferredReleases(
+            self.placement, self.conf.scheduler.release_retry_interval,
+            self.conf.scheduler.release_retry_limit)
         # Placement failures by kind, since the process started.
         self.placement_failures = collections.Counter()
         self._lock = threading.Lock()
@@ -182,7 +187,7 @@ class FilterScheduler(base.Scheduler):
             except exception.PlacementError as e:
                 # The claim may have been written before the error (a
                 # timeout): release it with the others.
-                claimed.append(_Claimed(i, None, consumer))
+                claimed.append(_Claimed(i, allocation_request, consumer))
                 raise self._placement_failed(e, 'claim')
             return _Claimed(i, allocation_request, consumer)
         raise exception.NoValidHost(
@@ -202,6 +207,12 @@ class FilterScheduler(base.Scheduler):
                           'after a failed request: Placement %(kind)s: '
                           '%(reason)s', {'consumer': claim.consumer,
                                          'kind': e.kind, 'reason': e.reason})
+                self.deferred_releases.add(
+                    claim.consumer, claim.allocation_request['allocations'])
+
+    def stop(self):
+        """The process stops: no more retries of failed releases."""
+        self.deferred_releases.stop()
 
     def _alternates(self, host_set, claim, chosen, order, version):
         wanted = self.conf.scheduler.max_attempts - 1

@@ -1,8 +1,8 @@
 """The driver's one door to Placement: a thin bridge to scheduler.placement.
 
-The driver calls ``query``, ``candidates``, ``names``, ``claim`` and
-``release`` on a collaborator; this is the real one. Tests give the driver
-a fake with the same five methods.
+The driver calls ``query``, ``candidates``, ``names``, ``claim``,
+``release`` and ``release_if_unchanged`` on a collaborator; this is the
+real one. Tests give the driver a fake with the same methods.
 
 ``query`` is where a request becomes the ``GET /allocation_candidates``
 query: translation (``scheduler.placement.translation``), the destination
@@ -153,3 +153,11 @@ class PlacementAdapter:
     def release(self, consumer_uuid):
         """Remove every allocation of ``consumer_uuid``."""
         claims.release(self._client, consumer_uuid)
+
+    def release_if_unchanged(self, consumer_uuid, allocations):
+        """Remove them only if they are still ``allocations``.
+
+        :returns: ``claims.RELEASED``, ``ABSENT`` or ``CHANGED``.
+        """
+        return claims.release_if_unchanged(self._client, consumer_uuid,
+                                           allocations)

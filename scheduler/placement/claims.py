@@ -164,6 +164,48 @@ def release(client, consumer_uuid, global_request_id=None):
     return True
 
 
+RELEASED = 'released'
+ABSENT = 'absent'
+CHANGED = 'changed'
+
+
+def release_if_unchanged(client, consumer_uuid, allocations,
+                         global_request_id=None):
+    """Remove ``consumer_uuid``'s allocations if they are ``allocations``.
+
+    For a claim whose release failed: by the time this runs, the caller
+    may have retried and another claim been written for the same
+    consumer; that one is left alone. The removal states the consumer
+    generation read (``PUT`` of no allocations, as Nova removes an
+    instance's), so a write in between makes it refuse rather than remove.
+
+    :param allocations: ``{rp_uuid: {"resources": {rc: n}}}`` claimed.
+    :returns: RELEASED, ABSENT (nothing held) or CHANGED (the consumer
+        holds something else, or was written meanwhile).
+    :raises: PlacementError when Placement cannot be asked.
+    """
+    version = versions.FEATURES['consumer_generation']
+    current = get_allocations(client, consumer_uuid, version,
+                              global_request_id=global_request_id)
+    if not current.get('allocations'):
+        return ABSENT
+    if _resources(current['allocations']) != _resources(allocations):
+        return CHANGED
+    body = {'allocations': {},
+            'consumer_generation': current.get('consumer_generation'),
+            'project_id': current.get('project_id'),
+            'user_id': current.get('user_id')}
+    try:
+        client.put(_url(consumer_uuid), body, version,
+                   global_request_id=global_request_id)
+    except placement_client.PlacementConflict as e:
+        LOG.info('Allocations of consumer %(consumer)s changed while being '
+                 'released; left alone: %(detail)s',
+                 {'consumer': consumer_uuid, 'detail': e.detail})
+        return CHANGED
+    return RELEASED
+
+
 def get_allocations(client, consumer_uuid, version=None,
                     global_request_id=None):
     """``GET /allocations/{consumer}``.

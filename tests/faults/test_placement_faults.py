@@ -119,3 +119,36 @@ def test_placement_fault(name, fault, instances, expected, proxy, placement,
     # One ERROR line per failed request at most, whatever the retries.
     assert len(errors) <= row.no_valid_host, errors
     assert helpers.total_usage(placement, 'VCPU') == 0
+
+
+def test_a_claim_whose_release_failed_is_released_once_placement_is_back(
+        proxy, placement, server_factory, client, hosts):
+    # The second claim of two instances fails, and so does the release
+    # of the first (every /allocations/ call after the first claim).
+    server = server_factory(host='sched-deferred-release', workers=1,
+                            extra_conf={'scheduler': {
+                                'release_retry_interval': 1}})
+    assert checks.alive(client, placement, server)
+    proxy.inject(Fault('status', 503, path=CLAIM, after=1))
+    try:
+        outcome = checks.call(client, count=2)
+        assert outcome.refusal is not None
+        assert 'server error' in outcome.refusal.reason
+        first = outcome.consumers[0]
+        assert helpers.allocations(placement, first)
+    finally:
+        proxy.clear()
+    assert fault_proxy.wait_until(
+        lambda: not any(helpers.allocations(placement, c)
+                        for c in outcome.consumers), timeout=20)
+    row = matrix.record(matrix.Row(
+        fault='503 on 2nd claim and on the release (retried later)',
+        requests=1, succeeded=0, no_valid_host=1, errors=0,
+        leaked=checks.leaked(placement, [outcome]),
+        overcommit=checks.overcommitted(placement, hosts),
+        error_lines=len(checks.error_lines(server)),
+        slowest=outcome.seconds))
+    row.alive = checks.alive(client, placement, server)
+    assert (row.leaked, row.overcommit, row.alive) == (0, 0, True)
+    assert helpers.total_usage(placement, 'VCPU') == 0
+    assert 'released on attempt' in checks.log_since(server, 0)

@@ -1,6 +1,7 @@
 """A fake of the driver's Placement collaborator, recording every call."""
 
 from scheduler import exception
+from scheduler.placement import claims
 from tests.unit.host_state import fakes
 
 QUERY_STRING = 'limit=1000&resources=DISK_GB:10,MEMORY_MB:1024,VCPU:1'
@@ -64,3 +65,17 @@ class FakePlacement:
         if 'release' in self.fail:
             raise self.fail['release']
         self.claims.pop(consumer_uuid, None)
+
+    def release_if_unchanged(self, consumer_uuid, allocations):
+        """As the real one; a claim here is known by its host."""
+        if 'release' in self.fail:
+            raise self.fail['release']
+        held = self.claims.get(consumer_uuid)
+        if held is None:
+            return claims.ABSENT
+        (rp,) = allocations
+        if self.host_of[rp] != held[0]:
+            return claims.CHANGED
+        del self.claims[consumer_uuid]
+        self.released.append(consumer_uuid)
+        return claims.RELEASED

@@ -302,10 +302,13 @@ def test_release_failure_is_logged_and_the_other_claims_still_released():
     placement = fake_placement.FakePlacement(
         _ram_hosts(1024, 1024), request={'MEMORY_MB': 1024})
     placement.fail['release'] = exception.PlacementUnreachable('down')
+    driver = _driver(placement)
     with pytest.raises(exception.NoValidHost):
-        _driver(placement).select_destinations(None, fakes.make_spec(),
-                                               _uuids(3))
+        driver.select_destinations(None, fakes.make_spec(), _uuids(3))
     assert placement.released == ['instance-0', 'instance-1']
+    # Tried again later (tests/unit/drivers/test_deferred_releases.py).
+    assert len(driver.deferred_releases) == 2
+    driver.stop()
 
 
 def test_unexpected_error_after_a_claim_still_releases_it():

@@ -125,6 +125,25 @@ def test_claim_shows_in_usages_and_release_frees_it(client):
     assert claims.release(client, consumer) is False
 
 
+def test_release_if_unchanged_leaves_a_newer_claim_alone(client):
+    _host(client, 'cn-a')
+    _host(client, 'cn-b')
+    first, second = _ask(client, _spec()).allocation_requests[:2]
+    consumer = uuidutils.generate_uuid()
+    claims.claim(client, consumer, first, 'proj', 'user')
+    assert claims.release_if_unchanged(
+        client, consumer, first['allocations']) == claims.RELEASED
+    assert claims.get_allocations(client, consumer)['allocations'] == {}
+    assert claims.release_if_unchanged(
+        client, consumer, first['allocations']) == claims.ABSENT
+    # The caller retried meanwhile and the consumer holds a newer claim.
+    claims.claim(client, consumer, second, 'proj', 'user')
+    assert claims.release_if_unchanged(
+        client, consumer, first['allocations']) == claims.CHANGED
+    held = claims.get_allocations(client, consumer)['allocations']
+    assert set(held) == set(second['allocations'])
+
+
 @pytest.mark.parametrize('version', ['1.34', '1.36', '1.38', '1.39'])
 def test_placement_accepts_mappings_in_claims_from_1_34(client, version):
     _host(client, 'cn')
@@ -231,3 +250,25 @@ def test_aggregates_and_member_of(client):
 def test_missing_provider_write_is_not_found(client):
     with pytest.raises(placement_client.PlacementNotFound):
         providers.get_usages(client, uuidutils.generate_uuid())
+
+
+def test_release_if_unchanged_refuses_when_written_in_between(
+        client, monkeypatch):
+    _host(client, 'cn')
+    ar = _ask(client, _spec()).allocation_requests[0]
+    consumer = uuidutils.generate_uuid()
+    claims.claim(client, consumer, ar, 'proj', 'user')
+    read = claims.get_allocations
+
+    def read_then_someone_writes(*args, **kwargs):
+        held = read(*args, **kwargs)
+        body = claims.claim_body(ar, 'proj', 'user', '1.28')
+        body['consumer_generation'] = held['consumer_generation']
+        client.put('/allocations/%s' % consumer, body, '1.28')
+        return held
+
+    monkeypatch.setattr(claims, 'get_allocations', read_then_someone_writes)
+    assert claims.release_if_unchanged(
+        client, consumer, ar['allocations']) == claims.CHANGED
+    monkeypatch.setattr(claims, 'get_allocations', read)
+    assert claims.get_allocations(client, consumer)['allocations']
