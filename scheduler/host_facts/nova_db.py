@@ -35,6 +35,7 @@ from scheduler.host_facts import base
 from scheduler.host_facts import instances as compact
 from scheduler.host_facts import nova_tables as t
 from scheduler.host_state import facts
+from scheduler.rpc import readers
 
 LOG = logging.getLogger(__name__)
 
@@ -79,17 +80,6 @@ def _json(text, default=None):
         return json.loads(text)
     except ValueError:
         return default
-
-
-def _plain(value):
-    """A Nova object primitive as plain data (``nova_object.data``)."""
-    if isinstance(value, dict):
-        if 'nova_object.data' in value:
-            return _plain(value['nova_object.data'])
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _epoch(when):
@@ -250,8 +240,8 @@ class NovaDBSource(base.PeriodicSource):
             hypervisor_hostname=row.hypervisor_hostname,
             cpu_info=_json(row.cpu_info, {}),
             supported_instances=_json(row.supported_instances, []),
-            numa_topology=_plain(_json(row.numa_topology)),
-            pci_pools=(_plain(_json(row.pci_stats, {})) or {}).get(
+            numa_topology=readers.plain(_json(row.numa_topology)),
+            pci_pools=(readers.plain(_json(row.pci_stats, {})) or {}).get(
                 'objects', []),
             metrics={m['name']: m.get('value') for m in metrics
                      if isinstance(m, dict) and 'name' in m},

@@ -239,3 +239,18 @@ def read_num_instances(value, path, max_instances=None):
                     maximum=max_instances or MAX_INT,
                     bound_name=('[scheduler] max_instances_per_request'
                                 if max_instances else None))
+
+
+def plain(value):
+    """A Nova object primitive as plain data (``nova_object.data``).
+
+    For the primitives Nova stores as JSON in its databases (a compute
+    node's ``numa_topology``, ``pci_stats``), read without their envelopes.
+    """
+    if isinstance(value, dict):
+        if 'nova_object.data' in value:
+            return plain(value['nova_object.data'])
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

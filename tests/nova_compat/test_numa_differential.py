@@ -23,20 +23,10 @@ from oslo_serialization import jsonutils
 
 from scheduler.filters import numa_fit
 from scheduler.rpc import numa_pci as numa_reader
+from scheduler.rpc import readers
 
 CASES = 1500
 MAX_INSTANCES = 4
-
-
-def _plain(value):
-    """A Nova object primitive as plain data, as our nova_db source."""
-    if isinstance(value, dict):
-        if 'nova_object.data' in value:
-            return _plain(value['nova_object.data'])
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _host_topology(rng, objects):
@@ -153,7 +143,7 @@ def _nova_placements(objects, hardware, numa_filter, host_state, flavor,
 
 
 def _our_placements(host_topology, requested, cpu_ratio, ram_ratio, specs):
-    topology = _plain(jsonutils.loads(jsonutils.dumps(
+    topology = readers.plain(jsonutils.loads(jsonutils.dumps(
         host_topology.obj_to_primitive())))
     guest = numa_reader.numa_topology_from_wire(
         jsonutils.loads(jsonutils.dumps(requested.obj_to_primitive())),

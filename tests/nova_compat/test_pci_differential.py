@@ -22,7 +22,7 @@ from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_state as hs
 from scheduler.objects import request_spec
 from scheduler.rpc import numa_pci as numa_reader
-from tests.nova_compat import test_numa_differential as numa_cases
+from scheduler.rpc import readers
 
 CASES = 1200
 MAX_INSTANCES = 3
@@ -130,8 +130,8 @@ def _wire(obj):
 
 def _our_count(topology, pools, numa_requested, requests):
     compute = host_facts.ComputeFacts(
-        numa_topology=numa_cases._plain(_wire(topology)),
-        pci_pools=numa_cases._plain(_wire(pools))['objects'],
+        numa_topology=readers.plain(_wire(topology)),
+        pci_pools=readers.plain(_wire(pools))['objects'],
         cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0)
     spec = request_spec.RequestSpec(
         flavor=request_spec.Flavor(vcpus=1, memory_mb=1024, root_gb=1),
