@@ -97,7 +97,7 @@ class FilterScheduler(base.Scheduler):
             candidates, names, self.conf.scheduler.default_cell_uuid,
             facts=facts, default_zone=self.conf.default_availability_zone,
             grouped=grouped,
-            absent_traits=getattr(query, 'root_forbidden', ()))
+            absent_traits=query.root_forbidden)
         if self.host_facts is not None:
             refused = self.host_facts.refused(host_set.host_names)
         if refused:

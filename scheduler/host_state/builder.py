@@ -107,19 +107,6 @@ def group(candidates):
     return _simple(candidates) or _general(candidates)
 
 
-def candidate_roots(candidates):
-    """Uuids of the roots that candidates would make hosts, in order."""
-    return group(candidates).roots
-
-
-def _entries(dicts, key, default):
-    """``[d[key] for d in dicts]``, ``default`` where ``key`` is missing."""
-    try:
-        return list(map(operator.itemgetter(key), dicts))
-    except KeyError:
-        return [d.get(key, default) for d in dicts]
-
-
 def _usable(grouped, names, summaries):
     """``(roots, host names, requests)`` of the roots that are hosts."""
     roots, requests = grouped.roots, grouped.requests
@@ -170,8 +157,8 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
         uuids=roots, host_names=host_names,
         facts=list(map(facts.get, host_names,
                        itertools.repeat(host_facts.UNKNOWN))),
-        traits=_entries(root_summaries, 'traits', ()),
-        resources=_entries(root_summaries, 'resources', {}),
+        traits=host_sets.entries(root_summaries, 'traits', ()),
+        resources=host_sets.entries(root_summaries, 'resources', {}),
         requests=requests, trees=trees, cell_uuid=cell_uuid, zones=zones,
         default_zone=default_zone, aggregates=aggregates,
         absent_traits=absent_traits)

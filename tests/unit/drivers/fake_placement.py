@@ -10,6 +10,9 @@ QUERY_STRING = 'limit=1000&resources=DISK_GB:10,MEMORY_MB:1024,VCPU:1'
 class FakeQuery:
     def __init__(self, spec):
         self.spec = spec
+        # No request filter runs here: the fake answer may hold disabled
+        # hosts, for ComputeFilter to remove.
+        self.root_forbidden = set()
 
     def to_query_string(self):
         return QUERY_STRING

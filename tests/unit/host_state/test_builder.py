@@ -56,7 +56,7 @@ def test_request_without_compute_resources_goes_to_every_root_touched():
     disk_only = fakes.allocation_request(
         {CN2: {'DISK_GB': 1}, SHARED: {'DISK_GB': 10}})
     candidates = _candidates([disk_only])
-    assert builder.candidate_roots(candidates) == [CN2, SHARED]
+    assert builder.group(candidates).roots == [CN2, SHARED]
     host_set = builder.build_host_states(candidates, NAMES, fakes.CELL)
     assert sorted(h.host for h in host_set) == ['cn2', 'shared-disk']
 
