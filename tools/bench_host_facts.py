@@ -124,14 +124,14 @@ def main(argv=None):
                   lambda: candidates_for(roots))
 
     def build():
-        facts = facts_store.facts_for(roots.values())
+        facts = facts_store.known_facts()
         return builder.build_host_states(
             answer, roots, conf.scheduler.default_cell_uuid, facts=facts,
             default_zone=conf.default_availability_zone)
 
     host_set = step('host states with facts (one request)', build)
     assert len(host_set) == args.hosts
-    known = sum(len(h.facts.instances) for h in host_set.hosts)
+    known = sum(len(f.instances) for f in host_set.facts)
     assert known == args.hosts * args.instances
 
     width = max(len(r[0]) for r in rows)

@@ -92,7 +92,7 @@ class FilterScheduler(base.Scheduler):
             raise self._placement_failed(e, 'provider names')
         facts = refused = None
         if self.host_facts is not None:
-            facts = self.host_facts.facts_for()
+            facts = self.host_facts.known_facts()
         host_set = builder.build_host_states(
             candidates, names, self.conf.scheduler.default_cell_uuid,
             facts=facts, default_zone=self.conf.default_availability_zone,

@@ -176,12 +176,11 @@ class HostFactsStore:
                 return dict(known.instances)
         return {}
 
-    def facts_for(self, host_names=None):
+    def known_facts(self):
         """``{host name: HostFacts}`` of every host anything is known of.
 
         A host no source has a record of and no aggregate names has no
-        entry. ``host_names`` is not read: the mapping answers for every
-        known host. It is shared with other requests and must not be
+        entry. The mapping is shared with other requests and must not be
         modified; it does not change once returned (a later call returns
         another one when something changed).
         """

@@ -51,7 +51,7 @@ def test_facts_merge_sources_earlier_first():
     facts_store.update_aggregates([{'id': 1, 'name': 'rpc',
                                     'hosts': ['h1']}])
     facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
-    known = facts_store.facts_for(['h1', 'h2'])
+    known = facts_store.known_facts()
     assert known.get('h2') is None
     h1 = known['h1']
     assert [a.name for a in h1.aggregates] == ['rpc']

@@ -42,17 +42,17 @@ def _db():
 def test_unchanged_hosts_get_the_same_record_on_the_next_request():
     facts_store = _store(_db())
     facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
-    first = facts_store.facts_for(['h1', 'h2'])
-    second = facts_store.facts_for(['h2', 'h1'])
+    first = facts_store.known_facts()
+    second = facts_store.known_facts()
     assert second['h1'] is first['h1']
     assert second['h2'] is first['h2']
 
 
 def test_an_instance_cast_gives_its_host_a_new_record_only():
     facts_store = _store(_db())
-    first = facts_store.facts_for(['h1', 'h2'])
+    first = facts_store.known_facts()
     facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
-    second = facts_store.facts_for(['h1', 'h2'])
+    second = facts_store.known_facts()
     assert second['h1'] is not first['h1']
     assert sorted(second['h1'].instances) == ['a', 'b']
     assert second['h2'] is first['h2']
@@ -61,10 +61,10 @@ def test_an_instance_cast_gives_its_host_a_new_record_only():
 def test_a_source_refresh_gives_new_records():
     db = _db()
     facts_store = _store(db)
-    first = facts_store.facts_for(['h1'])
+    first = facts_store.known_facts()
     db.republish({'h1': base.SourceHost(compute=facts.ComputeFacts(
         hypervisor_type='QEMU', stats={'num_instances': 7}))})
-    second = facts_store.facts_for(['h1'])
+    second = facts_store.known_facts()
     assert second['h1'] is not first['h1']
     assert second['h1'].compute.stats == {'num_instances': 7}
 
@@ -73,10 +73,10 @@ def test_an_aggregate_change_gives_new_records():
     facts_store = _store(_db())
     facts_store.update_aggregates([{'id': 1, 'hosts': ['h1'],
                                     'metadata': {'availability_zone': 'a'}}])
-    first = facts_store.facts_for(['h1', 'h2'])
+    first = facts_store.known_facts()
     facts_store.update_aggregates([{'id': 1, 'hosts': ['h1'],
                                     'metadata': {'availability_zone': 'b'}}])
-    second = facts_store.facts_for(['h1', 'h2'])
+    second = facts_store.known_facts()
     assert second['h1'].availability_zone == 'b'
     assert second['h1'] is not first['h1']
     assert second['h2'] is not first['h2']
@@ -87,9 +87,9 @@ def test_a_cast_replaces_the_record_of_its_host_and_no_other():
     for name in ('h1', 'h2', 'h3'):
         facts_store.update_instances(name, [{'uuid': name + '-a'},
                                             {'uuid': name + '-b'}])
-    first = facts_store.facts_for()
+    first = facts_store.known_facts()
     facts_store.delete_instance('h2', 'h2-a')
-    second = facts_store.facts_for()
+    second = facts_store.known_facts()
     assert sorted(second) == ['h1', 'h2', 'h3']
     assert second['h2'] is not first['h2']
     assert sorted(second['h2'].instances) == ['h2-b']
@@ -103,7 +103,7 @@ def test_the_answer_covers_every_known_host_whatever_is_asked():
     facts_store = _store(_db())
     facts_store.update_aggregates([{'id': 1, 'hosts': ['h9']}])
     facts_store.update_instances('h3', [{'uuid': 'a'}, {'uuid': 'b'}])
-    known = facts_store.facts_for(['h1'])
+    known = facts_store.known_facts()
     assert sorted(known) == ['h1', 'h2', 'h3', 'h9']
     assert known['h9'].instances == {}
     assert known.get('unknown') is None
@@ -112,10 +112,10 @@ def test_the_answer_covers_every_known_host_whatever_is_asked():
 def test_an_aggregate_change_reaches_hosts_known_only_by_aggregate():
     facts_store = _store(_db())
     facts_store.update_aggregates([{'id': 1, 'hosts': ['h1', 'h9']}])
-    assert [a.id for a in facts_store.facts_for().get('h9').aggregates] == [
+    assert [a.id for a in facts_store.known_facts().get('h9').aggregates] == [
         1]
     facts_store.update_aggregates([{'id': 1, 'hosts': ['h1']}])
-    known = facts_store.facts_for()
+    known = facts_store.known_facts()
     assert known.get('h9') is None
     assert [a.id for a in known['h1'].aggregates] == [1]
 
@@ -123,9 +123,9 @@ def test_an_aggregate_change_reaches_hosts_known_only_by_aggregate():
 def test_a_host_a_reload_drops_is_forgotten():
     db = _db()
     facts_store = _store(db)
-    assert sorted(facts_store.facts_for()) == ['h1', 'h2']
+    assert sorted(facts_store.known_facts()) == ['h1', 'h2']
     db.republish({'h1': db.host('h1')})
-    known = facts_store.facts_for()
+    known = facts_store.known_facts()
     assert sorted(known) == ['h1']
     assert known['h1'].compute is db.host('h1').compute
 
@@ -133,10 +133,10 @@ def test_a_host_a_reload_drops_is_forgotten():
 def test_a_host_forgotten_by_its_only_source_is_forgotten():
     db = _db()
     facts_store = _store(db)
-    first = facts_store.facts_for()
+    first = facts_store.known_facts()
     with db._lock:
         db._set_host_locked('h2', None)
-    second = facts_store.facts_for()
+    second = facts_store.known_facts()
     assert second.get('h2') is None
     assert second['h1'] is first['h1']
 
@@ -144,7 +144,7 @@ def test_a_host_forgotten_by_its_only_source_is_forgotten():
 def test_a_cast_for_a_host_another_source_knows_keeps_its_facts():
     facts_store = _store(_db())
     facts_store.update_instances('h2', [{'uuid': 'a'}, {'uuid': 'b'}])
-    h2 = facts_store.facts_for()['h2']
+    h2 = facts_store.known_facts()['h2']
     assert sorted(h2.instances) == ['a', 'b']
     assert h2.compute.stats == {'num_instances': 1}
 
@@ -154,10 +154,10 @@ def test_the_file_source_reloaded_is_seen(tmp_path):
     path.write_text('cells: [{uuid: %s, hosts: [h1]}]' % CELL_1)
     conf = fakes.make_conf(host_facts_file={'path': str(path)})
     facts_store = _store(file_source.FileSource(conf, clock=fakes.Clock()))
-    assert facts_store.facts_for()['h1'].cell_uuid == CELL_1
+    assert facts_store.known_facts()['h1'].cell_uuid == CELL_1
     path.write_text('cells: [{uuid: %s, hosts: [h2]}]' % CELL_2)
     facts_store.reload()
-    known = facts_store.facts_for()
+    known = facts_store.known_facts()
     assert known.get('h1') is None
     assert known['h2'].cell_uuid == CELL_2
 
@@ -186,7 +186,7 @@ def test_casts_while_requests_read_never_disturb_them():
     try:
         deadline = time.monotonic() + 0.5
         while time.monotonic() < deadline:
-            known = facts_store.facts_for()
+            known = facts_store.known_facts()
             for name in list(known):
                 assert known[name] is not None
     finally:
@@ -194,7 +194,7 @@ def test_casts_while_requests_read_never_disturb_them():
         thread.join()
     assert errors == []
     # Once the casts stop, the merged facts are those of the sources.
-    known = facts_store.facts_for()
+    known = facts_store.known_facts()
     rpc_hosts = facts_store.rpc.records()
     for name, record in rpc_hosts.items():
         assert known[name].instances is record.instances
