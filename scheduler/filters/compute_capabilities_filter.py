@@ -48,14 +48,6 @@ def _lookup(attributes, path):
     return value
 
 
-def _hashable(value):
-    try:
-        hash(value)
-    except TypeError:
-        return columns.frozen(value)
-    return value
-
-
 class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts whose capabilities satisfy the flavor's extra specs."""
 
@@ -89,11 +81,11 @@ class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter):
             compute = facts.compute
             if compute is None:
                 return None
-            return tuple(_hashable(host_attributes.compute_value(compute, n))
+            return tuple(host_attributes.compute_value(compute, n)
                          for n in names)
         return columns.mask_by_group(
             host_set, 'capabilities:' + ','.join(names), key,
-            lambda host: self.host_passes(host, spec))
+            lambda host: self.host_passes(host, spec), freeze=True)
 
     def host_passes(self, host_state, spec):
         specs = self._requirements(spec)

@@ -45,10 +45,20 @@ def _cached(host_set, key, build):
 
 
 def frozen(value):
-    """A hashable image of a JSON-like value."""
+    """A hashable image of a JSON-like value.
+
+    A tuple that is hashable already is itself (the common key of a
+    grouping, made once per host: no walk through it).
+    """
     if isinstance(value, dict):
         return tuple(sorted((k, frozen(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, tuple):
+        try:
+            hash(value)
+            return value
+        except TypeError:
+            return tuple(frozen(v) for v in value)
+    if isinstance(value, (list, set, frozenset)):
         return tuple(frozen(v) for v in value)
     return value
 
