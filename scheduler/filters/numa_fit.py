@@ -124,6 +124,11 @@ class HostCell:
     def avail_memory(self):
         return self.memory - self.memory_usage
 
+    @property
+    def smallest_page(self):
+        """The smallest page size of the cell's pools (KiB)."""
+        return min(p.size_kb for p in self.mempages)
+
     def pages(self, size_kb):
         for pages in self.mempages:
             if pages.size_kb == size_kb:
@@ -246,28 +251,26 @@ def _pin(cell, guest, reserve):
     return pinning, reserved or set()
 
 
-def fit_cell(cell, guest, cpu_ratio, ram_ratio, reserve=0, pagesize=None,
-             chosen_pagesize=None):
+def fit_cell(cell, guest, cpu_ratio, ram_ratio, reserve, pagesize,
+             chosen_pagesize):
     """``(pinned, reserved, pagesize)`` of ``guest`` in ``cell``, or None.
 
     :param reserve: dedicated CPUs to keep free beside the guest's (1 on
         the first cell of a guest with isolated emulator threads).
-    :param pagesize: the page size asked for (default: the guest's).
+    :param pagesize: the page size asked for (None: none), which in
+        Nova's search may differ from the guest's own (see ``fit``).
     :param chosen_pagesize: called with the page size found for the
         guest's memory, before the CPUs are checked.
     :raises: NoSuchPageSize when asked for a page size the cell lacks.
     """
     pinned_guest = _pinned(guest)
-    pagesize = guest.pagesize if pagesize is None else pagesize
     if pagesize:
         pagesize = _page_size(cell, guest.memory, pagesize)
         if not pagesize:
             return None
-        if chosen_pagesize is not None:
-            chosen_pagesize(pagesize)
+        chosen_pagesize(pagesize)
     elif cell.mempages:
-        smallest = min(p.size_kb for p in cell.mempages)
-        if not cell.can_fit_pages(smallest, guest.memory * 1024,
+        if not cell.can_fit_pages(cell.smallest_page, guest.memory * 1024,
                                   use_free=pinned_guest):
             return None
     elif pinned_guest:
@@ -335,8 +338,7 @@ def fit(cells, guests, cpu_ratio=1.0, ram_ratio=1.0,
     """
     if not guests or len(cells) < len(guests):
         return None
-    ids = [getattr(guest, 'id', position)
-           for position, guest in enumerate(guests)]
+    ids = [guest.id for guest in guests]
     pagesizes = [guest.pagesize for guest in guests]
     fitted_pairs = {}
     failed_pairs = set()
@@ -354,7 +356,7 @@ def fit(cells, guests, cpu_ratio=1.0, ram_ratio=1.0,
                 try:
                     got = fit_cell(
                         cells[i], guest, cpu_ratio, ram_ratio, reserve,
-                        pagesizes[position] or 0,
+                        pagesizes[position],
                         lambda size, p=position: pagesizes.__setitem__(
                             p, size))
                 except NoSuchPageSize:
@@ -386,7 +388,7 @@ def consume(cells, fitted):
         cell = cells[placed.cell_index]
         guest = placed.guest
         if cell.mempages:
-            size = placed.pagesize or min(p.size_kb for p in cell.mempages)
+            size = placed.pagesize or cell.smallest_page
             try:
                 pages = cell.pages(size)
                 pages.used = max(0, int(pages.used +
