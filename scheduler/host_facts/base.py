@@ -107,10 +107,6 @@ class HostFactsSource:
         """``SourceHost`` of ``name``, or None if the source has none."""
         return self._hosts.get(name)
 
-    def hosts(self):
-        """The names of the hosts the source has facts of."""
-        return self._hosts.keys()
-
     def records(self):
         """``{host name: SourceHost}`` as it is now; do not modify it.
 
