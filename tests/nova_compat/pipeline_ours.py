@@ -206,10 +206,6 @@ def placement_answer(states):
             {h.host: h.facts for h in states}, len(requests))
 
 
-def _median(times):
-    return statistics.median(times)
-
-
 def _timed(run):
     start = time.perf_counter()
     result = run()
@@ -238,7 +234,7 @@ def _request_ms(pipeline, spec, body, names, facts, offered, repeat):
         assert len(built) == offered
         ms, _result = _timed(lambda: pipeline.rank(built, spec))
         cold.append(ms)
-    return _median(decode), _median(request), _median(cold)
+    return tuple(map(statistics.median, (decode, request, cold)))
 
 
 def bench(job):
@@ -260,8 +256,9 @@ def bench(job):
             candidates.from_body(json.loads(body), 'bench', '', '1.36'),
             names, 'cell', facts=facts, absent_traits=ROOT_FORBIDDEN)
         pipeline.rank(host_set, spec)  # warm: fact columns read
-        warm = _median([_timed(lambda: pipeline.rank(host_set, spec))[0]
-                        for _ in range(max(5, 20000 // size))])
+        warm = statistics.median(
+            [_timed(lambda: pipeline.rank(host_set, spec))[0]
+             for _ in range(max(5, 20000 // size))])
         out['sizes'][str(size)] = {'warm_ms': warm, 'cold_ms': cold,
                                    'request_ms': request,
                                    'decode_ms': decode}
