@@ -34,9 +34,26 @@ def _on_failure(namespace):
     return callback
 
 
+# How a nova.conf names Nova's own plugins: by class path, or all of them.
+_NOVA_PACKAGES = ('nova.scheduler.filters.', 'nova.scheduler.weights.')
+NOVA_ALL_WEIGHERS = 'nova.scheduler.weights.all_weighers'
+
+
+def plugin_name(name):
+    """Our entry point name for a name in a nova.conf.
+
+    Nova names its built-in filters and weighers by class path
+    (``nova.scheduler.filters.compute_filter.ComputeFilter``); ours are
+    entry points of the class's name. Other names are kept as they are.
+    """
+    if name.startswith(_NOVA_PACKAGES) and name != NOVA_ALL_WEIGHERS:
+        return name.rsplit('.', 1)[-1]
+    return name
+
+
 def load_named(namespace, names, conf):
     """``[(name, plugin)]`` for ``names`` in order, each loaded once."""
-    names = list(dict.fromkeys(names))
+    names = list(dict.fromkeys(plugin_name(name) for name in names))
     if not names:
         return []
     mgr = named.NamedExtensionManager(

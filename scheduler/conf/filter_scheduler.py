@@ -24,13 +24,19 @@ filter_scheduler_opts = [
         ],
         help='Filters run for every request, in this order, by entry '
              'point name in the ``scheduler.filters`` namespace. A name '
-             'that does not load stops the service at start.'),
+             'that does not load stops the service at start. Nova\'s class '
+             'paths (``nova.scheduler.filters.<module>.<Class>``) name '
+             'the filter of that class name, so a nova.conf works as it '
+             'is.'),
     cfg.ListOpt(
         'weight_classes',
         default=['all'],
         help='Weighers run for every request, by entry point name in the '
-             '``scheduler.weighers`` namespace; ``all`` loads every '
-             'weigher installed.'),
+             '``scheduler.weighers`` namespace; ``all`` (or Nova\'s '
+             '``nova.scheduler.weights.all_weighers``) loads every '
+             'weigher installed. Nova\'s class paths '
+             '(``nova.scheduler.weights.<module>.<Class>``) name the '
+             'weigher of that class name.'),
     cfg.IntOpt(
         'host_subset_size',
         default=1,

@@ -56,6 +56,15 @@ nova_db_opts = [
              'databases are found through its cell mappings. Used '
              'read-only: the session is opened read-only and only '
              'SELECT statements are issued.'),
+    cfg.DictOpt(
+        'cell_connections',
+        default={},
+        secret=True,
+        help='SQLAlchemy URLs of cell databases by cell UUID, used '
+             'instead of the ``database_connection`` of those cells\' '
+             'mappings: for a scheduler host that reaches a cell database '
+             'at another address than Nova\'s services do. Cells not '
+             'listed use their mapping\'s URL.'),
     cfg.IntOpt(
         'refresh_interval',
         default=60,

@@ -24,6 +24,7 @@ from scheduler.drivers import ranking
 from scheduler.drivers import releases
 from scheduler import exception
 from scheduler.filters import handler as filter_handler
+from scheduler.filters import utils as filter_utils
 from scheduler.host_state import builder
 from scheduler.objects import selection
 from scheduler.weighers import handler as weight_handler
@@ -31,15 +32,25 @@ from scheduler.weighers import handler as weight_handler
 LOG = logging.getLogger(__name__)
 
 
+# What Nova's scheduler says when the filters leave no host; ours goes on
+# with why (operators' scripts and Nova's own tests look for the words).
+NOT_ENOUGH_HOSTS = 'There are not enough hosts available.'
+
+
 class _Claimed:
-    """What one instance got: host index, allocation request, consumer."""
+    """What one instance got: host index, allocation request, consumer.
 
-    __slots__ = ('index', 'allocation_request', 'consumer')
+    ``previous``: the allocations the consumer held before a move claim
+    (a non-forced evacuation), which undoing the claim puts back.
+    """
 
-    def __init__(self, index, allocation_request, consumer):
+    __slots__ = ('index', 'allocation_request', 'consumer', 'previous')
+
+    def __init__(self, index, allocation_request, consumer, previous=None):
         self.index = index
         self.allocation_request = allocation_request
         self.consumer = consumer
+        self.previous = previous
 
 
 class FilterScheduler(base.Scheduler):
@@ -85,6 +96,11 @@ class FilterScheduler(base.Scheduler):
             raise exception.NoValidHost(
                 'Placement returned no allocation candidates for %s'
                 % query.to_query_string())
+        return self._build(candidates, query.to_query_string(),
+                           query.root_forbidden)
+
+    def _build(self, candidates, described, root_forbidden=()):
+        """candidates -> host states (``described``: what was asked)."""
         grouped = builder.group(candidates)
         try:
             names = self.placement.names(grouped.roots)
@@ -92,12 +108,13 @@ class FilterScheduler(base.Scheduler):
             raise self._placement_failed(e, 'provider names')
         facts = refused = None
         if self.host_facts is not None:
+            self.host_facts.catch_up(
+                names[uuid] for uuid in grouped.roots if uuid in names)
             facts = self.host_facts.known_facts()
         host_set = builder.build_host_states(
             candidates, names, self.conf.scheduler.default_cell_uuid,
             facts=facts, default_zone=self.conf.default_availability_zone,
-            grouped=grouped,
-            absent_traits=query.root_forbidden)
+            grouped=grouped, absent_traits=root_forbidden)
         if self.host_facts is not None:
             refused = self.host_facts.refused(host_set.host_names)
         if refused:
@@ -113,7 +130,7 @@ class FilterScheduler(base.Scheduler):
         if not len(host_set):
             raise exception.NoValidHost(
                 'none of the providers Placement returned is a usable host '
-                '(no name known) for %s' % query.to_query_string())
+                '(no name known) for %s' % described)
         return host_set, candidates.version
 
     def _rank(self, host_set, spec, eligible, index, count):
@@ -132,7 +149,7 @@ class FilterScheduler(base.Scheduler):
         eligible = mask | full
         indices = np.flatnonzero(mask)
         if not len(indices):
-            reason = trace.reason()
+            reason = '%s %s' % (NOT_ENOUGH_HOSTS, trace.reason())
             if count > 1:
                 reason = 'instance %d of %d: %s' % (index + 1, count, reason)
             raise exception.NoValidHost(reason)
@@ -174,8 +191,9 @@ class FilterScheduler(base.Scheduler):
             if consumer is None:
                 return _Claimed(i, allocation_request, None)
             try:
-                self.placement.claim(consumer, allocation_request,
-                                     spec.project_id, spec.user_id, version)
+                previous = self.placement.claim(
+                    consumer, allocation_request, spec.project_id,
+                    spec.user_id, version)
             except exception.ClaimConflict as e:
                 conflicts += 1
                 last = e.reason
@@ -189,16 +207,19 @@ class FilterScheduler(base.Scheduler):
                 # timeout): release it with the others.
                 claimed.append(_Claimed(i, allocation_request, consumer))
                 raise self._placement_failed(e, 'claim')
-            return _Claimed(i, allocation_request, consumer)
+            return _Claimed(i, allocation_request, consumer, previous)
         raise exception.NoValidHost(
             'none of the %d hosts that passed the filters could be claimed: '
             '%d refused by Placement (last: %s), %d without room for the '
             'request in the provider summaries'
             % (len(order), conflicts, last, no_room))
 
-    def _release(self, claimed):
+    def _release(self, claimed, spec):
         for claim in claimed:
             if claim.consumer is None:
+                continue
+            if claim.previous is not None:
+                self._restore(claim, spec)
                 continue
             try:
                 self.placement.release(claim.consumer)
@@ -209,6 +230,19 @@ class FilterScheduler(base.Scheduler):
                                          'kind': e.kind, 'reason': e.reason})
                 self.deferred_releases.add(
                     claim.consumer, claim.allocation_request['allocations'])
+
+    def _restore(self, claim, spec):
+        try:
+            self.placement.restore(claim.consumer, claim.previous,
+                                   spec.project_id, spec.user_id)
+        except exception.PlacementError as e:
+            # Not retried later: the consumer's allocations then hold the
+            # move's destination too, as after a failed evacuation in
+            # Nova, until the instance is evacuated again or deleted.
+            LOG.error('Could not put back the allocations of %(consumer)s '
+                      'after a failed request: Placement %(kind)s: '
+                      '%(reason)s', {'consumer': claim.consumer,
+                                     'kind': e.kind, 'reason': e.reason})
 
     def stop(self):
         """The process stops: no more retries of failed releases."""
@@ -247,6 +281,26 @@ class FilterScheduler(base.Scheduler):
                                     'index': index + 1, 'count': count})
         return order
 
+    def _rebuild_check(self, spec):
+        """Does the instance's current host suit its rebuild? (Nova's rule)
+
+        No candidates query and no claim: the filters that run on rebuild
+        judge the requested host alone; one Selection without an
+        allocation request, or NoValidHost.
+        """
+        try:
+            candidates = self.placement.current_state(spec)
+        except exception.PlacementError as e:
+            raise self._placement_failed(e, 'rebuild check')
+        host_set, _ = self._build(candidates, 'the rebuild check')
+        mask, trace = self.filters.run(host_set, spec)
+        if not mask.any():
+            raise exception.NoValidHost('%s %s' % (NOT_ENOUGH_HOSTS,
+                                                   trace.reason()))
+        index = int(np.flatnonzero(mask)[0])
+        return [[selection.Selection.from_host(host_set[index], None,
+                                               None)]]
+
     def select_destinations(self, context, spec, instance_uuids=None,
                             return_alternates=False):
         # As Nova: no (or an empty list of) instance uuids means a legacy
@@ -258,6 +312,8 @@ class FilterScheduler(base.Scheduler):
             raise exception.NoValidHost(
                 'the request asks for %d instances; at most %d are allowed '
                 '([scheduler] max_instances_per_request)' % (count, limit))
+        if filter_utils.is_rebuild(spec):
+            return self._rebuild_check(spec)
         host_set, version = self._host_states(spec)
         claimed = []
         try:
@@ -274,6 +330,6 @@ class FilterScheduler(base.Scheduler):
                                                    order, version)
                 result.append(selections)
         except BaseException:
-            self._release(claimed)
+            self._release(claimed, spec)
             raise
         return result

@@ -98,6 +98,51 @@ class PlacementAdapter:
                 'resource provider named %s)' % (host, node, node))
         query.unsuffixed.in_tree = found[0]
 
+    def current_state(self, spec):
+        """``Candidates`` of the requested node alone, as it is: a rebuild.
+
+        Nova checks a rebuild on the instance's current host without
+        asking Placement for room (the instance holds its allocation
+        there already) and claims nothing. Its host manager reads the node
+        from its database; this reads the provider's inventory, usage and
+        traits (GETs only). The one allocation request is empty.
+
+        :raises: NoValidHost (no such node), PlacementError.
+        """
+        dest = spec.requested_destination
+        node = dest.node or dest.host if dest is not None else None
+        if not node:
+            raise exception.NoValidHost(
+                'invalid request: a rebuild check names no host')
+        version = versions.FEATURES['provider_tree']
+        body = self._client.get(
+            '/resource_providers?' + parse.urlencode({'name': node}),
+            version)
+        found = (body or {}).get('resource_providers') or []
+        if not found:
+            raise exception.NoValidHost(
+                'No such host - host: %s node: %s (Placement has no '
+                'resource provider named %s)' % (dest.host, node, node))
+        uuid = found[0]['uuid']
+        base = '/resource_providers/%s' % uuid
+        inventories = (self._client.get(base + '/inventories', version)
+                       or {}).get('inventories') or {}
+        usages = (self._client.get(base + '/usages', version)
+                  or {}).get('usages') or {}
+        traits = (self._client.get(base + '/traits', version)
+                  or {}).get('traits') or []
+        resources = {
+            rc: {'capacity': int((inv.get('total', 0) -
+                                  inv.get('reserved', 0)) *
+                                 inv.get('allocation_ratio', 1.0)),
+                 'used': usages.get(rc, 0)}
+            for rc, inv in inventories.items()}
+        summary = {'resources': resources, 'traits': traits,
+                   'root_provider_uuid': uuid, 'parent_provider_uuid': None}
+        return placement_candidates.Candidates(
+            allocation_requests=[{'allocations': {uuid: {'resources': {}}}}],
+            provider_summaries={uuid: summary}, version=version)
+
     def candidates(self, query):
         """``Candidates`` for ``query``; raises PlacementError.
 
@@ -135,7 +180,10 @@ class PlacementAdapter:
 
     def claim(self, consumer_uuid, allocation_request, project_id, user_id,
               version):
-        """Claim ``allocation_request`` for a new consumer.
+        """Claim ``allocation_request`` for ``consumer_uuid``.
+
+        :returns: None, or the allocations the consumer held before (a
+            move: both are claimed, as Nova does for an evacuation).
 
         ``version`` is that of the allocation request; the claim itself is
         written at the newest microversion ``claims`` knows (so that it
@@ -144,11 +192,16 @@ class PlacementAdapter:
         :raises: ClaimConflict when the host has no room any more,
             PlacementError for any other failure.
         """
-        claims.claim(
+        return claims.claim(
             self._client, consumer_uuid, allocation_request, project_id,
             user_id, version=None,
             attempts=self._conf.scheduler.claim_attempts,
             retry_delay=self._conf.scheduler.claim_retry_delay)
+
+    def restore(self, consumer_uuid, previous, project_id, user_id):
+        """Undo a move claim: the consumer holds ``previous`` again."""
+        claims.restore(self._client, consumer_uuid, previous, project_id,
+                       user_id)
 
     def release(self, consumer_uuid):
         """Remove every allocation of ``consumer_uuid``."""

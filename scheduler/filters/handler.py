@@ -161,8 +161,11 @@ class FilterHandler:
             new = mask & step_mask
             self._step(trace, name, host_set, mask, new)
             mask = new
+        # As Nova: forced hosts or nodes are not filtered, but for a
+        # rebuild check.
+        forced = bool(spec.force_hosts or spec.force_nodes) and not rebuild
         for name, flt in self.filters:
-            if not mask.any():
+            if not mask.any() or forced:
                 break
             run_for = getattr(flt, 'run_filter_for_index', None)
             if run_for is not None and not run_for(index):

@@ -4,8 +4,10 @@ Nova matches them).
 
 These run before the configured filters, always, and show in the filter
 trace under the name of the request field, e.g. ``force_hosts 1000->1``.
-The configured filters still run on forced hosts: a disabled host is never
-chosen.
+As in Nova, the configured filters do not run when the request forces
+hosts or nodes (but for a rebuild check); a disabled host is still never
+chosen, Placement having been asked for no host with the
+COMPUTE_STATUS_DISABLED trait.
 """
 
 import numpy as np

@@ -195,6 +195,13 @@ class HostFactsSource:
     def host_out_of_date(self, host_name):
         """Another source learnt that ``host_name``'s instances changed."""
 
+    def catch_up(self, host_names):
+        """A request is about to read ``host_names``: know them if you can.
+
+        A source that reads on a timer and has never heard of one of them
+        (a compute node added since its last read) may read again now.
+        """
+
     # For subclasses.
 
     def refresh(self):

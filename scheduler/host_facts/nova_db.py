@@ -23,6 +23,7 @@ passwords: they are never logged.
 import calendar
 import json
 import re
+import threading
 import time
 
 from oslo_db.sqlalchemy import engines
@@ -40,6 +41,8 @@ from scheduler.rpc import readers
 LOG = logging.getLogger(__name__)
 
 CELL0_UUID = '00000000-0000-0000-0000-000000000000'
+# Seconds between two reads caused by hosts not seen yet.
+CATCH_UP_INTERVAL = 1.0
 _URL_PASSWORD = re.compile(r'(://[^:/@\s]*:)[^@\s]*@')
 
 
@@ -111,6 +114,8 @@ class NovaDBSource(base.PeriodicSource):
         self._cells = {}
         self._host_cell = {}
         self._disabled_cells = {}
+        self._catch_up_lock = threading.Lock()
+        self._last_catch_up = None
         if not conf.host_facts_nova_db.api_connection:
             raise ValueError('[host_facts_nova_db] api_connection must be '
                              'set when [host_facts] sources has nova_db')
@@ -183,7 +188,9 @@ class NovaDBSource(base.PeriodicSource):
                                                      mapping.name)
         error = None
         try:
-            with self._engine(mapping.database_connection).connect() as c:
+            url = (self.conf.host_facts_nova_db.cell_connections.get(
+                mapping.uuid) or mapping.database_connection)
+            with self._engine(url).connect() as c:
                 cell.hosts = self._read_cell(c, mapping.uuid)
         except Exception as e:
             error = '%s: %s' % (type(e).__name__, mask(e))
@@ -238,6 +245,7 @@ class NovaDBSource(base.PeriodicSource):
             hypervisor_type=row.hypervisor_type,
             hypervisor_version=row.hypervisor_version,
             hypervisor_hostname=row.hypervisor_hostname,
+            host=row.host,
             cpu_info=_json(row.cpu_info, {}),
             supported_instances=_json(row.supported_instances, []),
             numa_topology=readers.plain(_json(row.numa_topology)),
@@ -268,6 +276,26 @@ class NovaDBSource(base.PeriodicSource):
             return False
         elapsed = (self._utcnow() - heartbeat).total_seconds()
         return abs(elapsed) <= self.conf.host_facts_nova_db.service_down_time
+
+    def catch_up(self, host_names):
+        """Read again now if a host is new to us, at most once a second.
+
+        Nova's host manager reads the compute nodes on every request, so a
+        compute node started since the last read is schedulable at once;
+        refusing it until the next periodic read would not be a drop-in.
+        """
+        if all(name in self._hosts for name in host_names):
+            return
+        with self._catch_up_lock:
+            now = self._clock()
+            if (self._last_catch_up is not None and
+                    now - self._last_catch_up < CATCH_UP_INTERVAL):
+                return
+            self._last_catch_up = now
+            unknown = sorted(n for n in host_names if n not in self._hosts)
+            LOG.debug('Host facts source nova_db: reading again for hosts '
+                      'not seen yet: %s', ', '.join(unknown[:10]))
+            self.refresh()
 
     # Freshness per cell.
 

@@ -222,6 +222,12 @@ class HostFactsStore:
                 merged[name] = host_facts
         return merged
 
+    def catch_up(self, host_names):
+        """Let the sources read hosts they have never heard of."""
+        host_names = list(host_names)
+        for source in self.sources:
+            source.catch_up(host_names)
+
     def refused(self, host_names):
         """``{host name: reason}`` of the hosts that must not be chosen."""
         host_names = list(host_names)

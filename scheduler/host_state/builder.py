@@ -19,6 +19,7 @@ the summaries, is not a host.
 """
 
 import collections
+import dataclasses
 import itertools
 import operator
 
@@ -153,12 +154,42 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
         trees = {index_of[root]: tree for root, tree in grouped.trees.items()
                  if root in index_of}
     facts = facts or {}
+    node_facts = list(map(facts.get, host_names,
+                          itertools.repeat(host_facts.UNKNOWN)))
+    node_names = None
+    if any(f.compute is not None and f.compute.host not in (None, name)
+           for f, name in zip(node_facts, host_names)):
+        node_names = host_names
+        host_names, node_facts = _service_hosts(node_names, node_facts,
+                                                facts)
     return host_sets.HostStateSet.from_placement(
-        uuids=roots, host_names=host_names,
-        facts=list(map(facts.get, host_names,
-                       itertools.repeat(host_facts.UNKNOWN))),
+        uuids=roots, host_names=host_names, node_names=node_names,
+        facts=node_facts,
         traits=host_sets.entries(root_summaries, 'traits', ()),
         resources=host_sets.entries(root_summaries, 'resources', {}),
         requests=requests, trees=trees, cell_uuid=cell_uuid, zones=zones,
         default_zone=default_zone, aggregates=aggregates,
         absent_traits=absent_traits)
+
+
+def _service_hosts(node_names, node_facts, facts):
+    """Service host names, and facts, of nodes not named as their host.
+
+    Providers are named after their node; Nova keys aggregates and
+    instances by the nova-compute service's host, which the node's compute
+    record names. Such a node gets its host's facts with its own compute
+    record (a new record each request: only these nodes pay for it).
+    """
+    hosts, merged = [], []
+    for name, record in zip(node_names, node_facts):
+        host = record.compute.host if record.compute is not None else None
+        if not host or host == name:
+            hosts.append(name)
+            merged.append(record)
+            continue
+        hosts.append(host)
+        of_host = facts.get(host, host_facts.UNKNOWN)
+        merged.append(dataclasses.replace(
+            of_host, compute=record.compute,
+            cell_uuid=record.cell_uuid or of_host.cell_uuid))
+    return hosts, merged

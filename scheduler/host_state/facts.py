@@ -54,6 +54,10 @@ class ComputeFacts:
     hypervisor_type: str | None = None
     hypervisor_version: int | None = None
     hypervisor_hostname: str | None = None
+    # The nova-compute service's host (Selection.service_host): the
+    # provider's name is the node's, which differs for Ironic nodes and
+    # wherever [DEFAULT] host is not the hypervisor's hostname.
+    host: str | None = None
     cpu_info: dict = dataclasses.field(default_factory=dict)
     supported_instances: list = dataclasses.field(default_factory=list)
     numa_topology: dict | None = None

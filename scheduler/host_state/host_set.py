@@ -59,7 +59,7 @@ class HostStateSet:
     def from_placement(cls, uuids, host_names, facts, traits, resources,
                        requests, trees=None, cell_uuid=None, zones=None,
                        default_zone=None, aggregates=None,
-                       absent_traits=()):
+                       absent_traits=(), node_names=None):
         """The set the builder reads from Placement's answer.
 
         :param resources: per host, its root provider's resources as in
@@ -73,9 +73,13 @@ class HostStateSet:
         :param aggregates: ``{host name: aggregate uuids}``.
         :param absent_traits: traits the query forbade on the root
             provider: no candidate has them, so ``has_trait`` need not look.
+        :param node_names: per host, its node (provider) name; None when
+            every node is named as its host.
         """
         self = cls.__new__(cls)
-        self._start(uuids, host_names, host_names, facts, traits, requests)
+        self._start(uuids, host_names,
+                    host_names if node_names is None else node_names,
+                    facts, traits, requests)
         self._resources = resources
         self._trees = trees or {}
         self._cell_default = cell_uuid

@@ -65,7 +65,8 @@ class Selection(_NovaObject):
             nodename=host.nodename,
             cell_uuid=host.cell_uuid,
             limits=limits,
-            allocation_request=jsonutils.dumps(allocation_request),
+            allocation_request=(None if allocation_request is None
+                                else jsonutils.dumps(allocation_request)),
             allocation_request_version=allocation_request_version,
             availability_zone=host.availability_zone)
 

@@ -64,24 +64,52 @@ def _resources(allocations):
             for rp, alloc in (allocations or {}).items()}
 
 
-def _already_held(client, consumer_uuid, body, version, global_request_id):
-    """True if the consumer already holds exactly what we ask for.
+def _holds(current, body):
+    """True if the consumer already holds exactly what ``body`` asks for.
 
     That is an earlier attempt of this claim that went through and whose
     answer was lost.
     """
-    current = get_allocations(client, consumer_uuid, version,
-                              global_request_id=global_request_id)
     return (_resources(current.get('allocations')) ==
             _resources(body['allocations']) and
             current.get('project_id') == body['project_id'])
+
+
+def move_body(body, current, generation):
+    """``body`` for a consumer that holds ``current`` already: both at once.
+
+    As Nova claims a non-forced evacuation: the instance keeps its source
+    allocations under its own uuid until the move is confirmed, so the
+    claim writes the source's and the destination's together, stating the
+    consumer's ``generation``. Providers the source holds already (a
+    sharing provider) keep the source's amounts.
+    """
+    moved = dict(body)
+    allocations = _resources(current['allocations'])
+    for rp, alloc in body['allocations'].items():
+        if rp not in allocations:
+            allocations[rp] = dict(alloc.get('resources', {}))
+    moved['allocations'] = {rp: {'resources': resources}
+                            for rp, resources in allocations.items()}
+    moved['consumer_generation'] = generation
+    return moved
 
 
 def claim(client, consumer_uuid, allocation_request, project_id, user_id,
           version=None, attempts=4, retry_delay=0.05,
           consumer_type=CONSUMER_TYPE_INSTANCE, global_request_id=None,
           sleep=time.sleep):
-    """Claim ``allocation_request`` for a new consumer.
+    """Claim ``allocation_request`` for ``consumer_uuid``.
+
+    The claim is first written for a new consumer. If the consumer exists
+    (Placement answers that its generation is not null), its allocations
+    are read: an earlier attempt of this very claim is taken as done; a
+    consumer holding other allocations (the source of an evacuation) gets
+    them and the new ones together, at its generation (``move_body``); a
+    consumer holding nothing gets the new ones at its generation.
+
+    :returns: None, or the allocations the consumer held before (then
+        ``restore`` undoes the claim rather than ``release``).
 
     :param allocation_request: one of ``Candidates.allocation_requests``.
     :param version: microversion of the PUT (``mappings`` are sent from
@@ -102,9 +130,10 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
         version = claim_version(client)
     else:
         client.require_version(version, 'PUT /allocations')
-    body = claim_body(allocation_request, project_id, user_id, version,
-                      consumer_type)
+    new_body = body = claim_body(allocation_request, project_id, user_id,
+                                 version, consumer_type)
     providers = ', '.join(sorted(body['allocations']))
+    previous = None
     delay = retry_delay
     for attempt in range(1, attempts + 1):
         try:
@@ -113,7 +142,7 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
             LOG.debug('Claimed %s on %s for consumer %s (attempt %d)',
                       _resources(body['allocations']), providers,
                       consumer_uuid, attempt)
-            return
+            return previous
         except placement_client.PlacementConflict as e:
             conflict = e
         if conflict.error_code != CONCURRENT_UPDATE:
@@ -124,14 +153,23 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
                 'Placement refused the claim of consumer %s on %s: %s'
                 % (consumer_uuid, providers, conflict.detail))
         if _CONSUMER_CONFLICT in (conflict.detail or ''):
-            if _already_held(client, consumer_uuid, body, version,
-                             global_request_id):
+            current = get_allocations(client, consumer_uuid, version,
+                                      global_request_id=global_request_id)
+            if _holds(current, new_body):
                 LOG.info('Consumer %s already holds this claim on %s',
                          consumer_uuid, providers)
-                return
-            raise exception.ClaimConflict(
-                'consumer %s already holds other allocations in Placement '
-                '(%s)' % (consumer_uuid, conflict.detail))
+                return previous
+            if current.get('allocations') and previous is None:
+                previous = {'allocations': current['allocations']}
+            generation = current.get('consumer_generation')
+            body = (move_body(new_body, previous, generation) if previous
+                    else dict(new_body, consumer_generation=generation))
+            if previous:
+                LOG.debug('Consumer %s holds allocations on %s already: '
+                          'claiming both (a move)', consumer_uuid,
+                          ', '.join(sorted(previous['allocations'])))
+            # Not an attempt lost to a race: try again at once.
+            continue
         if attempt < attempts:
             LOG.debug('Claim of consumer %s on %s raced another writer '
                       '(attempt %d of %d); retrying in %.3fs', consumer_uuid,
@@ -162,6 +200,27 @@ def release(client, consumer_uuid, global_request_id=None):
         return False
     LOG.debug('Released the allocations of consumer %s', consumer_uuid)
     return True
+
+
+def restore(client, consumer_uuid, previous, project_id, user_id,
+            global_request_id=None):
+    """Put back the allocations a consumer held before a move claim.
+
+    :param previous: what ``claim`` returned.
+    :raises: PlacementError (a conflict included: the consumer changed).
+    """
+    version = versions.FEATURES['consumer_generation']
+    current = get_allocations(client, consumer_uuid, version,
+                              global_request_id=global_request_id)
+    body = {'allocations': {rp: {'resources': dict(a.get('resources', {}))}
+                            for rp, a in previous['allocations'].items()},
+            'consumer_generation': current.get('consumer_generation'),
+            'project_id': current.get('project_id') or project_id,
+            'user_id': current.get('user_id') or user_id}
+    client.put(_url(consumer_uuid), body, version,
+               global_request_id=global_request_id)
+    LOG.debug('Consumer %s holds its allocations of before the claim again',
+              consumer_uuid)
 
 
 RELEASED = 'released'

@@ -41,7 +41,7 @@ def normalize(weights, minval=None, maxval=None):
 
 def load_weighers(conf):
     names = list(conf.filter_scheduler.weight_classes)
-    if ALL in names:
+    if ALL in names or plugins.NOVA_ALL_WEIGHERS in names:
         return plugins.load_all(plugins.WEIGHER_NAMESPACE, conf)
     return plugins.load_named(plugins.WEIGHER_NAMESPACE, names, conf)
 

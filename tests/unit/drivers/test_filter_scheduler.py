@@ -83,8 +83,8 @@ def test_instance_that_does_not_fit_releases_the_earlier_claims():
     with pytest.raises(exception.NoValidHost) as e:
         driver.select_destinations(None, fakes.make_spec(), _uuids(3))
     assert e.value.reason == (
-        'instance 3 of 3: 0 of 2 hosts passed: %s 2->0'
-        % filter_handler.ROOM_STEP)
+        'instance 3 of 3: There are not enough hosts available. 0 of 2 '
+        'hosts passed: %s 2->0' % filter_handler.ROOM_STEP)
     assert sorted(placement.released) == ['instance-0', 'instance-1']
     assert placement.claims == {}
 
@@ -244,8 +244,10 @@ def test_filter_that_empties_the_list_is_the_reason():
     with pytest.raises(exception.NoValidHost) as e:
         _driver(placement).select_destinations(None, fakes.make_spec(),
                                                ['i-1'])
-    assert e.value.reason == '0 of 3 hosts passed: ComputeFilter 3->0'
-    assert str(e.value) == ('No valid host was found. 0 of 3 hosts passed: '
+    assert e.value.reason == ('There are not enough hosts available. 0 of '
+                              '3 hosts passed: ComputeFilter 3->0')
+    assert str(e.value) == ('No valid host was found. There are not enough '
+                            'hosts available. 0 of 3 hosts passed: '
                             'ComputeFilter 3->0')
 
 

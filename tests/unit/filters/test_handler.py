@@ -132,12 +132,34 @@ def test_hosts_consumed_by_earlier_instances_are_a_step():
 
 def test_requested_hosts_are_steps_before_the_filters():
     flt = _handler(('ComputeFilter', compute_filter.ComputeFilter()))
-    spec = fakes.make_spec(force_hosts=['HOST-00001'],
+    spec = fakes.make_spec(ignore_hosts=['host-00002'])
+    mask, trace = flt.run(_hosts(4, disabled=1), spec)
+    assert list(mask) == [False, True, False, True]
+    assert trace.summary() == 'ignore_hosts 4->3, ComputeFilter 3->2'
+
+
+def test_forced_hosts_skip_the_filters_as_in_nova():
+    flt = _handler(('ComputeFilter', compute_filter.ComputeFilter()))
+    spec = fakes.make_spec(force_hosts=['HOST-00000'],
                            ignore_hosts=['host-00002'])
     mask, trace = flt.run(_hosts(4, disabled=1), spec)
-    assert list(mask) == [False, True, False, False]
-    assert trace.summary() == ('ignore_hosts 4->3, force_hosts 3->1, '
-                               'ComputeFilter 1->1')
+    # host-00000 is the disabled one: forcing it bypasses ComputeFilter.
+    assert list(mask) == [True, False, False, False]
+    assert trace.summary() == 'ignore_hosts 4->3, force_hosts 3->1'
+
+
+def test_forced_hosts_are_filtered_on_a_rebuild_check():
+    flt = _handler(('ComputeFilter', compute_filter.ComputeFilter()))
+    compute_filter.ComputeFilter.RUN_ON_REBUILD = True
+    try:
+        spec = fakes.make_spec(
+            force_hosts=['host-00000'],
+            scheduler_hints={'_nova_check_type': ['rebuild']})
+        mask, trace = flt.run(_hosts(4, disabled=1), spec)
+    finally:
+        compute_filter.ComputeFilter.RUN_ON_REBUILD = False
+    assert not mask.any()
+    assert trace.summary() == 'force_hosts 4->1, ComputeFilter 1->0'
 
 
 def test_debug_log_names_the_hosts_each_filter_removed(caplog):

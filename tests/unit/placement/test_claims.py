@@ -157,15 +157,53 @@ def test_consumer_holding_this_claim_already_is_success():
     assert len(client.puts) == 1
 
 
-def test_consumer_holding_other_allocations_is_claim_conflict():
+def test_consumer_holding_a_source_gets_both_at_its_generation():
+    source = '33333333-3333-3333-3333-333333333333'
+    held = {'allocations': {source: {'resources': {'VCPU': 4},
+                                     'generation': 7}},
+            'consumer_generation': 5, 'project_id': 'proj',
+            'user_id': 'user'}
+    client = FakeClient([CONSUMER_EXISTS], held=held)
+    previous = _claim(client)
+    assert len(client.puts) == 2
+    body = client.puts[1][1]
+    assert body['consumer_generation'] == 5
+    assert body['allocations'] == {
+        source: {'resources': {'VCPU': 4}},
+        RP: {'resources': {'VCPU': 1, 'MEMORY_MB': 512}}}
+    assert previous == {'allocations': held['allocations']}
+
+
+def test_move_claim_keeps_the_source_amounts_of_a_shared_provider():
     held = {'allocations': {RP: {'resources': {'VCPU': 4}}},
             'consumer_generation': 1, 'project_id': 'proj',
             'user_id': 'user'}
     client = FakeClient([CONSUMER_EXISTS], held=held)
-    with pytest.raises(exception.ClaimConflict) as ctx:
-        _claim(client)
-    assert 'already holds other allocations' in ctx.value.reason
-    assert len(client.puts) == 1
+    _claim(client)
+    assert client.puts[1][1]['allocations'] == {
+        RP: {'resources': {'VCPU': 4}}}
+
+
+def test_consumer_holding_nothing_is_claimed_at_its_generation():
+    held = {'allocations': {}, 'consumer_generation': 2}
+    client = FakeClient([CONSUMER_EXISTS], held=held)
+    assert _claim(client) is None
+    assert client.puts[1][1]['consumer_generation'] == 2
+    assert client.puts[1][1]['allocations'] == AR['allocations']
+
+
+def test_restore_puts_back_what_the_consumer_held():
+    held = {'allocations': {RP: {'resources': {'VCPU': 5}}},
+            'consumer_generation': 3, 'project_id': 'proj',
+            'user_id': 'user'}
+    client = FakeClient(held=held)
+    previous = {'allocations': {RP: {'resources': {'VCPU': 4},
+                                     'generation': 1}}}
+    claims.restore(client, CONSUMER, previous, 'proj', 'user')
+    (url, body, version), = client.puts
+    assert body == {'allocations': {RP: {'resources': {'VCPU': 4}}},
+                    'consumer_generation': 3, 'project_id': 'proj',
+                    'user_id': 'user'}
 
 
 @pytest.mark.parametrize('project,user', [(None, 'user'), ('proj', '')])

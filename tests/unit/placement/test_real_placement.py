@@ -196,10 +196,22 @@ def test_repeated_claim_of_same_consumer_is_idempotent(client):
     claims.claim(client, consumer, ar, 'proj', 'user')
     claims.claim(client, consumer, ar, 'proj', 'user')
     assert providers.get_usages(client, host)['VCPU'] == 2
-    other = {'allocations': {host: {'resources': {'VCPU': 1}}}}
-    with pytest.raises(exception.ClaimConflict) as ctx:
-        claims.claim(client, consumer, other, 'proj', 'user')
-    assert 'consumer generation conflict' in ctx.value.reason
+
+
+def test_claim_of_a_consumer_holding_a_source_doubles_it(client):
+    """A non-forced evacuation, as Nova claims it: source + destination."""
+    source, dest = _host(client, 'src'), _host(client, 'dst')
+    consumer = uuidutils.generate_uuid()
+    ar_source = {'allocations': {source: {'resources': {'VCPU': 2}}}}
+    ar_dest = {'allocations': {dest: {'resources': {'VCPU': 2}}}}
+    claims.claim(client, consumer, ar_source, 'proj', 'user')
+    previous = claims.claim(client, consumer, ar_dest, 'proj', 'user')
+    assert set(previous['allocations']) == {source}
+    assert providers.get_usages(client, source)['VCPU'] == 2
+    assert providers.get_usages(client, dest)['VCPU'] == 2
+    claims.restore(client, consumer, previous, 'proj', 'user')
+    assert providers.get_usages(client, source)['VCPU'] == 2
+    assert providers.get_usages(client, dest).get('VCPU', 0) == 0
 
 
 def test_concurrent_claims_never_overcommit(client):

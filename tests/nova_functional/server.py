@@ -1,0 +1,165 @@
+"""One ``scheduler-server`` per test, configured from the test's Nova config.
+
+The service's configuration is written as an operator would write it from
+their ``nova.conf``: Nova's ``[scheduler]``, ``[filter_scheduler]``,
+``[metrics]``, ``[notifications]`` and ``[oslo_messaging_notifications]``
+groups are copied as they are (oslo.config ignores the options the service
+does not have), with what the deployment itself decides: the broker, the
+test's Placement endpoint, and the test's Nova databases as the
+``nova_db`` host-facts source.
+"""
+
+import configparser
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+from kombu import connection as kombu_connection
+
+from scheduler_nova_functional import harness
+
+# Nova's option groups an operator's nova.conf shares with the service.
+COPIED_GROUPS = ('scheduler', 'filter_scheduler', 'metrics',
+                 'notifications', 'oslo_messaging_notifications')
+COPIED_DEFAULTS = ('host', 'default_availability_zone')
+READY_LINE = 'serving topic scheduler'
+READY_TIMEOUT = 60
+
+_running = []
+
+
+def _format(value):
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, (list, tuple)):
+        return ','.join(_format(v) for v in value)
+    if isinstance(value, dict):
+        return ','.join('%s:%s' % (k, _format(v)) for k, v in value.items())
+    return str(value).replace('$', '$$')
+
+
+def _copy(conf, group, names, out):
+    values = conf if group == 'DEFAULT' else conf[group]
+    section = out.setdefault(group, {})
+    for name in names:
+        try:
+            value = getattr(values, name)
+        except Exception:
+            continue
+        if value is not None and not hasattr(value, '_fields'):
+            section[name] = _format(value)
+
+
+def service_config(conf, transport_url, log_file):
+    """{group: {option: value}} of the service for this test."""
+    out = {}
+    _copy(conf, 'DEFAULT', COPIED_DEFAULTS, out)
+    for group in COPIED_GROUPS:
+        if group in conf:
+            _copy(conf, group, list(conf[group]), out)
+    out['DEFAULT'].update({
+        'transport_url': transport_url, 'log_file': log_file,
+        'debug': 'true'})
+    out['scheduler']['workers'] = '1'
+    out['placement'] = {
+        'auth_type': 'admin_token',
+        'endpoint_override': harness.PLACEMENT['endpoint'],
+        'token': harness.PLACEMENT['token']}
+    cells = {label: url for label, url in harness.DB_URLS.items()
+             if label not in ('api', 'main')}
+    out['host_facts'] = {'sources': 'nova_db'}
+    out['host_facts_nova_db'] = {
+        'api_connection': harness.DB_URLS['api'],
+        'cell_connections': _format(cells),
+        'service_down_time': str(conf.service_down_time)}
+    return out
+
+
+def _purge(transport_url, host):
+    """Drop what a previous test's callers left in this slot's queues."""
+    url = transport_url.replace('rabbit://', 'amqp://', 1)
+    with kombu_connection.Connection(url) as conn:
+        channel = conn.channel()
+        for queue in ('scheduler', 'scheduler.%s' % host):
+            channel.queue_delete(queue)
+
+
+class SchedulerServer:
+    def __init__(self, workdir, config_file, log_file):
+        self.workdir = workdir
+        self.config_file = config_file
+        self.log_file = log_file
+        self.process = None
+        self.ready = False
+
+    def start(self):
+        out = open(os.path.join(self.workdir, 'stdout.log'), 'ab')
+        self.process = subprocess.Popen(
+            [os.environ['SCHEDULER_NF_BIN'], '--config-file',
+             self.config_file], stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True)
+        out.close()
+
+    def _log(self):
+        text = ''
+        for path in (os.path.join(self.workdir, 'stdout.log'),
+                     self.log_file):
+            if os.path.exists(path):
+                with open(path, errors='replace') as f:
+                    text += f.read()
+        return text
+
+    def wait_ready(self):
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not self.ready:
+            if self.process.poll() is not None:
+                raise RuntimeError('scheduler-server exited with %s (%s):\n%s'
+                                   % (self.process.returncode, self.workdir,
+                                      self._log()[-4000:]))
+            if READY_LINE in self._log():
+                self.ready = True
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError('scheduler-server not ready after %ds '
+                                   '(%s)' % (READY_TIMEOUT, self.workdir))
+            time.sleep(0.05)
+
+    def reload(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGHUP)
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        if self in _running:
+            _running.remove(self)
+
+
+def start(conf, transport_url):
+    """A started (maybe not yet ready) server for the current test."""
+    for stale in list(_running):
+        stale.stop()
+    base = os.path.join(os.environ['SCHEDULER_NF_LOCK_DIR'], '..', 'servers')
+    os.makedirs(base, exist_ok=True)
+    workdir = tempfile.mkdtemp(prefix='%s-' % conf.host, dir=base)
+    log_file = os.path.join(workdir, 'scheduler.log')
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str
+    for group, values in service_config(conf, transport_url,
+                                        log_file).items():
+        parser[group] = values
+    config_file = os.path.join(workdir, 'scheduler.conf')
+    with open(config_file, 'w') as f:
+        parser.write(f)
+    _purge(transport_url, conf.host)
+    server = SchedulerServer(workdir, config_file, log_file)
+    server.start()
+    _running.append(server)
+    return server

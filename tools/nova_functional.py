@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Run Nova 34's own functional tests with our scheduler, or with Nova's.
+
+``tox -e nova-functional -- SELECTION`` runs the selection (test ids,
+modules or classes in dotted form, as stestr takes them; the default is
+the selection in ``tests/nova_functional/selection.txt``) twice in one
+run: with Nova's own scheduler (the baseline) and with ours in its place.
+``NOVA_SCHEDULER=stock`` or ``NOVA_SCHEDULER=ours`` runs only that one.
+It prints, per module: tests, passed with stock, passed with ours,
+excluded; and it fails when a test that passed with stock did not pass
+with ours, unless ``tests/nova_functional/exclusions.txt`` lists it.
+
+What "ours" means is in ``tests/nova_functional/__init__.py``: every test
+starts a real ``scheduler-server`` in nova-scheduler's place, on a private
+RabbitMQ started here, reading the test's own Placement (served on a
+loopback port) and the test's own Nova databases.
+
+Nova's tests run in its threading mode (``OS_NOVA_DISABLE_EVENTLET_PATCHING
+=True``, as Nova's ``functional-py313-threading`` job runs them): there its
+database fixtures are sqlite files, which another process can read.
+"""
+
+import argparse
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+HARNESS = os.path.join(TOP, 'tests', 'nova_functional')
+sys.path.insert(0, TOP)
+
+from tests.fixtures import rabbitmq  # noqa: E402
+
+NOVA_VERSION = '34.0.0'
+MODES = ('stock', 'ours')
+_ID = re.compile(r'^(nova\.tests\.functional\.[\w.]+?)\.(\w+)\.(test\w*)')
+
+
+def read_list(path):
+    """Non-comment lines of ``path``: (first word, rest) pairs."""
+    entries = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith('#'):
+                word, _, rest = line.partition(' ')
+                entries.append((word, rest.strip()))
+    return entries
+
+
+def nova_sdist(cache_dir):
+    """The unpacked Nova sdist (it has doc/notification_samples)."""
+    tree = os.path.join(cache_dir, 'nova-%s' % NOVA_VERSION)
+    if os.path.isdir(os.path.join(tree, 'nova')):
+        return tree
+    os.makedirs(cache_dir, exist_ok=True)
+    subprocess.run(
+        [sys.executable, '-m', 'pip', 'download', '-q', '--no-deps',
+         '--no-binary', ':all:', '-d', cache_dir, 'nova==%s' % NOVA_VERSION],
+        check=True)
+    with tarfile.open(os.path.join(
+            cache_dir, 'nova-%s.tar.gz' % NOVA_VERSION)) as tar:
+        tar.extractall(cache_dir, filter='data')
+    return tree
+
+
+def prepare_run_dir(run_dir, sdist):
+    """A directory stestr runs in: Nova's tree and our harness beside it.
+
+    stestr discovers ``scheduler_nova_functional`` (our harness), whose
+    ``load_tests`` installs it and then discovers Nova's functional tests:
+    so every worker process has the harness before any test runs.
+    """
+    if os.path.exists(run_dir):
+        shutil.rmtree(run_dir)
+    os.makedirs(run_dir)
+    for name in ('nova', 'doc', 'etc'):
+        os.symlink(os.path.join(sdist, name), os.path.join(run_dir, name))
+    os.symlink(HARNESS, os.path.join(run_dir, 'scheduler_nova_functional'))
+    with open(os.path.join(run_dir, '.stestr.conf'), 'w') as f:
+        f.write('[DEFAULT]\ntest_path=./scheduler_nova_functional\n'
+                'top_dir=./\n')
+
+
+def test_env(mode, broker, slots, lock_dir):
+    env = dict(os.environ)
+    env.update({
+        'NOVA_SCHEDULER': mode,
+        'OS_NOVA_DISABLE_EVENTLET_PATCHING': 'True',
+        'OS_STDOUT_CAPTURE': '1', 'OS_STDERR_CAPTURE': '1',
+        'OS_LOG_CAPTURE': '1', 'OS_TEST_TIMEOUT': '160',
+        'PYTHONDONTWRITEBYTECODE': '1',
+    })
+    env.pop('PYTHONWARNINGS', None)
+    if broker is not None:
+        env['SCHEDULER_NF_TRANSPORT_URL'] = broker.transport_url
+        env['SCHEDULER_NF_SLOTS'] = str(slots)
+        env['SCHEDULER_NF_LOCK_DIR'] = lock_dir
+        env['SCHEDULER_NF_BIN'] = os.path.join(
+            os.path.dirname(sys.executable), 'scheduler-server')
+    return env
+
+
+def as_filters(selection):
+    """stestr filters matching exactly the ids, modules or classes given.
+
+    stestr takes regular expressions: ``test_servers`` alone would also
+    run ``test_servers_provider_tree``.
+    """
+    return ['^%s(\\.|\\[|$)' % re.escape(entry) for entry in selection]
+
+
+def run_stestr(run_dir, env, selection, concurrency, log_path):
+    """Run ``selection`` in ``run_dir``; {test id: status}."""
+    stestr = [sys.executable, '-m', 'stestr']
+    subprocess.run(stestr + ['init'], cwd=run_dir, env=env,
+                   capture_output=True)
+    with open(log_path, 'w') as log:
+        subprocess.run(
+            stestr + ['run', '--concurrency', str(concurrency)] +
+            as_filters(selection), cwd=run_dir, env=env, stdout=log,
+            stderr=subprocess.STDOUT)
+    out = subprocess.run(
+        stestr + ['last', '--subunit'], cwd=run_dir, env=env,
+        capture_output=True)
+    return statuses(out.stdout)
+
+
+def statuses(subunit_bytes):
+    """{test id: 'success' | 'fail' | 'skip' | ...} from a subunit v2 stream.
+
+    Read with python-subunit's own parser (a dependency of stestr).
+    """
+    import io
+
+    import subunit
+    import testtools
+
+    results = {}
+
+    class Collect(testtools.StreamResult):
+        def status(self, test_id=None, test_status=None, **kwargs):
+            if test_id and test_status in ('success', 'fail', 'skip',
+                                           'xfail', 'uxsuccess'):
+                results[test_id.split('[')[0]] = test_status
+
+    case = subunit.ByteStreamToStreamResult(io.BytesIO(subunit_bytes))
+    collect = Collect()
+    collect.startTestRun()
+    case.run(collect)
+    collect.stopTestRun()
+    return results
+
+
+def module_of(test_id):
+    match = _ID.match(test_id)
+    return match.group(1) if match else test_id.rsplit('.', 2)[0]
+
+
+def table(results, excluded):
+    """Per module: tests, passed with stock, passed with ours, excluded."""
+    rows = collections.OrderedDict()
+    ids = sorted(set().union(*(r.keys() for r in results.values())))
+    for test_id in ids:
+        row = rows.setdefault(module_of(test_id), collections.Counter())
+        row['tests'] += 1
+        for mode, found in results.items():
+            if found.get(test_id) == 'success':
+                row[mode] += 1
+        if test_id in excluded:
+            row['excluded'] += 1
+    lines = ['%-62s %6s %6s %6s %8s' % ('module', 'tests', 'stock', 'ours',
+                                        'excluded')]
+    total = collections.Counter()
+    for module, row in rows.items():
+        total.update(row)
+        lines.append('%-62s %6d %6s %6s %8d' % (
+            module.replace('nova.tests.functional.', ''), row['tests'],
+            row['stock'] if 'stock' in results else '-',
+            row['ours'] if 'ours' in results else '-', row['excluded']))
+    lines.append('%-62s %6d %6s %6s %8d' % (
+        'total', total['tests'],
+        total['stock'] if 'stock' in results else '-',
+        total['ours'] if 'ours' in results else '-', total['excluded']))
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('selection', nargs='*')
+    parser.add_argument('--concurrency', type=int,
+                        default=int(os.environ.get('NOVA_FUNCTIONAL_WORKERS',
+                                                   '2')))
+    parser.add_argument('--work-dir', default=os.path.join(
+        TOP, '.tox', 'nova-functional-work'))
+    args = parser.parse_args(argv)
+
+    mode = os.environ.get('NOVA_SCHEDULER', 'both')
+    modes = MODES if mode == 'both' else (mode,)
+    if any(m not in MODES for m in modes):
+        parser.error('NOVA_SCHEDULER is stock, ours or both, not %r' % mode)
+    selection = args.selection or [
+        word for word, _ in read_list(os.path.join(HARNESS,
+                                                   'selection.txt'))]
+    excluded = dict(read_list(os.path.join(HARNESS, 'exclusions.txt')))
+
+    work = os.path.abspath(args.work_dir)
+    sdist = nova_sdist(os.path.join(work, 'sdist'))
+    broker = None
+    lock_dir = os.path.join(work, 'slots')
+    os.makedirs(lock_dir, exist_ok=True)
+    results = {}
+    try:
+        if 'ours' in modes:
+            broker = rabbitmq.RabbitMQBroker(tempfile.mkdtemp(
+                prefix='rabbit-', dir=work))
+            broker.start()
+            for slot in range(args.concurrency):
+                vhost = 'slot%d' % slot
+                broker.ctl('add_vhost', vhost)
+                broker.ctl('set_permissions', '-p', vhost, broker.user,
+                           '.*', '.*', '.*')
+        for m in modes:
+            run_dir = os.path.join(work, 'run-%s' % m)
+            prepare_run_dir(run_dir, sdist)
+            started = time.monotonic()
+            results[m] = run_stestr(
+                run_dir, test_env(m, broker, args.concurrency, lock_dir),
+                selection, args.concurrency,
+                os.path.join(work, 'stestr-%s.log' % m))
+            print('%s: %d tests in %.0f s (log: %s)' % (
+                m, len(results[m]), time.monotonic() - started,
+                os.path.join(work, 'stestr-%s.log' % m)))
+    finally:
+        if broker is not None:
+            broker.stop()
+
+    with open(os.path.join(work, 'results.json'), 'w') as f:
+        json.dump(results, f, indent=1, sort_keys=True)
+    print(table(results, excluded))
+    failed = False
+    for m, found in results.items():
+        if not found:
+            print('%s: no test ran' % m)
+            failed = True
+    if len(results) == 2:
+        regressions = sorted(
+            test_id for test_id, status in results['stock'].items()
+            if status == 'success' and
+            results['ours'].get(test_id) != 'success' and
+            test_id not in excluded)
+        for test_id in regressions:
+            print('passed with stock, not with ours: %s' % test_id)
+        failed = failed or bool(regressions)
+        ours = results['ours']
+        print('%d passed, %d failed' % (
+            sum(1 for s in ours.values() if s == 'success'),
+            len(regressions)))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
