@@ -39,6 +39,7 @@ from scheduler import conf as scheduler_conf
 from scheduler.conf import opts as scheduler_opts
 from scheduler import exception
 from scheduler.placement import client as placement_client
+from scheduler.rpc import notifications
 from scheduler.rpc import server as rpc_server
 from scheduler.rpc import transport as rpc_transport
 
@@ -79,6 +80,7 @@ class SchedulerService(service.ServiceBase):
         self.transport_factory = transport_factory
         self.server = None
         self.manager = None
+        self.notifier = None
         self._stopped = threading.Event()
 
     def start(self):
@@ -88,8 +90,9 @@ class SchedulerService(service.ServiceBase):
         if hasattr(manager, 'start'):
             manager.start()
         transport = self.transport_factory(self.conf)
-        self.server = rpc_server.build_rpc_server(self.conf, manager,
-                                                  transport=transport)
+        self.notifier = notifications.SelectDestinationsNotifier(self.conf)
+        self.server = rpc_server.build_rpc_server(
+            self.conf, manager, transport=transport, notifier=self.notifier)
         self.server.start()
         LOG.info('Scheduler worker %(pid)d serving topic %(topic)s as '
                  'server %(host)s, API %(version)s',
@@ -105,6 +108,9 @@ class SchedulerService(service.ServiceBase):
             server.wait()
             server.transport.cleanup()
             LOG.info('Scheduler worker %d stopped', os.getpid())
+        notifier, self.notifier = self.notifier, None
+        if notifier is not None:
+            notifier.cleanup()
         manager, self.manager = self.manager, None
         if hasattr(manager, 'stop'):
             manager.stop()

@@ -12,6 +12,7 @@ from scheduler.conf import filter_scheduler
 from scheduler.conf import filters
 from scheduler.conf import host_facts
 from scheduler.conf import metrics
+from scheduler.conf import notifications
 from scheduler.conf import placement
 from scheduler.conf import request_filters
 from scheduler.conf import scheduler
@@ -28,3 +29,4 @@ filters.register_opts(CONF)
 placement.register_opts(CONF)
 weighers.register_opts(CONF)
 metrics.register_opts(CONF)
+notifications.register_opts(CONF)

@@ -1,6 +1,7 @@
 """Hosts the request names: ignore_hosts, force_hosts, force_nodes and
 requested_destination host/node, matched by name, case-insensitively (as
-Nova matches them).
+Nova matches them), and requested_destination cell (unless the move may
+cross cells).
 
 These run before the configured filters, always, and show in the filter
 trace under the name of the request field, e.g. ``force_hosts 1000->1``.
@@ -46,4 +47,11 @@ def requested_host_masks(host_set, spec):
     if dest is not None and dest.node:
         steps.append(('requested_destination node',
                       _mask(host_set, 'nodename', [dest.node], True)))
+    if (dest is not None and dest.cell_uuid and
+            not dest.allow_cross_cell_move):
+        # As Nova: a move stays in the instance's cell unless the
+        # conductor allows a cross-cell one.
+        steps.append(('requested_destination cell', np.fromiter(
+            (cell == dest.cell_uuid for cell in host_set.cell_uuids),
+            bool, len(host_set))))
     return steps

@@ -42,9 +42,10 @@ class SchedulerEndpoint:
 
     target = oslo_messaging.Target(version=rpc_transport.RPC_API_VERSION)
 
-    def __init__(self, manager, conf=None):
+    def __init__(self, manager, conf=None, notifier=None):
         self.manager = manager
         self.conf = conf or cfg.CONF
+        self.notifier = notifier
         readers.configure(self.conf)
 
     def _read_request(self, request_spec, filter_properties, spec_obj,
@@ -92,8 +93,17 @@ class SchedulerEndpoint:
                   {'count': len(uuids) if uuids else spec.num_instances,
                    'flavor': spec.flavor.name, 'objects': return_objects,
                    'alternates': return_alternates})
+        # As Nova: a request of API 4.3 and later is told about (the
+        # payloads are made from its RequestSpec); no end if it fails.
+        notify = self.notifier is not None and spec_obj is not _SENTINEL
+        if notify:
+            self.notifier.notify(serializer.context_to_dict(ctxt), 'start',
+                                 spec_obj)
         selections = self.manager.select_destinations(
             ctxt, spec, uuids, return_alternates)
+        if notify:
+            self.notifier.notify(serializer.context_to_dict(ctxt), 'end',
+                                 spec_obj)
         if not return_objects:
             return [list(choices)[0].to_legacy_dict()
                     for choices in selections]
@@ -144,16 +154,17 @@ class SchedulerEndpoint:
                     instance_uuids) or [])))
 
 
-def build_rpc_server(conf, manager, transport=None):
+def build_rpc_server(conf, manager, transport=None, notifier=None):
     """The RPC server of ``manager`` on the scheduler target (not started).
 
     It listens on topic ``scheduler`` as ``server=[DEFAULT] host`` with
     oslo.messaging's threading executor (the default without eventlet);
-    ``stop()`` then ``wait()`` lets in-flight calls finish.
+    ``stop()`` then ``wait()`` lets in-flight calls finish. ``notifier``:
+    a ``notifications.SelectDestinationsNotifier``, or None (none sent).
     """
     transport = transport or rpc_transport.get_transport(conf)
     return oslo_messaging.get_rpc_server(
         transport, rpc_transport.get_server_target(conf),
-        [SchedulerEndpoint(manager, conf)],
+        [SchedulerEndpoint(manager, conf, notifier)],
         serializer=serializer.SchedulerSerializer(),
         access_policy=oslo_messaging.DefaultRPCAccessPolicy)

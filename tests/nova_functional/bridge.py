@@ -11,6 +11,10 @@ become Nova objects the same way. A ``NoValidHost`` comes back as Nova's
 own exception, with the service's reason.
 """
 
+import collections
+import threading
+
+from nova import context as nova_context
 from nova import exception
 from nova import manager
 from nova.objects import base as objects_base
@@ -25,6 +29,76 @@ LOG = logging.getLogger(__name__)
 
 CONF = rpc.CONF
 _SENTINEL = object()
+# Longest wait for the service's notifications of a request to come back.
+NOTIFICATION_WAIT = 10
+
+
+class _Notifications:
+    """Takes the service's notifications off the broker, gives them to Nova.
+
+    They are handed to ``nova.rpc``'s notifiers, which the test has
+    replaced with its fakes. ``select_destinations`` waits for those of
+    its own request, so that they come before the conductor's next ones,
+    as from Nova's scheduler in the same process.
+    """
+
+    def __init__(self, url):
+        fmt = CONF.notifications.notification_format
+        self.kinds = {'legacy': fmt in ('unversioned', 'both'),
+                      'versioned': fmt in ('versioned', 'both')}
+        self._seen = collections.Counter()
+        self._cond = threading.Condition()
+        self._transport = messaging.get_notification_transport(CONF, url=url)
+        topics = {
+            'legacy': CONF.oslo_messaging_notifications.topics,
+            'versioned': CONF.notifications.versioned_notifications_topics}
+        self._listeners = []
+        for kind, wanted in self.kinds.items():
+            if wanted:
+                listener = messaging.get_notification_listener(
+                    self._transport,
+                    [messaging.Target(topic=t) for t in topics[kind]],
+                    [_Endpoint(self, kind)], executor='threading')
+                listener.start()
+                self._listeners.append(listener)
+
+    def received(self, kind, ctxt, publisher_id, event_type, payload):
+        notifier = rpc.LEGACY_NOTIFIER if kind == 'legacy' else rpc.NOTIFIER
+        notifier.prepare(publisher_id=publisher_id).info(
+            nova_context.RequestContext.from_dict(ctxt), event_type, payload)
+        with self._cond:
+            self._seen[kind, event_type] += 1
+            self._cond.notify_all()
+
+    def counts(self):
+        with self._cond:
+            return collections.Counter(self._seen)
+
+    def wait(self, before, phases):
+        """Until one more of each kind sent for each of ``phases``."""
+        wanted = [(kind, 'scheduler.select_destinations.%s' % phase)
+                  for kind, on in self.kinds.items() if on
+                  for phase in phases]
+        with self._cond:
+            self._cond.wait_for(
+                lambda: all(self._seen[w] > before[w] for w in wanted),
+                timeout=NOTIFICATION_WAIT)
+
+    def stop(self):
+        for listener in self._listeners:
+            listener.stop()
+            listener.wait()
+        self._transport.cleanup()
+
+
+class _Endpoint:
+    def __init__(self, notifications, kind):
+        self._notifications = notifications
+        self._kind = kind
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        self._notifications.received(self._kind, ctxt, publisher_id,
+                                     event_type, payload)
 
 
 class SchedulerManager(manager.Manager):
@@ -36,6 +110,8 @@ class SchedulerManager(manager.Manager):
         super().__init__(service_name='scheduler', *args, **kwargs)
         url = harness.transport_url()
         self._server = server.start(CONF, url)
+        self._notifications = _Notifications(url)
+        self._stopped = False
         transport = messaging.get_rpc_transport(
             CONF, url=url, allowed_remote_exmods=['nova.exception'])
         self._transport = transport
@@ -61,12 +137,19 @@ class SchedulerManager(manager.Manager):
                       'return_objects': return_objects,
                       'return_alternates': return_alternates}
         cctxt = self._prepare(timeout=CONF.long_rpc_timeout)
+        before = self._notifications.counts()
+        notified = spec_obj is not _SENTINEL
         try:
-            return cctxt.call(ctxt, 'select_destinations', **kwargs)
+            result = cctxt.call(ctxt, 'select_destinations', **kwargs)
         except exception.NoValidHost as e:
+            if notified:
+                self._notifications.wait(before, ['start'])
             # The rebuilt remote exception carries the server's traceback
             # in its str(); Nova's own scheduler raises a plain one.
             raise exception.NoValidHost(reason=e.kwargs.get('reason', ''))
+        if notified:
+            self._notifications.wait(before, ['start', 'end'])
+        return result
 
     def _cast(self, ctxt, method, version, **kwargs):
         self._prepare(fanout=True, version=version).cast(
@@ -97,5 +180,9 @@ class SchedulerManager(manager.Manager):
         self.cleanup_host()
 
     def cleanup_host(self):
+        if self._stopped:
+            return
+        self._stopped = True
         self._server.stop()
+        self._notifications.stop()
         self._transport.cleanup()

@@ -9,6 +9,7 @@ from scheduler.filters import base
 from scheduler.filters import compute_filter
 from scheduler.filters import handler
 from scheduler.host_state import host_state as hs
+from scheduler.objects import request_spec as rs
 from tests.unit.host_state import fakes
 
 
@@ -234,3 +235,19 @@ def test_builtin_filters_answer_by_column_never_per_host(monkeypatch):
     mask, trace = handler.FilterHandler(conf).run(_hosts(10, disabled=4),
                                                   fakes.make_spec())
     assert mask.sum() == 6
+
+
+def test_a_move_stays_in_its_cell_unless_it_may_cross():
+    flt = _handler()
+    stay = fakes.make_spec(requested_destination=rs.Destination(
+        cell_uuid='00000000-0000-0000-0000-0000000000c2'))
+    mask, trace = flt.run(_hosts(3), stay)
+    assert not mask.any()
+    assert trace.summary() == 'requested_destination cell 3->0'
+    same = fakes.make_spec(requested_destination=rs.Destination(
+        cell_uuid=fakes.CELL))
+    assert flt.run(_hosts(3), same)[0].all()
+    cross = fakes.make_spec(requested_destination=rs.Destination(
+        cell_uuid='00000000-0000-0000-0000-0000000000c2',
+        allow_cross_cell_move=True))
+    assert flt.run(_hosts(3), cross)[0].all()

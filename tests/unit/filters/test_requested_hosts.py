@@ -37,6 +37,14 @@ def test_requested_destination_host_and_node():
         ('requested_destination node', [True, False, False])]
 
 
-def test_requested_destination_without_host_is_no_constraint():
+def test_requested_destination_without_host_keeps_its_cell():
     dest = request_spec.Destination(cell_uuid=fakes.CELL)
+    [(label, mask)] = _masks(requested_destination=dest)
+    assert label == 'requested_destination cell'
+    assert list(mask) == [True] * len(mask)
+
+
+def test_requested_destination_that_may_cross_cells_is_no_constraint():
+    dest = request_spec.Destination(cell_uuid=fakes.CELL,
+                                    allow_cross_cell_move=True)
     assert _masks(requested_destination=dest) == []
