@@ -63,11 +63,12 @@ class SchedulerManager:
         self.host_facts.reload()
 
     def select_destinations(self, context, spec, instance_uuids=None,
-                            return_alternates=False):
+                            return_alternates=False, on_candidates=None):
         """One list of ``Selection`` per instance; NoValidHost says why."""
         try:
             return self.driver.select_destinations(
-                context, spec, instance_uuids, return_alternates)
+                context, spec, instance_uuids, return_alternates,
+                on_candidates=on_candidates)
         except exception.NoValidHost as e:
             # The caller gets the reason too; the operator sees it here,
             # once per request (Placement failures are also at ERROR).

@@ -65,6 +65,16 @@ nova_db_opts = [
              'mappings: for a scheduler host that reaches a cell database '
              'at another address than Nova\'s services do. Cells not '
              'listed use their mapping\'s URL.'),
+    cfg.FloatOpt(
+        'aggregates_refresh_interval',
+        default=0.0,
+        min=0.0,
+        max=3600.0,
+        help='Seconds a request may use aggregates read that long ago '
+             'from the API database before it reads them again (three '
+             'small SELECTs). 0, the default, reads them for every '
+             'request, as Nova\'s request filters do: an aggregate changed '
+             'just before a request is always seen.'),
     cfg.IntOpt(
         'refresh_interval',
         default=60,

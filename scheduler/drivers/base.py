@@ -22,7 +22,7 @@ class Scheduler:
         self.conf = conf if conf is not None else cfg.CONF
 
     def select_destinations(self, context, spec, instance_uuids=None,
-                            return_alternates=False):
+                            return_alternates=False, on_candidates=None):
         """Pick a host for each instance of ``spec``.
 
         :param context: the caller's request context (never logged).
@@ -31,6 +31,9 @@ class Scheduler:
             consumers to claim for; None (legacy callers) claims nothing.
         :param return_alternates: also return up to ``max_attempts - 1``
             alternate hosts per instance.
+        :param on_candidates: None, or called once Placement has offered
+            candidates (or a rebuild check begins): where Nova's scheduler
+            sends its ``select_destinations.start`` notification.
         :returns: one list of ``Selection`` per instance, chosen first.
         :raises: ``NoValidHost`` with a reason.
         """

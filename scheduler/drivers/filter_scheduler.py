@@ -85,7 +85,7 @@ class FilterScheduler(base.Scheduler):
         return exception.NoValidHost(
             'Placement %s: %s' % (error.kind, error.reason))
 
-    def _host_states(self, spec):
+    def _host_states(self, spec, on_candidates=None):
         """query -> candidates -> host states; NoValidHost says why not."""
         query = self.placement.query(spec, self.host_facts)
         try:
@@ -96,6 +96,8 @@ class FilterScheduler(base.Scheduler):
             raise exception.NoValidHost(
                 'Placement returned no allocation candidates for %s'
                 % query.to_query_string())
+        if on_candidates is not None:
+            on_candidates()
         return self._build(candidates, query.to_query_string(),
                            query.root_forbidden)
 
@@ -281,7 +283,7 @@ class FilterScheduler(base.Scheduler):
                                     'index': index + 1, 'count': count})
         return order
 
-    def _rebuild_check(self, spec):
+    def _rebuild_check(self, spec, on_candidates=None):
         """Does the instance's current host suit its rebuild? (Nova's rule)
 
         No candidates query and no claim: the filters that run on rebuild
@@ -292,6 +294,8 @@ class FilterScheduler(base.Scheduler):
             candidates = self.placement.current_state(spec)
         except exception.PlacementError as e:
             raise self._placement_failed(e, 'rebuild check')
+        if on_candidates is not None:
+            on_candidates()
         host_set, _ = self._build(candidates, 'the rebuild check')
         mask, trace = self.filters.run(host_set, spec)
         if not mask.any():
@@ -302,7 +306,7 @@ class FilterScheduler(base.Scheduler):
                                                None)]]
 
     def select_destinations(self, context, spec, instance_uuids=None,
-                            return_alternates=False):
+                            return_alternates=False, on_candidates=None):
         # As Nova: no (or an empty list of) instance uuids means a legacy
         # caller; it gets selections for spec.num_instances, unclaimed.
         uuids = list(instance_uuids) if instance_uuids else None
@@ -312,9 +316,11 @@ class FilterScheduler(base.Scheduler):
             raise exception.NoValidHost(
                 'the request asks for %d instances; at most %d are allowed '
                 '([scheduler] max_instances_per_request)' % (count, limit))
+        if self.host_facts is not None:
+            self.host_facts.before_request()
         if filter_utils.is_rebuild(spec):
-            return self._rebuild_check(spec)
-        host_set, version = self._host_states(spec)
+            return self._rebuild_check(spec, on_candidates)
+        host_set, version = self._host_states(spec, on_candidates)
         claimed = []
         try:
             order = self._place(host_set, spec, uuids, count, version,

@@ -195,6 +195,13 @@ class HostFactsSource:
     def host_out_of_date(self, host_name):
         """Another source learnt that ``host_name``'s instances changed."""
 
+    def before_request(self):
+        """A request is about to read the aggregates: refresh them if due.
+
+        For a source reading the truth that the casts only echo (Nova's
+        databases): Nova's request filters read aggregates per request.
+        """
+
     def catch_up(self, host_names):
         """A request is about to read ``host_names``: know them if you can.
 

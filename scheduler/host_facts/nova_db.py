@@ -116,6 +116,7 @@ class NovaDBSource(base.PeriodicSource):
         self._disabled_cells = {}
         self._catch_up_lock = threading.Lock()
         self._last_catch_up = None
+        self._aggregates_read_at = None
         if not conf.host_facts_nova_db.api_connection:
             raise ValueError('[host_facts_nova_db] api_connection must be '
                              'set when [host_facts] sources has nova_db')
@@ -276,6 +277,28 @@ class NovaDBSource(base.PeriodicSource):
             return False
         elapsed = (self._utcnow() - heartbeat).total_seconds()
         return abs(elapsed) <= self.conf.host_facts_nova_db.service_down_time
+
+    def before_request(self):
+        """Read the aggregates again if older than the configured age."""
+        interval = self.conf.host_facts_nova_db.aggregates_refresh_interval
+        now = self._clock()
+        if (self._aggregates_read_at is not None and
+                now - self._aggregates_read_at < interval):
+            return
+        try:
+            api = self._engine(self.conf.host_facts_nova_db.api_connection)
+            with api.connect() as conn:
+                aggregates = self._read_aggregates(conn)
+        except Exception as e:
+            # The periodic read reports failures; requests go on with the
+            # aggregates read last.
+            LOG.debug('Host facts source nova_db: reading the aggregates '
+                      'failed: %s', self.describe_failure(e))
+            return
+        self._aggregates_read_at = now
+        if aggregates != self._aggregates:
+            with self._lock:
+                self._aggregates = aggregates
 
     def catch_up(self, host_names):
         """Read again now if a host is new to us, at most once a second.

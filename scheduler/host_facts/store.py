@@ -147,7 +147,11 @@ class HostFactsStore:
     # Readers.
 
     def _view(self):
-        snapshots = tuple(s.aggregates() for s in self.sources)
+        # Aggregates: the sources that read them (Nova's databases, the
+        # operator's file) win over the casts, which only echo them and
+        # may not have arrived yet.
+        snapshots = tuple(s.aggregates() for s in self.sources
+                          if s is not self.rpc) + (self.rpc.aggregates(),)
         merged = self._merged
         if (len(snapshots) != len(merged.snapshots) or
                 any(a is not b for a, b in zip(snapshots,
@@ -221,6 +225,10 @@ class HostFactsStore:
             if host_facts is not None:
                 merged[name] = host_facts
         return merged
+
+    def before_request(self):
+        for source in self.sources:
+            source.before_request()
 
     def catch_up(self, host_names):
         """Let the sources read hosts they have never heard of."""

@@ -224,6 +224,12 @@ class SelectDestinationsNotifier:
                 transport, publisher_id='nova-scheduler:%s' % conf.host,
                 topics=conf.notifications.versioned_notifications_topics)
 
+    @property
+    def enabled(self):
+        """Whether any notification would go anywhere (a driver is set)."""
+        return any(n is not None and n.is_enabled()
+                   for n in (self._legacy, self._versioned))
+
     def notify(self, ctxt, phase, spec_obj):
         """Send ``phase`` ('start' or 'end') of one request's notifications.
 

@@ -8,6 +8,8 @@ answer back into what the caller's API version expects. Refusals reach the
 caller as ``nova.exception.NoValidHost`` (``scheduler.rpc.errors``).
 """
 
+import functools
+
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging
@@ -94,14 +96,18 @@ class SchedulerEndpoint:
                    'flavor': spec.flavor.name, 'objects': return_objects,
                    'alternates': return_alternates})
         # As Nova: a request of API 4.3 and later is told about (the
-        # payloads are made from its RequestSpec); no end if it fails.
-        notify = self.notifier is not None and spec_obj is not _SENTINEL
-        if notify:
-            self.notifier.notify(serializer.context_to_dict(ctxt), 'start',
-                                 spec_obj)
+        # payloads are made from its RequestSpec) once Placement offered
+        # candidates (or for a rebuild check); no end if it fails.
+        on_candidates = None
+        if (self.notifier is not None and self.notifier.enabled and
+                spec_obj is not _SENTINEL):
+            on_candidates = functools.partial(
+                self.notifier.notify, serializer.context_to_dict(ctxt),
+                'start', spec_obj)
         selections = self.manager.select_destinations(
-            ctxt, spec, uuids, return_alternates)
-        if notify:
+            ctxt, spec, uuids, return_alternates,
+            on_candidates=on_candidates)
+        if on_candidates is not None:
             self.notifier.notify(serializer.context_to_dict(ctxt), 'end',
                                  spec_obj)
         if not return_objects:
@@ -113,6 +119,7 @@ class SchedulerEndpoint:
 
     def _cast(self, method, call):
         """Run a cast; a malformed one is logged and dropped."""
+        LOG.debug('Cast %s received', method)
         try:
             call()
         except exception.InvalidRequest as e:

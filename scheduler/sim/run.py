@@ -45,11 +45,12 @@ class TimedManager(scheduler_manager.SchedulerManager):
         self._local = threading.local()
 
     def select_destinations(self, context, spec, instance_uuids=None,
-                            return_alternates=False):
+                            return_alternates=False, on_candidates=None):
         start = time.perf_counter()
         try:
             return super().select_destinations(
-                context, spec, instance_uuids, return_alternates)
+                context, spec, instance_uuids, return_alternates,
+                on_candidates)
         finally:
             self.last_ms = (time.perf_counter() - start) * 1000
 

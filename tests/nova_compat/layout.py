@@ -14,9 +14,16 @@ CELL_UUID = 'c0ffee00-1a2b-4c3d-8e9f-0123456789ab'
 HOST_INVENTORY = {'VCPU': 4, 'MEMORY_MB': 8192, 'DISK_GB': 200}
 HOST_NAMES = ['nc-compute-%d' % n for n in range(1, 5)]
 
+LEGACY_TOPIC = 'compat_notifications'
+VERSIONED_TOPIC = 'compat_versioned_notifications'
+
 SCHEDULER_CONF = {
     'scheduler': {'max_attempts': MAX_ATTEMPTS,
                   'default_cell_uuid': CELL_UUID},
+    'notifications': {'notification_format': 'both',
+                      'versioned_notifications_topics': VERSIONED_TOPIC},
+    'oslo_messaging_notifications': {'driver': 'messagingv2',
+                                     'topics': LEGACY_TOPIC},
 }
 
 # What the service writes when an RPC endpoint raised something it did not

@@ -1,4 +1,4 @@
-"""Nova 34's own functional tests, with our scheduler in nova-scheduler's place.
+"""Nova 34's own functional tests, with our scheduler as nova-scheduler.
 
 ``tools/nova_functional.py`` (``tox -e nova-functional``) runs stestr in a
 directory where this package sits beside Nova's source tree. stestr

@@ -3,8 +3,9 @@
 Nova's ``Service`` builds this manager for ``nova-scheduler`` and serves
 it on the test's own (in-process) RPC transport with Nova's serializer.
 The manager starts ``scheduler-server`` for the test (``server``) and
-sends it every call and cast it receives, with the same arguments, through
-an oslo.messaging client on the broker, serialized by Nova's own
+sends it every call and cast it receives, with the same arguments (casts
+as calls, see ``_cast``), through an oslo.messaging client on the broker,
+serialized by Nova's own
 ``RequestContextSerializer(NovaObjectSerializer())``: so the service reads
 exactly the primitives a stock nova-conductor sends it, and its answers
 become Nova objects the same way. A ``NoValidHost`` comes back as Nova's
@@ -19,8 +20,8 @@ from nova import exception
 from nova import manager
 from nova.objects import base as objects_base
 from nova import rpc
-import oslo_messaging as messaging
 from oslo_log import log as logging
+import oslo_messaging as messaging
 
 from scheduler_nova_functional import harness
 from scheduler_nova_functional import server
@@ -31,6 +32,9 @@ CONF = rpc.CONF
 _SENTINEL = object()
 # Longest wait for the service's notifications of a request to come back.
 NOTIFICATION_WAIT = 10
+# A refused request has a start notification only if Placement offered
+# candidates: how long to wait for one that may not come.
+REFUSED_NOTIFICATION_WAIT = 0.5
 
 
 class _Notifications:
@@ -74,7 +78,7 @@ class _Notifications:
         with self._cond:
             return collections.Counter(self._seen)
 
-    def wait(self, before, phases):
+    def wait(self, before, phases, timeout=NOTIFICATION_WAIT):
         """Until one more of each kind sent for each of ``phases``."""
         wanted = [(kind, 'scheduler.select_destinations.%s' % phase)
                   for kind, on in self.kinds.items() if on
@@ -82,7 +86,7 @@ class _Notifications:
         with self._cond:
             self._cond.wait_for(
                 lambda: all(self._seen[w] > before[w] for w in wanted),
-                timeout=NOTIFICATION_WAIT)
+                timeout=timeout)
 
     def stop(self):
         for listener in self._listeners:
@@ -112,6 +116,8 @@ class SchedulerManager(manager.Manager):
         self._server = server.start(CONF, url)
         self._notifications = _Notifications(url)
         self._stopped = False
+        self._casts = threading.Condition()
+        self._pending = 0
         transport = messaging.get_rpc_transport(
             CONF, url=url, allowed_remote_exmods=['nova.exception'])
         self._transport = transport
@@ -121,6 +127,9 @@ class SchedulerManager(manager.Manager):
                 objects_base.NovaObjectSerializer()))
 
     def _prepare(self, **kwargs):
+        if self._stopped:
+            raise exception.NoValidHost(
+                reason='the scheduler service is stopping')
         self._server.wait_ready()
         return self._client.prepare(**kwargs)
 
@@ -137,13 +146,15 @@ class SchedulerManager(manager.Manager):
                       'return_objects': return_objects,
                       'return_alternates': return_alternates}
         cctxt = self._prepare(timeout=CONF.long_rpc_timeout)
+        self._casts_applied()
         before = self._notifications.counts()
         notified = spec_obj is not _SENTINEL
         try:
             result = cctxt.call(ctxt, 'select_destinations', **kwargs)
         except exception.NoValidHost as e:
             if notified:
-                self._notifications.wait(before, ['start'])
+                self._notifications.wait(before, ['start'],
+                                         REFUSED_NOTIFICATION_WAIT)
             # The rebuilt remote exception carries the server's traceback
             # in its str(); Nova's own scheduler raises a plain one.
             raise exception.NoValidHost(reason=e.kwargs.get('reason', ''))
@@ -152,8 +163,28 @@ class SchedulerManager(manager.Manager):
         return result
 
     def _cast(self, ctxt, method, version, **kwargs):
-        self._prepare(fanout=True, version=version).cast(
-            ctxt, method, **kwargs)
+        """Forward a cast, as a call: so we know when it has been applied.
+
+        Nova's scheduler applies a cast in the test's process soon after
+        it is sent; a request the test makes next expects it applied. A
+        ``select_destinations`` waits for the casts received before it.
+        """
+        if self._stopped:
+            LOG.debug('Dropped %s: the scheduler service is stopping', method)
+            return
+        with self._casts:
+            self._pending += 1
+        try:
+            self._prepare(version=version).call(ctxt, method, **kwargs)
+        finally:
+            with self._casts:
+                self._pending -= 1
+                self._casts.notify_all()
+
+    def _casts_applied(self):
+        with self._casts:
+            self._casts.wait_for(lambda: not self._pending,
+                                 timeout=CONF.rpc_response_timeout)
 
     def update_aggregates(self, ctxt, aggregates):
         self._cast(ctxt, 'update_aggregates', '4.1', aggregates=aggregates)
@@ -176,7 +207,11 @@ class SchedulerManager(manager.Manager):
     def reset(self):
         self._server.reload()
 
-    def graceful_shutdown(self, timeout):
+    def set_shutdown_in_progress(self):
+        # Service.stop() calls this first, and synchronously (the rest of
+        # its shutdown runs in a thread Nova's leak checks may not wait
+        # for): stop the server and the pollers of our own transports now.
+        super().set_shutdown_in_progress()
         self.cleanup_host()
 
     def cleanup_host(self):

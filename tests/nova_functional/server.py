@@ -10,13 +10,17 @@ test's Placement endpoint, and the test's Nova databases as the
 """
 
 import configparser
+import datetime
+import importlib
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
 from kombu import connection as kombu_connection
+from oslo_utils import timeutils
 
 from scheduler_nova_functional import harness
 
@@ -25,6 +29,10 @@ COPIED_GROUPS = ('scheduler', 'filter_scheduler', 'metrics',
                  'notifications', 'oslo_messaging_notifications')
 COPIED_DEFAULTS = ('host', 'default_availability_zone')
 READY_LINE = 'serving topic scheduler'
+# Nova's test weigher (HostNameWeigherFixture), and the service's
+# counterpart in tests/nova_functional/plugins.
+NOVA_HOST_NAME_WEIGHER = 'nova.tests.fixtures.nova.HostNameWeigher'
+HOST_NAME_WEIGHER = 'HostNameWeigher'
 READY_TIMEOUT = 60
 
 _running = []
@@ -63,6 +71,7 @@ def service_config(conf, transport_url, log_file):
         'transport_url': transport_url, 'log_file': log_file,
         'debug': 'true'})
     out['scheduler']['workers'] = '1'
+    _host_name_weigher(conf, out)
     # Nova's tests catch every notification whatever the driver; ours go
     # over the broker, for the bridge to hand them to the test.
     out['oslo_messaging_notifications']['driver'] = 'messagingv2'
@@ -78,6 +87,20 @@ def service_config(conf, transport_url, log_file):
         'cell_connections': _format(cells),
         'service_down_time': str(conf.service_down_time)}
     return out
+
+
+def _host_name_weigher(conf, out):
+    """HostNameWeigherFixture's weigher and weights, for the service."""
+    classes = list(conf.filter_scheduler.weight_classes)
+    if NOVA_HOST_NAME_WEIGHER not in classes:
+        return
+    nova_fixtures = importlib.import_module('nova.tests.fixtures.nova')
+    # The fixture patched get_weights() to return its weights.
+    weights = nova_fixtures.HostNameWeigher.get_weights()
+    out['filter_scheduler']['weight_classes'] = _format(
+        [HOST_NAME_WEIGHER if c == NOVA_HOST_NAME_WEIGHER else c
+         for c in classes])
+    out['host_name_weigher'] = {'weights': _format(weights)}
 
 
 def _purge(transport_url, host):
@@ -98,10 +121,21 @@ class SchedulerServer:
         self.ready = False
 
     def start(self):
+        command = [os.environ['SCHEDULER_NF_BIN'], '--config-file',
+                   self.config_file]
+        env = dict(os.environ)
+        now = timeutils.utcnow()
+        if abs((now - datetime.datetime.utcnow()).total_seconds()) > 60:
+            # The test froze Nova's clock (notification samples do, at
+            # 2012): Nova's services heartbeat at that time, and the
+            # service, judging them up or down, must read the same clock.
+            command = [sys.executable, '-m',
+                       'scheduler_nova_functional.frozen_clock',
+                       now.isoformat()] + command[1:]
+            env['PYTHONPATH'] = os.getcwd()
         out = open(os.path.join(self.workdir, 'stdout.log'), 'ab')
         self.process = subprocess.Popen(
-            [os.environ['SCHEDULER_NF_BIN'], '--config-file',
-             self.config_file], stdout=out, stderr=subprocess.STDOUT,
+            command, stdout=out, stderr=subprocess.STDOUT, env=env,
             stdin=subprocess.DEVNULL, start_new_session=True)
         out.close()
 

@@ -41,7 +41,7 @@ class RecordingDriver:
         self.calls = []
 
     def select_destinations(self, context, spec, instance_uuids,
-                            return_alternates):
+                            return_alternates, on_candidates=None):
         self.calls.append((context, spec, instance_uuids,
                            return_alternates))
         return [['selection']]
@@ -207,7 +207,7 @@ def test_casts_take_the_rpc_layers_records():
 
 def test_no_valid_host_is_logged_once_with_its_reason(caplog):
     class Refusing:
-        def select_destinations(self, *args):
+        def select_destinations(self, *args, **kwargs):
             raise exception.NoValidHost('0 of 3 hosts passed: X 3->0')
 
     mgr = manager.SchedulerManager(conf=fakes.make_conf(), driver=Refusing())

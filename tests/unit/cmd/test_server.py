@@ -139,7 +139,8 @@ def test_worker_stop_lets_the_call_in_flight_finish():
     events = []
 
     class SlowManager:
-        def select_destinations(self, context, spec, uuids, alternates):
+        def select_destinations(self, context, spec, uuids, alternates,
+                                on_candidates=None):
             entered.set()
             release.wait(10)
             host = types.SimpleNamespace(

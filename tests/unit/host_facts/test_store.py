@@ -39,7 +39,7 @@ def test_zone_is_the_sorted_joined_zones_of_the_hosts_aggregates():
     assert facts_store.availability_zones() == {'h1': 'a,b', 'h2': 'a'}
 
 
-def test_facts_merge_sources_earlier_first():
+def test_facts_merge_sources_earlier_first_but_aggregates_read_win():
     compute = facts.ComputeFacts(hypervisor_type='QEMU')
     db = StaticSource(fakes.make_conf(),
                       aggregates={1: facts.AggregateFacts(
@@ -54,7 +54,8 @@ def test_facts_merge_sources_earlier_first():
     known = facts_store.known_facts()
     assert known.get('h2') is None
     h1 = known['h1']
-    assert [a.name for a in h1.aggregates] == ['rpc']
+    # The database's aggregates are the truth the casts echo.
+    assert [a.name for a in h1.aggregates] == ['db']
     assert sorted(h1.instances) == ['a', 'b']
     assert h1.compute is compute
     assert h1.cell_uuid == 'cell-1'

@@ -42,7 +42,7 @@ class FakeManager:
         self.casts_done = threading.Semaphore(0)
 
     def select_destinations(self, context, spec, instance_uuids,
-                            return_alternates):
+                            return_alternates, on_candidates=None):
         self.calls.append((context, spec, instance_uuids, return_alternates))
         if spec.flavor.memory_mb == REFUSE_MEMORY_MB:
             raise exception.NoValidHost('0/3 hosts have enough RAM')

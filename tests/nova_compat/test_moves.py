@@ -1,0 +1,140 @@
+"""Moves a stock nova-conductor asks for, through Nova's own SchedulerAPI.
+
+Each request is built as the conductor builds it for that move, and the
+answer is checked in Placement: what the instance (or its migration)
+holds after the call.
+"""
+
+import json
+
+import pytest
+
+from tests.nova_compat import layout
+
+
+def _flavor(nova, name='compat.move', vcpus=1, memory_mb=512, root_gb=1):
+    return nova.make_flavor(name, vcpus=vcpus, memory_mb=memory_mb,
+                            root_gb=root_gb)
+
+
+def _resources(flavor):
+    return {'VCPU': flavor.vcpus, 'MEMORY_MB': flavor.memory_mb,
+            'DISK_GB': flavor.root_gb}
+
+
+def _boot(nova, scheduler_api, ctxt, flavor, instance, **spec_fields):
+    spec = nova.make_request_spec(ctxt, flavor, [instance])
+    for name, value in spec_fields.items():
+        setattr(spec, name, value)
+    [[selection]] = scheduler_api.select_destinations(
+        ctxt, spec, [instance], return_objects=True,
+        return_alternates=False)
+    return spec, selection
+
+
+def _by_uuid(hosts):
+    return {h.uuid: h for h in hosts}
+
+
+def test_non_forced_evacuate_claims_source_and_destination(
+        nova, scheduler_api, ctxt, new_uuids, placement_api, hosts):
+    flavor = _flavor(nova)
+    [instance] = new_uuids(1)
+    spec, first = _boot(nova, scheduler_api, ctxt, flavor, instance)
+    source = _by_uuid(hosts)[first.compute_node_uuid]
+
+    # The conductor's evacuate: same instance, its host ignored; the
+    # instance still holds its source allocation.
+    spec.ignore_hosts = [first.service_host]
+    [[moved]] = scheduler_api.select_destinations(
+        ctxt, spec, [instance], return_objects=True,
+        return_alternates=False)
+
+    assert moved.compute_node_uuid != source.uuid
+    assert layout.allocations_of(placement_api, instance) == {
+        source.uuid: _resources(flavor),
+        moved.compute_node_uuid: _resources(flavor)}
+
+
+def test_rebuild_check_on_a_full_host_claims_nothing(
+        nova, scheduler_api, ctxt, new_uuids, placement_api, hosts):
+    big = _flavor(nova, 'compat.whole-host', vcpus=4, memory_mb=8192,
+                  root_gb=200)
+    [instance] = new_uuids(1)
+    spec, first = _boot(nova, scheduler_api, ctxt, big, instance)
+    before = layout.total_usage(placement_api, hosts)
+
+    # The conductor's rebuild with a new image: the current host, as a
+    # check; there is no room for a second copy there.
+    spec.requested_destination = nova.objects.Destination(
+        host=first.service_host, node=first.nodename)
+    spec.scheduler_hints = {'_nova_check_type': ['rebuild']}
+    [[checked]] = scheduler_api.select_destinations(
+        ctxt, spec, [instance], return_objects=True,
+        return_alternates=False)
+
+    assert type(checked) is nova.Selection
+    assert checked.compute_node_uuid == first.compute_node_uuid
+    assert checked.allocation_request is None
+    assert layout.total_usage(placement_api, hosts) == before
+    assert layout.allocations_of(placement_api, instance) == {
+        first.compute_node_uuid: _resources(big)}
+
+
+def test_same_host_resize_claims_the_new_flavor_beside_the_old(
+        nova, scheduler_api, ctxt, new_uuids, placement_api, hosts):
+    old, new = _flavor(nova, 'compat.old'), _flavor(nova, 'compat.new',
+                                                    vcpus=2)
+    instance, migration = new_uuids(2)
+    spec, first = _boot(nova, scheduler_api, ctxt, old, instance)
+    # The conductor moves the instance's allocation to the migration, then
+    # asks for the new flavor; allow_resize_to_same_host leaves the
+    # source host in (a cold migration to a host names it).
+    held = layout.consumer_record(placement_api, instance)
+    placement_api.post('/allocations', json={
+        instance: {'allocations': {}, 'project_id': held['project_id'],
+                   'user_id': held['user_id'],
+                   'consumer_generation': held['consumer_generation']},
+        migration: {'allocations': {rp: {'resources': a['resources']}
+                                    for rp, a in held['allocations'].items()},
+                    'project_id': held['project_id'],
+                    'user_id': held['user_id'],
+                    'consumer_generation': None}},
+        headers={'OpenStack-API-Version': 'placement 1.28'})
+    spec.flavor = new
+    spec.requested_destination = nova.objects.Destination(
+        host=first.service_host, node=first.nodename)
+
+    [[resized]] = scheduler_api.select_destinations(
+        ctxt, spec, [instance], return_objects=True,
+        return_alternates=False)
+
+    assert resized.compute_node_uuid == first.compute_node_uuid
+    assert layout.allocations_of(placement_api, migration) == {
+        first.compute_node_uuid: _resources(old)}
+    assert layout.allocations_of(placement_api, instance) == {
+        first.compute_node_uuid: _resources(new)}
+
+
+def test_move_stays_in_its_cell_unless_allowed_to_cross(
+        nova, scheduler_api, ctxt, new_uuids, placement_api):
+    flavor = _flavor(nova)
+    [instance] = new_uuids(1)
+    other_cell = nova.objects.CellMapping(
+        uuid='0badce11-0000-4000-8000-000000000002', name='cell2')
+    spec = nova.make_request_spec(ctxt, flavor, [instance])
+    spec.requested_destination = nova.objects.Destination(cell=other_cell)
+
+    with pytest.raises(nova.NoValidHost) as ctx:
+        scheduler_api.select_destinations(
+            ctxt, spec, [instance], return_objects=True,
+            return_alternates=False)
+    assert 'requested_destination cell' in str(ctx.value)
+    assert layout.allocations_of(placement_api, instance) == {}
+
+    spec.requested_destination.allow_cross_cell_move = True
+    [[selection]] = scheduler_api.select_destinations(
+        ctxt, spec, [instance], return_objects=True,
+        return_alternates=False)
+    assert selection.cell_uuid == layout.CELL_UUID
+    assert json.loads(selection.allocation_request)['allocations']

@@ -1,0 +1,105 @@
+"""The scheduler.select_destinations notifications, as Nova consumers read.
+
+The service runs with ``notification_format = both``; a notification
+listener on the broker stands for whoever consumes Nova's notifications.
+The versioned payload is compared with the ``RequestSpecPayload`` Nova's
+own notification objects make of the same RequestSpec.
+"""
+
+import queue
+
+import oslo_messaging
+import pytest
+
+from tests.nova_compat import layout
+
+EVENT = 'scheduler.select_destinations.%s'
+
+
+class _Collect:
+    def __init__(self):
+        self.received = queue.Queue()
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        self.received.put((publisher_id, event_type, payload))
+
+
+@pytest.fixture
+def listened(nova, broker, scheduler_service):
+    transport = oslo_messaging.get_notification_transport(
+        nova.CONF, url=broker.transport_url)
+    found = {}
+    listeners = []
+    for kind, topic in (('legacy', layout.LEGACY_TOPIC),
+                        ('versioned', layout.VERSIONED_TOPIC)):
+        found[kind] = _Collect()
+        listener = oslo_messaging.get_notification_listener(
+            transport, [oslo_messaging.Target(topic=topic)], [found[kind]],
+            executor='threading')
+        listener.start()
+        listeners.append(listener)
+    try:
+        yield found
+    finally:
+        for listener in listeners:
+            listener.stop()
+            listener.wait()
+        transport.cleanup()
+
+
+def _take(collected, event_type, timeout=10):
+    while True:
+        publisher, event, payload = collected.received.get(timeout=timeout)
+        if event == event_type:
+            return publisher, payload
+
+
+def _nova_payload(nova, spec):
+    from nova.notifications.objects import request_spec as nova_payloads
+
+    payload = nova_payloads.RequestSpecPayload(request_spec=spec)
+    payload.obj_reset_changes(recursive=True)
+    return payload.obj_to_primitive()
+
+
+def test_both_kinds_of_notification_match_nova(
+        nova, scheduler_api, ctxt, new_uuids, listened):
+    flavor = nova.make_flavor('compat.notify', vcpus=1, memory_mb=512,
+                              root_gb=1, extra_specs={'hw:cpu_policy':
+                                                      'shared'})
+    [instance] = new_uuids(1)
+    spec = nova.make_request_spec(ctxt, flavor, [instance])
+    spec.scheduler_hints = {'group': ['ab']}
+    expected = _nova_payload(nova, spec.obj_clone())
+
+    scheduler_api.select_destinations(ctxt, spec, [instance],
+                                      return_objects=True,
+                                      return_alternates=True)
+
+    for phase in ('start', 'end'):
+        publisher, payload = _take(listened['versioned'], EVENT % phase)
+        assert publisher == 'nova-scheduler:%s' % 'sched-test'
+        assert payload == expected
+        publisher, legacy = _take(listened['legacy'], EVENT % phase)
+        assert publisher == 'scheduler.sched-test'
+        request = legacy['request_spec']
+        assert request['num_instances'] == 1
+        assert request['instance_properties']['uuid'] == instance
+        assert request['instance_properties']['memory_mb'] == 512
+        assert request['instance_type']['nova_object.name'] == 'Flavor'
+        assert request['image']['id'] == spec.image.id
+
+
+def test_a_request_that_fails_gets_a_start_and_no_end(
+        nova, scheduler_api, ctxt, new_uuids, listened):
+    flavor = nova.make_flavor('compat.too-big', vcpus=64, memory_mb=512,
+                              root_gb=1)
+    [instance] = new_uuids(1)
+    spec = nova.make_request_spec(ctxt, flavor, [instance])
+    with pytest.raises(nova.NoValidHost):
+        scheduler_api.select_destinations(ctxt, spec, [instance],
+                                          return_objects=True,
+                                          return_alternates=True)
+    _take(listened['versioned'], EVENT % 'start')
+    with pytest.raises(queue.Empty):
+        _take(listened['versioned'], EVENT % 'end', timeout=2)

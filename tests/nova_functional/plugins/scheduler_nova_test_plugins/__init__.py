@@ -1,0 +1,1 @@
+"""Plugins of the nova-functional environment (see pyproject.toml)."""
