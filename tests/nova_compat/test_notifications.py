@@ -47,10 +47,17 @@ def listened(nova, broker, scheduler_service):
         transport.cleanup()
 
 
-def _take(collected, event_type, timeout=10):
+def _instance_of(payload):
+    if 'request_spec' in payload:
+        return payload['request_spec']['instance_properties'].get('uuid')
+    return payload['nova_object.data']['instance_uuid']
+
+
+def _take(collected, event_type, instance, timeout=10):
+    """The next ``event_type`` about ``instance`` (other tests' skipped)."""
     while True:
         publisher, event, payload = collected.received.get(timeout=timeout)
-        if event == event_type:
+        if event == event_type and _instance_of(payload) == instance:
             return publisher, payload
 
 
@@ -68,7 +75,8 @@ def test_both_kinds_of_notification_match_nova(
                                       return_alternates=True)
 
     for phase in ('start', 'end'):
-        publisher, payload = _take(listened['versioned'], EVENT % phase)
+        publisher, payload = _take(listened['versioned'],
+                                   EVENT % phase, instance)
         assert publisher == 'nova-scheduler:sched-test'
         assert payload['nova_object.name'] == 'RequestSpecPayload'
         assert payload['nova_object.version'] == '1.1'
@@ -87,7 +95,7 @@ def test_both_kinds_of_notification_match_nova(
         assert image_payload['id'] == spec.image.id
         assert data['pci_requests']['nova_object.data'] == {
             'instance_uuid': instance, 'requests': []}
-        publisher, legacy = _take(listened['legacy'], EVENT % phase)
+        publisher, legacy = _take(listened['legacy'], EVENT % phase, instance)
         assert publisher == 'scheduler.sched-test'
         request = legacy['request_spec']
         assert request['num_instances'] == 1
@@ -110,4 +118,4 @@ def test_a_request_placement_has_nothing_for_sends_none(
     # As Nova: the start notification follows Placement's candidates.
     for kind in ('versioned', 'legacy'):
         with pytest.raises(queue.Empty):
-            _take(listened[kind], EVENT % 'start', timeout=2)
+            _take(listened[kind], EVENT % 'start', instance, timeout=2)
