@@ -37,6 +37,10 @@ LOG = logging.getLogger(__name__)
 NOT_ENOUGH_HOSTS = 'There are not enough hosts available.'
 
 
+def _no_host_left(trace):
+    return '%s %s' % (NOT_ENOUGH_HOSTS, trace.reason())
+
+
 class _Claimed:
     """What one instance got: host index, allocation request, consumer.
 
@@ -151,7 +155,7 @@ class FilterScheduler(base.Scheduler):
         eligible = mask | full
         indices = np.flatnonzero(mask)
         if not len(indices):
-            reason = '%s %s' % (NOT_ENOUGH_HOSTS, trace.reason())
+            reason = _no_host_left(trace)
             if count > 1:
                 reason = 'instance %d of %d: %s' % (index + 1, count, reason)
             raise exception.NoValidHost(reason)
@@ -299,8 +303,7 @@ class FilterScheduler(base.Scheduler):
         host_set, _ = self._build(candidates, 'the rebuild check')
         mask, trace = self.filters.run(host_set, spec)
         if not mask.any():
-            raise exception.NoValidHost('%s %s' % (NOT_ENOUGH_HOSTS,
-                                                   trace.reason()))
+            raise exception.NoValidHost(_no_host_left(trace))
         index = int(np.flatnonzero(mask)[0])
         return [[selection.Selection.from_host(host_set[index], None,
                                                None)]]

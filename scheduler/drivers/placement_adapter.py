@@ -87,6 +87,10 @@ class PlacementAdapter:
             if host:
                 query.limit = None
             return
+        query.unsuffixed.in_tree = self._provider_named(node, host)
+
+    def _provider_named(self, node, host):
+        """The uuid of the provider of node ``node``; NoValidHost if none."""
         body = self._client.get(
             '/resource_providers?' + parse.urlencode({'name': node}),
             versions.FEATURES['provider_tree'])
@@ -96,7 +100,7 @@ class PlacementAdapter:
             raise exception.NoValidHost(
                 'No such host - host: %s node: %s (Placement has no '
                 'resource provider named %s)' % (host, node, node))
-        query.unsuffixed.in_tree = found[0]
+        return found[0]
 
     def current_state(self, spec):
         """``Candidates`` of the requested node alone, as it is: a rebuild.
@@ -115,15 +119,7 @@ class PlacementAdapter:
             raise exception.NoValidHost(
                 'invalid request: a rebuild check names no host')
         version = versions.FEATURES['provider_tree']
-        body = self._client.get(
-            '/resource_providers?' + parse.urlencode({'name': node}),
-            version)
-        found = (body or {}).get('resource_providers') or []
-        if not found:
-            raise exception.NoValidHost(
-                'No such host - host: %s node: %s (Placement has no '
-                'resource provider named %s)' % (dest.host, node, node))
-        uuid = found[0]['uuid']
+        uuid = self._provider_named(node, dest.host)
         base = '/resource_providers/%s' % uuid
         inventories = (self._client.get(base + '/inventories', version)
                        or {}).get('inventories') or {}
