@@ -102,13 +102,13 @@ class SchedulerEndpoint:
         if (self.notifier is not None and self.notifier.enabled and
                 spec_obj is not _SENTINEL):
             on_candidates = functools.partial(
-                self.notifier.notify, serializer.context_to_dict(ctxt),
+                self.notifier.notify, serializer.context_from_dict(ctxt),
                 'start', spec_obj)
         selections = self.manager.select_destinations(
             ctxt, spec, uuids, return_alternates,
             on_candidates=on_candidates)
         if on_candidates is not None:
-            self.notifier.notify(serializer.context_to_dict(ctxt), 'end',
+            self.notifier.notify(serializer.context_from_dict(ctxt), 'end',
                                  spec_obj)
         if not return_objects:
             return [list(choices)[0].to_legacy_dict()

@@ -21,7 +21,7 @@ class _Collect:
         self.received = queue.Queue()
 
     def info(self, ctxt, publisher_id, event_type, payload, metadata):
-        self.received.put((publisher_id, event_type, payload))
+        self.received.put((ctxt, publisher_id, event_type, payload))
 
 
 @pytest.fixture
@@ -54,11 +54,15 @@ def _instance_of(payload):
 
 
 def _take(collected, event_type, instance, timeout=10):
-    """The next ``event_type`` about ``instance`` (other tests' skipped)."""
+    """The next ``event_type`` about ``instance`` (other tests' skipped).
+
+    Returns (context dict, publisher, payload).
+    """
     while True:
-        publisher, event, payload = collected.received.get(timeout=timeout)
+        ctxt, publisher, event, payload = collected.received.get(
+            timeout=timeout)
         if event == event_type and _instance_of(payload) == instance:
-            return publisher, payload
+            return ctxt, publisher, payload
 
 
 def test_both_kinds_of_notification_match_nova(
@@ -75,8 +79,13 @@ def test_both_kinds_of_notification_match_nova(
                                       return_alternates=True)
 
     for phase in ('start', 'end'):
-        publisher, payload = _take(listened['versioned'],
-                                   EVENT % phase, instance)
+        sent_in, publisher, payload = _take(listened['versioned'],
+                                            EVENT % phase, instance)
+        # The caller's request context, as Nova's scheduler sends it
+        # (oslo.messaging drops a context given as a plain dict).
+        assert sent_in['request_id'] == ctxt.request_id
+        assert sent_in['project_id'] == ctxt.project_id
+        assert not sent_in.get('auth_token')
         assert publisher == 'nova-scheduler:sched-test'
         assert payload['nova_object.name'] == 'RequestSpecPayload'
         assert payload['nova_object.version'] == '1.1'
@@ -95,7 +104,9 @@ def test_both_kinds_of_notification_match_nova(
         assert image_payload['id'] == spec.image.id
         assert data['pci_requests']['nova_object.data'] == {
             'instance_uuid': instance, 'requests': []}
-        publisher, legacy = _take(listened['legacy'], EVENT % phase, instance)
+        sent_in, publisher, legacy = _take(listened['legacy'],
+                                           EVENT % phase, instance)
+        assert sent_in['request_id'] == ctxt.request_id
         assert publisher == 'scheduler.sched-test'
         request = legacy['request_spec']
         assert request['num_instances'] == 1

@@ -35,74 +35,90 @@ NOTIFICATION_WAIT = 10
 # A refused request has a start notification only if Placement offered
 # candidates: how long to wait for one that may not come.
 REFUSED_NOTIFICATION_WAIT = 0.5
+# Nova's exchange (its control_exchange), the service's default too: the
+# link's transport is made before Nova's tests set it as the default.
+EXCHANGE = 'nova'
+# Nova's default notification topics, which the tests keep.
+NOTIFICATION_TOPICS = {'legacy': ['notifications'],
+                       'versioned': ['versioned_notifications']}
+
+_link = None
 
 
-class _Notifications:
-    """Takes the service's notifications off the broker, gives them to Nova.
+class _Link:
+    """This worker's connections to the broker, open for its whole life.
 
-    They are handed to ``nova.rpc``'s notifiers, which the test has
-    replaced with its fakes. ``select_destinations`` waits for those of
-    its own request, so that they come before the conductor's next ones,
-    as from Nova's scheduler in the same process.
+    One RPC client and the notification listeners serve every test the
+    worker runs: stopping an idle oslo.messaging listener waits out its
+    poll (up to seconds), which per test would cost more than many tests
+    take. A notification goes to the bridge that sent the request
+    it belongs to (by request id); a late one of an earlier test is
+    dropped.
     """
 
     def __init__(self, url):
-        fmt = CONF.notifications.notification_format
-        self.kinds = {'legacy': fmt in ('unversioned', 'both'),
-                      'versioned': fmt in ('versioned', 'both')}
-        self._seen = collections.Counter()
-        self._cond = threading.Condition()
-        self._transport = messaging.get_notification_transport(CONF, url=url)
-        topics = {
-            'legacy': CONF.oslo_messaging_notifications.topics,
-            'versioned': CONF.notifications.versioned_notifications_topics}
+        conf = CONF
+        self.bridges = []
+        self._lock = threading.Lock()
+        self._rpc_transport = messaging.get_rpc_transport(
+            conf, url=url, allowed_remote_exmods=['nova.exception'])
+        self.client = messaging.get_rpc_client(
+            self._rpc_transport,
+            messaging.Target(exchange=EXCHANGE, topic='scheduler',
+                             version='4.5'),
+            serializer=rpc.RequestContextSerializer(
+                objects_base.NovaObjectSerializer()))
+        self._notification_transport = messaging.get_notification_transport(
+            conf, url=url)
         self._listeners = []
-        for kind, wanted in self.kinds.items():
-            if wanted:
-                listener = messaging.get_notification_listener(
-                    self._transport,
-                    [messaging.Target(topic=t) for t in topics[kind]],
-                    [_Endpoint(self, kind)], executor='threading')
-                listener.start()
-                self._listeners.append(listener)
+        for kind, topics in NOTIFICATION_TOPICS.items():
+            listener = messaging.get_notification_listener(
+                self._notification_transport,
+                [messaging.Target(exchange=EXCHANGE, topic=t) for t in topics],
+                [_Endpoint(self, kind)], executor='threading')
+            listener.start()
+            self._listeners.append(listener)
+
+    def attach(self, bridge):
+        with self._lock:
+            self.bridges.append(bridge)
+
+    def detach(self, bridge):
+        with self._lock:
+            if bridge in self.bridges:
+                self.bridges.remove(bridge)
 
     def received(self, kind, ctxt, publisher_id, event_type, payload):
-        notifier = rpc.LEGACY_NOTIFIER if kind == 'legacy' else rpc.NOTIFIER
-        notifier.prepare(publisher_id=publisher_id).info(
-            nova_context.RequestContext.from_dict(ctxt), event_type, payload)
-        with self._cond:
-            self._seen[kind, event_type] += 1
-            self._cond.notify_all()
-
-    def counts(self):
-        with self._cond:
-            return collections.Counter(self._seen)
-
-    def wait(self, before, phases, timeout=NOTIFICATION_WAIT):
-        """Until one more of each kind sent for each of ``phases``."""
-        wanted = [(kind, 'scheduler.select_destinations.%s' % phase)
-                  for kind, on in self.kinds.items() if on
-                  for phase in phases]
-        with self._cond:
-            self._cond.wait_for(
-                lambda: all(self._seen[w] > before[w] for w in wanted),
-                timeout=timeout)
-
-    def stop(self):
-        for listener in self._listeners:
-            listener.stop()
-            listener.wait()
-        self._transport.cleanup()
+        request_id = (ctxt or {}).get('request_id')
+        with self._lock:
+            owners = [b for b in self.bridges if b.sent(request_id)]
+        if not owners:
+            LOG.debug('Dropped %s of request %s: no test waits for it',
+                      event_type, request_id)
+            return
+        owners[0].received(kind, ctxt, publisher_id, event_type, payload)
 
 
 class _Endpoint:
-    def __init__(self, notifications, kind):
-        self._notifications = notifications
+    def __init__(self, link, kind):
+        self._link = link
         self._kind = kind
 
     def info(self, ctxt, publisher_id, event_type, payload, metadata):
-        self._notifications.received(self._kind, ctxt, publisher_id,
-                                     event_type, payload)
+        self._link.received(self._kind, ctxt, publisher_id, event_type,
+                            payload)
+
+
+def link():
+    """This worker's link to the broker (opened on first use)."""
+    if _link is None:
+        raise RuntimeError('harness not installed in this process')
+    return _link
+
+
+def open_link(url):
+    global _link
+    _link = _Link(url)
 
 
 class SchedulerManager(manager.Manager):
@@ -112,26 +128,66 @@ class SchedulerManager(manager.Manager):
 
     def __init__(self, *args, **kwargs):
         super().__init__(service_name='scheduler', *args, **kwargs)
-        url = harness.transport_url()
-        self._server = server.start(CONF, url)
-        self._notifications = _Notifications(url)
+        self._check_topics()
+        fmt = CONF.notifications.notification_format
+        self._kinds = {'legacy': fmt in ('unversioned', 'both'),
+                       'versioned': fmt in ('versioned', 'both')}
+        self._server = server.start(CONF, harness.transport_url())
         self._stopped = False
         self._casts = threading.Condition()
         self._pending = 0
-        transport = messaging.get_rpc_transport(
-            CONF, url=url, allowed_remote_exmods=['nova.exception'])
-        self._transport = transport
-        self._client = messaging.get_rpc_client(
-            transport, messaging.Target(topic='scheduler', version='4.5'),
-            serializer=rpc.RequestContextSerializer(
-                objects_base.NovaObjectSerializer()))
+        self._notified = threading.Condition()
+        self._seen = collections.Counter()
+        self._request_ids = set()
+        self._link = link()
+        self._link.attach(self)
+
+    @staticmethod
+    def _check_topics():
+        wanted = {
+            'legacy': CONF.oslo_messaging_notifications.topics,
+            'versioned': CONF.notifications.versioned_notifications_topics}
+        for kind, topics in wanted.items():
+            if set(topics) - set(NOTIFICATION_TOPICS[kind]):
+                raise RuntimeError(
+                    'the harness listens for %s notifications on %s only, '
+                    'not %s' % (kind, NOTIFICATION_TOPICS[kind], topics))
+
+    def sent(self, request_id):
+        """Whether this bridge forwarded the request ``request_id``."""
+        with self._notified:
+            return request_id in self._request_ids
+
+    def received(self, kind, ctxt, publisher_id, event_type, payload):
+        """Hand one of the service's notifications to the test's notifier.
+
+        ``nova.rpc``'s notifiers are the test's fakes. ``select_destinations``
+        waits for those of its own request, so that they come before the
+        conductor's next ones, as from Nova's scheduler in one process.
+        """
+        notifier = rpc.LEGACY_NOTIFIER if kind == 'legacy' else rpc.NOTIFIER
+        notifier.prepare(publisher_id=publisher_id).info(
+            nova_context.RequestContext.from_dict(ctxt), event_type, payload)
+        with self._notified:
+            self._seen[kind, event_type] += 1
+            self._notified.notify_all()
+
+    def _wait_notified(self, before, phases, timeout=NOTIFICATION_WAIT):
+        """Until one more of each kind sent for each of ``phases``."""
+        wanted = [(kind, 'scheduler.select_destinations.%s' % phase)
+                  for kind, on in self._kinds.items() if on
+                  for phase in phases]
+        with self._notified:
+            self._notified.wait_for(
+                lambda: all(self._seen[w] > before[w] for w in wanted),
+                timeout=timeout)
 
     def _prepare(self, **kwargs):
         if self._stopped:
             raise exception.NoValidHost(
                 reason='the scheduler service is stopping')
         self._server.wait_ready()
-        return self._client.prepare(**kwargs)
+        return self._link.client.prepare(**kwargs)
 
     @messaging.expected_exceptions(exception.NoValidHost)
     def select_destinations(self, ctxt, request_spec=None,
@@ -147,19 +203,21 @@ class SchedulerManager(manager.Manager):
                       'return_alternates': return_alternates}
         cctxt = self._prepare(timeout=CONF.long_rpc_timeout)
         self._casts_applied()
-        before = self._notifications.counts()
         notified = spec_obj is not _SENTINEL
+        with self._notified:
+            before = collections.Counter(self._seen)
+            self._request_ids.add(ctxt.request_id)
         try:
             result = cctxt.call(ctxt, 'select_destinations', **kwargs)
         except exception.NoValidHost as e:
             if notified:
-                self._notifications.wait(before, ['start'],
-                                         REFUSED_NOTIFICATION_WAIT)
+                self._wait_notified(before, ['start'],
+                                    REFUSED_NOTIFICATION_WAIT)
             # The rebuilt remote exception carries the server's traceback
             # in its str(); Nova's own scheduler raises a plain one.
             raise exception.NoValidHost(reason=e.kwargs.get('reason', ''))
         if notified:
-            self._notifications.wait(before, ['start', 'end'])
+            self._wait_notified(before, ['start', 'end'])
         return result
 
     def _cast(self, ctxt, method, version, **kwargs):
@@ -218,6 +276,5 @@ class SchedulerManager(manager.Manager):
         if self._stopped:
             return
         self._stopped = True
+        self._link.detach(self)
         self._server.stop()
-        self._notifications.stop()
-        self._transport.cleanup()
