@@ -113,13 +113,12 @@ class PlacementAdapter:
 
         :raises: NoValidHost (no such node), PlacementError.
         """
-        dest = spec.requested_destination
-        node = dest.node or dest.host if dest is not None else None
+        host, node = _rebuild_target(spec)
         if not node:
             raise exception.NoValidHost(
                 'invalid request: a rebuild check names no host')
         version = versions.FEATURES['provider_tree']
-        uuid = self._provider_named(node, dest.host)
+        uuid = self._provider_named(node, host)
         base = '/resource_providers/%s' % uuid
         inventories = (self._client.get(base + '/inventories', version)
                        or {}).get('inventories') or {}
@@ -210,3 +209,17 @@ class PlacementAdapter:
         """
         return claims.release_if_unchanged(self._client, consumer_uuid,
                                            allocations)
+
+
+def _rebuild_target(spec):
+    """(host, node) a rebuild check is about.
+
+    Nova's API names the instance's host and node in ``force_hosts`` and
+    ``force_nodes``; a ``requested_destination`` names them too.
+    """
+    dest = spec.requested_destination
+    host = (spec.force_hosts[:1] or [None])[0] or (
+        dest.host if dest is not None else None)
+    node = (spec.force_nodes[:1] or [None])[0] or (
+        dest.node if dest is not None else None)
+    return host, node or host

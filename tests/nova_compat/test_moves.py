@@ -56,8 +56,10 @@ def test_non_forced_evacuate_claims_source_and_destination(
         moved.compute_node_uuid: _resources(flavor)}
 
 
+@pytest.mark.parametrize('named_by', ['forced', 'requested_destination'])
 def test_rebuild_check_on_a_full_host_claims_nothing(
-        nova, scheduler_api, ctxt, new_uuids, placement_api, hosts):
+        nova, scheduler_api, ctxt, new_uuids, placement_api, hosts,
+        named_by):
     big = _flavor(nova, 'compat.whole-host', vcpus=4, memory_mb=8192,
                   root_gb=200)
     [instance] = new_uuids(1)
@@ -65,9 +67,14 @@ def test_rebuild_check_on_a_full_host_claims_nothing(
     before = layout.total_usage(placement_api, hosts)
 
     # The conductor's rebuild with a new image: the current host, as a
-    # check; there is no room for a second copy there.
-    spec.requested_destination = nova.objects.Destination(
-        host=first.service_host, node=first.nodename)
+    # check; there is no room for a second copy there. Nova's API names
+    # it in force_hosts/force_nodes.
+    if named_by == 'forced':
+        spec.force_hosts = [first.service_host]
+        spec.force_nodes = [first.nodename]
+    else:
+        spec.requested_destination = nova.objects.Destination(
+            host=first.service_host, node=first.nodename)
     spec.scheduler_hints = {'_nova_check_type': ['rebuild']}
     [[checked]] = scheduler_api.select_destinations(
         ctxt, spec, [instance], return_objects=True,
