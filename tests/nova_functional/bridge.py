@@ -132,7 +132,9 @@ class SchedulerManager(manager.Manager):
         fmt = CONF.notifications.notification_format
         self._kinds = {'legacy': fmt in ('unversioned', 'both'),
                        'versioned': fmt in ('versioned', 'both')}
-        self._server = server.start(CONF, harness.transport_url())
+        self._url = harness.transport_url()
+        self._server = server.start(CONF, self._url)
+        self._restart = threading.Lock()
         self._stopped = False
         self._casts = threading.Condition()
         self._pending = 0
@@ -186,6 +188,8 @@ class SchedulerManager(manager.Manager):
         if self._stopped:
             raise exception.NoValidHost(
                 reason='the scheduler service is stopping')
+        with self._restart:
+            self._server = server.current(self._server, CONF, self._url)
         self._server.wait_ready()
         return self._link.client.prepare(**kwargs)
 

@@ -20,6 +20,7 @@ import tempfile
 import time
 
 from kombu import connection as kombu_connection
+from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from scheduler_nova_functional import harness
@@ -34,6 +35,8 @@ READY_LINE = 'serving topic scheduler'
 NOVA_HOST_NAME_WEIGHER = 'nova.tests.fixtures.nova.HostNameWeigher'
 HOST_NAME_WEIGHER = 'HostNameWeigher'
 READY_TIMEOUT = 60
+
+LOG = logging.getLogger(__name__)
 
 _running = []
 
@@ -60,16 +63,17 @@ def _copy(conf, group, names, out):
             section[name] = _format(value)
 
 
-def service_config(conf, transport_url, log_file):
-    """{group: {option: value}} of the service for this test."""
+def service_config(conf, transport_url):
+    """{group: {option: value}} of the service for this test.
+
+    The log file is not in it: ``start`` adds it.
+    """
     out = {}
     _copy(conf, 'DEFAULT', COPIED_DEFAULTS, out)
     for group in COPIED_GROUPS:
         if group in conf:
             _copy(conf, group, list(conf[group]), out)
-    out['DEFAULT'].update({
-        'transport_url': transport_url, 'log_file': log_file,
-        'debug': 'true'})
+    out['DEFAULT'].update({'transport_url': transport_url, 'debug': 'true'})
     out['scheduler']['workers'] = '1'
     _host_name_weigher(conf, out)
     # Nova's tests catch every notification whatever the driver; ours go
@@ -113,7 +117,8 @@ def _purge(transport_url, host):
 
 
 class SchedulerServer:
-    def __init__(self, workdir, config_file, log_file):
+    def __init__(self, workdir, config_file, log_file, options):
+        self.options = options
         self.workdir = workdir
         self.config_file = config_file
         self.log_file = log_file
@@ -183,20 +188,41 @@ def start(conf, transport_url):
     """A started (maybe not yet ready) server for the current test."""
     for stale in list(_running):
         stale.stop()
+    return _start(service_config(conf, transport_url), conf.host,
+                  transport_url)
+
+
+def current(running, conf, transport_url):
+    """``running``, or a new server if the test changed the config since.
+
+    Nova's tests often set options (``self.flags``) after the scheduler
+    started; Nova's scheduler reads them at its next request. The
+    service reads its file at start, so it is restarted with the new
+    one, as an operator restarts a scheduler whose nova.conf changed.
+    """
+    options = service_config(conf, transport_url)
+    if options == running.options:
+        return running
+    LOG.debug('The test changed the scheduler options: restarting it')
+    running.stop()
+    return _start(options, conf.host, transport_url)
+
+
+def _start(options, host, transport_url):
     base = os.path.join(os.environ['SCHEDULER_NF_LOCK_DIR'], '..', 'servers')
     os.makedirs(base, exist_ok=True)
-    workdir = tempfile.mkdtemp(prefix='%s-' % conf.host, dir=base)
+    workdir = tempfile.mkdtemp(prefix='%s-' % host, dir=base)
     log_file = os.path.join(workdir, 'scheduler.log')
     parser = configparser.ConfigParser(interpolation=None)
     parser.optionxform = str
-    for group, values in service_config(conf, transport_url,
-                                        log_file).items():
+    for group, values in options.items():
         parser[group] = values
+    parser['DEFAULT']['log_file'] = log_file
     config_file = os.path.join(workdir, 'scheduler.conf')
     with open(config_file, 'w') as f:
         parser.write(f)
-    _purge(transport_url, conf.host)
-    server = SchedulerServer(workdir, config_file, log_file)
+    _purge(transport_url, host)
+    server = SchedulerServer(workdir, config_file, log_file, options)
     server.start()
     _running.append(server)
     return server
