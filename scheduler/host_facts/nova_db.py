@@ -11,6 +11,10 @@ manager does:
   (hypervisor, CPU info, NUMA topology, PCI pools, metrics, stats) and
   their instances.
 
+Before every request it also reads what Nova's scheduler reads for every
+request and can change from one request to the next: the aggregates, and
+the compute services changed since its last read.
+
 Nothing is ever written: connections are opened read-only (sqlite
 ``query_only``, MySQL and PostgreSQL read-only sessions) and only SELECTs
 are issued. A cell whose database fails keeps its last good data for
@@ -21,6 +25,8 @@ passwords: they are never logged.
 """
 
 import calendar
+import dataclasses
+import datetime
 import json
 import re
 import threading
@@ -90,6 +96,11 @@ def _epoch(when):
         when.utctimetuple()))
 
 
+# Services written this long before a read are read again by the next one
+# (clocks of Nova's hosts and of this one differ a little).
+SERVICES_MARGIN = datetime.timedelta(seconds=5)
+
+
 class _Cell:
     """The last good data of one cell and its failure state."""
 
@@ -97,6 +108,7 @@ class _Cell:
         self.uuid = uuid
         self.name = name
         self.hosts = {}
+        self.url = None
         self.loaded_at = None
         self.failing_since = None
         self.error = None
@@ -117,6 +129,10 @@ class NovaDBSource(base.PeriodicSource):
         self._catch_up_lock = threading.Lock()
         self._last_catch_up = None
         self._aggregates_read_at = None
+        # Services changed at or after this (UTC) are read again before a
+        # request; the {service host: [record names]} index of _hosts.
+        self._services_since = None
+        self._by_service_host = (None, {})
         if not conf.host_facts_nova_db.api_connection:
             raise ValueError('[host_facts_nova_db] api_connection must be '
                              'set when [host_facts] sources has nova_db')
@@ -143,6 +159,7 @@ class NovaDBSource(base.PeriodicSource):
     # API database.
 
     def load(self):
+        self._services_since = self._utcnow() - SERVICES_MARGIN
         api = self._engine(self.conf.host_facts_nova_db.api_connection)
         with api.connect() as conn:
             cells = conn.execute(sa.select(t.cell_mappings)).all()
@@ -193,6 +210,7 @@ class NovaDBSource(base.PeriodicSource):
                 mapping.uuid) or mapping.database_connection)
             with self._engine(url).connect() as c:
                 cell.hosts = self._read_cell(c, mapping.uuid)
+            cell.url = url
         except Exception as e:
             error = '%s: %s' % (type(e).__name__, mask(e))
         if error is not None:
@@ -258,17 +276,24 @@ class NovaDBSource(base.PeriodicSource):
             host_ip=row.host_ip,
             cpu_allocation_ratio=row.cpu_allocation_ratio,
             ram_allocation_ratio=row.ram_allocation_ratio,
-            service_up=self._service_up(service),
-            service_disabled=None if service is None else bool(
-                service.disabled),
-            service_disabled_reason=(None if service is None
-                                     else service.disabled_reason),
+            **self._service_facts(service),
             updated_at=_epoch(row.updated_at or row.created_at))
 
+    def _service_facts(self, service):
+        return {'service_up': self._service_up(service),
+                'service_disabled': None if service is None else bool(
+                    service.disabled),
+                'service_disabled_reason': (None if service is None
+                                            else service.disabled_reason)}
+
     def _service_up(self, service):
-        """Nova's DB service group rule: a recent heartbeat, not forced."""
+        """Nova's DB service group rule: a recent heartbeat, not forced.
+
+        A node whose host has no nova-compute service record (deleted, or
+        never registered) is down: Nova's host manager leaves it out.
+        """
         if service is None:
-            return None
+            return False
         if service.forced_down:
             return False
         heartbeat = (service.last_seen_up or service.updated_at or
@@ -279,7 +304,18 @@ class NovaDBSource(base.PeriodicSource):
         return abs(elapsed) <= self.conf.host_facts_nova_db.service_down_time
 
     def before_request(self):
-        """Read the aggregates again if older than the configured age."""
+        """What Nova's scheduler reads for every request, read again.
+
+        The aggregates, unless read less than
+        ``aggregates_refresh_interval`` ago, and the compute services
+        changed since the last read (disabled, forced down, deleted,
+        registered): few rows, whatever the size of the cloud. A service
+        whose heartbeats stop is seen down at the next full read.
+        """
+        self._refresh_aggregates()
+        self._refresh_services()
+
+    def _refresh_aggregates(self):
         interval = self.conf.host_facts_nova_db.aggregates_refresh_interval
         now = self._clock()
         if (self._aggregates_read_at is not None and
@@ -300,6 +336,62 @@ class NovaDBSource(base.PeriodicSource):
             with self._lock:
                 self._aggregates = aggregates
 
+    def _refresh_services(self):
+        since = self._services_since
+        if since is None:
+            return
+        self._services_since = self._utcnow() - SERVICES_MARGIN
+        c = t.services.c
+        changed = {}
+        try:
+            for cell in list(self._cells.values()):
+                if cell.url is None or cell.failing_since is not None:
+                    continue
+                with self._engine(cell.url).connect() as conn:
+                    for row in conn.execute(sa.select(t.services).where(
+                            c.binary == 'nova-compute',
+                            sa.or_(c.updated_at >= since,
+                                   c.created_at >= since,
+                                   c.deleted_at >= since,
+                                   c.last_seen_up >= since))):
+                        if row.deleted == 0 or row.host not in changed:
+                            changed[row.host] = (
+                                row if row.deleted == 0 else None)
+        except Exception as e:
+            # The periodic read reports failures; requests go on with the
+            # services read last.
+            self._services_since = since
+            LOG.debug('Host facts source nova_db: reading the changed '
+                      'services failed: %s', self.describe_failure(e))
+            return
+        if changed:
+            self._apply_services(changed)
+
+    def _apply_services(self, services):
+        with self._lock:
+            records = self._hosts
+            if self._by_service_host[0] is not records:
+                index = {}
+                for name, record in records.items():
+                    if record.compute is not None:
+                        index.setdefault(record.compute.host, []).append(
+                            name)
+                self._by_service_host = (records, index)
+            index = self._by_service_host[1]
+            for host, service in services.items():
+                wanted = self._service_facts(service)
+                for name in index.get(host, ()):
+                    record = records.get(name)
+                    if record is None or record.compute is None:
+                        continue
+                    compute = record.compute
+                    if all(getattr(compute, k) == v
+                           for k, v in wanted.items()):
+                        continue
+                    self._set_host_locked(name, dataclasses.replace(
+                        record,
+                        compute=dataclasses.replace(compute, **wanted)))
+
     def catch_up(self, host_names):
         """Read again now if a host is new to us, at most once a second.
 
@@ -307,7 +399,7 @@ class NovaDBSource(base.PeriodicSource):
         compute node started since the last read is schedulable at once;
         refusing it until the next periodic read would not be a drop-in.
         """
-        if all(name in self._hosts for name in host_names):
+        if all(self._has_compute_node(name) for name in host_names):
             return
         with self._catch_up_lock:
             now = self._clock()
@@ -315,10 +407,15 @@ class NovaDBSource(base.PeriodicSource):
                     now - self._last_catch_up < CATCH_UP_INTERVAL):
                 return
             self._last_catch_up = now
-            unknown = sorted(n for n in host_names if n not in self._hosts)
+            unknown = sorted(n for n in host_names
+                             if not self._has_compute_node(n))
             LOG.debug('Host facts source nova_db: reading again for hosts '
                       'not seen yet: %s', ', '.join(unknown[:10]))
             self.refresh()
+
+    def _has_compute_node(self, name):
+        known = self._hosts.get(name)
+        return known is not None and known.compute is not None
 
     # Freshness per cell.
 
@@ -327,16 +424,16 @@ class NovaDBSource(base.PeriodicSource):
         if refused:
             return refused
         for name in host_names:
-            if name not in self._hosts:
-                # Nova's host manager only schedules to the compute nodes
-                # of its cell databases.
-                refused[name] = ('no compute node of that name in the '
-                                 'enabled cells of Nova\'s databases')
-                continue
             cell_uuid = self._host_cell.get(name)
             if cell_uuid in self._disabled_cells:
                 refused[name] = 'its cell %s (%s) is disabled' % (
                     self._disabled_cells[cell_uuid], cell_uuid)
+                continue
+            if not self._has_compute_node(name):
+                # Nova's host manager only schedules to the compute nodes
+                # of its cell databases (a host mapping alone is not one).
+                refused[name] = ('no compute node of that name in the '
+                                 'enabled cells of Nova\'s databases')
                 continue
             cell = self._cells.get(cell_uuid)
             if cell is None or cell.failing_since is None:

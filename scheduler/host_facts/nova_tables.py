@@ -46,6 +46,7 @@ services = sa.Table(
     sa.Column('last_seen_up', sa.DateTime),
     sa.Column('created_at', sa.DateTime),
     sa.Column('updated_at', sa.DateTime),
+    sa.Column('deleted_at', sa.DateTime),
     sa.Column('deleted', sa.Integer))
 
 compute_nodes = sa.Table(

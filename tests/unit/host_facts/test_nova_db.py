@@ -164,6 +164,78 @@ def test_a_host_without_a_compute_node_in_nova_is_refused(cloud):
     assert 'no compute node' in refused['stranger']
 
 
+def test_a_mapped_host_whose_compute_node_is_deleted_is_refused(cloud):
+    # As Nova's service delete leaves it: the host mapping, no node.
+    api_url, cell_url, _ = cloud
+    cell = sa.create_engine(cell_url)
+    with cell.begin() as c:
+        c.execute(t.compute_nodes.update().where(
+            t.compute_nodes.c.host == 'cn2').values(deleted=2))
+    cell.dispose()
+    source = _source(api_url)
+    assert source.refresh()
+    assert source.host('cn2').cell_uuid == CELL1
+    refused = source.refused_hosts(['cn1', 'cn2'])
+    assert list(refused) == ['cn2']
+    assert 'no compute node' in refused['cn2']
+
+
+def test_a_node_whose_service_record_is_deleted_is_down(cloud):
+    # Nova's host manager leaves out a compute node with no service.
+    api_url, cell_url, _ = cloud
+    cell = sa.create_engine(cell_url)
+    with cell.begin() as c:
+        c.execute(t.services.update().where(t.services.c.host == 'cn1')
+                  .values(deleted=1))
+    cell.dispose()
+    source = _source(api_url)
+    assert source.refresh()
+    assert source.host('cn1').compute.service_up is False
+
+
+def test_services_changed_since_the_last_read_are_seen_by_the_next_request(
+        cloud):
+    api_url, cell_url, _ = cloud
+    source = _source(api_url)
+    assert source.refresh()
+    source.take_changed()
+    cell = sa.create_engine(cell_url)
+    later = NOW + datetime.timedelta(seconds=1)
+    with cell.begin() as c:
+        # As Nova's service delete: updated_at is left as it was.
+        c.execute(t.services.update().where(t.services.c.host == 'cn1')
+                  .values(deleted=1, deleted_at=later))
+        c.execute(t.services.update().where(t.services.c.host == 'cn2')
+                  .values(disabled=False, disabled_reason=None,
+                          updated_at=later))
+    cell.dispose()
+
+    source.before_request()
+
+    assert source.take_changed() == {'cn1', 'cn2'}
+    assert source.host('cn1').compute.service_up is False
+    assert source.host('cn2').compute.service_disabled is False
+    assert list(source.host('cn1').instances) == ['i-1']
+
+
+def test_a_heartbeat_alone_changes_no_record(cloud):
+    api_url, cell_url, _ = cloud
+    source = _source(api_url)
+    assert source.refresh()
+    source.take_changed()
+    before = source.host('cn1')
+    cell = sa.create_engine(cell_url)
+    with cell.begin() as c:
+        c.execute(t.services.update().where(t.services.c.host == 'cn1')
+                  .values(last_seen_up=NOW, updated_at=NOW))
+    cell.dispose()
+
+    source.before_request()
+
+    assert source.take_changed() == set()
+    assert source.host('cn1') is before
+
+
 def test_hosts_of_a_disabled_cell_are_refused(cloud):
     api_url = cloud[0]
     engine = sa.create_engine(api_url)
