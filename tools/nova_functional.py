@@ -3,9 +3,17 @@
 
 ``tox -e nova-functional -- SELECTION`` runs the selection (test ids,
 modules or classes in dotted form, as stestr takes them; the default is
-the selection in ``tests/nova_functional/selection.txt``) twice in one
-run: with Nova's own scheduler (the baseline) and with ours in its place.
-``NOVA_SCHEDULER=stock`` or ``NOVA_SCHEDULER=ours`` runs only that one.
+the selection in ``tests/nova_functional/selection.txt``) with our
+scheduler in Nova's, and compares it with Nova's own scheduler:
+
+- ``NOVA_SCHEDULER=ours`` (tox's default): against the results recorded
+  in ``tests/nova_functional/stock-baseline.txt`` (every test of the
+  selection that passed with Nova's scheduler, recorded by a stock run);
+- ``NOVA_SCHEDULER=both``: runs the selection with Nova's scheduler too,
+  in the same run, and compares with that;
+- ``NOVA_SCHEDULER=stock``: Nova's scheduler only; ``--record-baseline``
+  writes its results as the new baseline.
+
 It prints, per module: tests, passed with stock, passed with ours,
 excluded; and it fails when a test that passed with stock did not pass
 with ours, unless ``tests/nova_functional/exclusions.txt`` lists it.
@@ -41,6 +49,7 @@ from tests.fixtures import rabbitmq  # noqa: E402
 
 NOVA_VERSION = '34.0.0'
 MODES = ('stock', 'ours')
+BASELINE = os.path.join(HARNESS, 'stock-baseline.txt')
 _ID = re.compile(r'^(nova\.tests\.functional\.[\w.]+?)\.(\w+)\.(test\w*)')
 
 
@@ -160,6 +169,20 @@ def statuses(subunit_bytes):
     return results
 
 
+def read_baseline(path):
+    """{test id: status} recorded from a run with Nova's scheduler."""
+    return dict(read_list(path))
+
+
+def write_baseline(path, found):
+    with open(path, 'w') as f:
+        f.write('# Nova %s functional tests with Nova\'s own scheduler: '
+                'test id, status.\n# Written by tools/nova_functional.py '
+                '--record-baseline (NOVA_SCHEDULER=stock).\n' % NOVA_VERSION)
+        for test_id in sorted(found):
+            f.write('%s %s\n' % (test_id, found[test_id]))
+
+
 def module_of(test_id):
     match = _ID.match(test_id)
     return match.group(1) if match else test_id.rsplit('.', 2)[0]
@@ -201,6 +224,11 @@ def main(argv=None):
                                                    '2')))
     parser.add_argument('--work-dir', default=os.path.join(
         TOP, '.tox', 'nova-functional-work'))
+    parser.add_argument('--baseline', default=BASELINE,
+                        help='results of Nova\'s scheduler to compare with '
+                             'when it is not run (default: %(default)s)')
+    parser.add_argument('--record-baseline', action='store_true',
+                        help='write the stock results as the baseline')
     args = parser.parse_args(argv)
 
     mode = os.environ.get('NOVA_SCHEDULER', 'both')
@@ -245,6 +273,28 @@ def main(argv=None):
 
     with open(os.path.join(work, 'results.json'), 'w') as f:
         json.dump(results, f, indent=1, sort_keys=True)
+    if args.record_baseline and 'stock' in results:
+        recorded = (read_baseline(args.baseline)
+                    if os.path.exists(args.baseline) else {})
+        recorded.update(results['stock'])
+        write_baseline(args.baseline, recorded)
+        print('recorded %d stock results in %s' % (len(results['stock']),
+                                                   args.baseline))
+    if 'stock' not in results and 'ours' in results:
+        recorded = read_baseline(args.baseline)
+        # The baseline's tests of this selection: one that did not run
+        # with ours (a crashed worker) counts as not passed.
+        wanted = [re.compile(f) for f in as_filters(selection)]
+        results['stock'] = {
+            test_id: status for test_id, status in recorded.items()
+            if any(w.match(test_id) for w in wanted)}
+        unknown = sorted(set(results['ours']) - set(recorded))
+        for test_id in unknown:
+            print('not in the stock baseline (run NOVA_SCHEDULER=stock with '
+                  '--record-baseline): %s' % test_id)
+        results = {'stock': results['stock'], 'ours': results['ours']}
+        print('stock: the %d results of this selection recorded in %s' % (
+            len(results['stock']), args.baseline))
     print(table(results, excluded))
     failed = False
     for m, found in results.items():

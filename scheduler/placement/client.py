@@ -19,6 +19,7 @@ from urllib import parse
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
+from oslo_context import context as oslo_context
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 from requests import exceptions as requests_exc
@@ -97,6 +98,20 @@ def _error_of(resp):
     if len(detail) > _DETAIL_MAX:
         detail = detail[:_DETAIL_MAX] + '...'
     return code, detail
+
+
+def _caller_request_id():
+    """The request id Placement should log for the request being served.
+
+    As Nova's report client sends ``context.global_id``: the caller's
+    ``global_request_id``, else its ``request_id``. The context is the one
+    oslo.context keeps for this thread (the RPC serializer makes it for
+    each request); outside a request there is none.
+    """
+    ctxt = oslo_context.get_current()
+    if ctxt is None:
+        return None
+    return ctxt.global_request_id or ctxt.request_id
 
 
 class PlacementClient(object):
@@ -185,6 +200,7 @@ class PlacementClient(object):
             kwargs['microversion'] = version
         if body is not None:
             kwargs['json'] = body
+        global_request_id = global_request_id or _caller_request_id()
         if global_request_id:
             kwargs['global_request_id'] = global_request_id
         path = _path(url)

@@ -8,6 +8,7 @@ import logging
 import threading
 
 from keystoneauth1 import loading as ks_loading
+from oslo_context import context as oslo_context
 import pytest
 import requests
 
@@ -149,6 +150,22 @@ def test_request_sends_microversion_token_and_body(client, requests_mock):
     assert sent.headers['OpenStack-API-Version'] == 'placement 1.38'
     assert sent.headers['X-Auth-Token'] == 'admin'
     assert sent.json() == {'k': 'v'}
+
+
+def test_every_call_carries_the_callers_global_request_id(
+        client, requests_mock):
+    requests_mock.get(URL, json={'resource_providers': []})
+    oslo_context.RequestContext(request_id='req-local',
+                                global_request_id='req-global')
+    client.get('/resource_providers')
+    assert requests_mock.last_request.headers[
+        'X-OpenStack-Request-ID'] == 'req-global'
+    # No global id: the caller's own request id, as Nova's client sends.
+    oslo_context.RequestContext(
+        request_id='req-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa')
+    client.get('/resource_providers')
+    assert requests_mock.last_request.headers[
+        'X-OpenStack-Request-ID'] == 'req-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'
 
 
 def test_token_is_never_logged(requests_mock, caplog):
