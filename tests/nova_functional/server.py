@@ -30,9 +30,16 @@ COPIED_GROUPS = ('scheduler', 'filter_scheduler', 'metrics',
                  'notifications', 'oslo_messaging_notifications')
 COPIED_DEFAULTS = ('host', 'default_availability_zone')
 READY_LINE = 'serving topic scheduler'
-# Nova's test weigher (HostNameWeigherFixture), and the service's
-# counterpart in tests/nova_functional/plugins.
-NOVA_HOST_NAME_WEIGHER = 'nova.tests.fixtures.nova.HostNameWeigher'
+# Nova's test weighers that weigh hosts by name, each with how to read its
+# weights; the service's counterpart is in tests/nova_functional/plugins.
+NOVA_HOST_NAME_WEIGHERS = {
+    # HostNameWeigherFixture patched get_weights() to return its weights.
+    'nova.tests.fixtures.nova.HostNameWeigher':
+        lambda weigher: weigher.get_weights(),
+    # test_cross_cell_migrate's own, with fixed weights.
+    'nova.tests.functional.test_cross_cell_migrate.HostNameWeigher':
+        lambda weigher: weigher._weights,
+}
 HOST_NAME_WEIGHER = 'HostNameWeigher'
 READY_TIMEOUT = 60
 
@@ -94,15 +101,16 @@ def service_config(conf, transport_url):
 
 
 def _host_name_weigher(conf, out):
-    """HostNameWeigherFixture's weigher and weights, for the service."""
+    """A Nova test's host name weigher and its weights, for the service."""
     classes = list(conf.filter_scheduler.weight_classes)
-    if NOVA_HOST_NAME_WEIGHER not in classes:
+    found = [c for c in classes if c in NOVA_HOST_NAME_WEIGHERS]
+    if not found:
         return
-    nova_fixtures = importlib.import_module('nova.tests.fixtures.nova')
-    # The fixture patched get_weights() to return its weights.
-    weights = nova_fixtures.HostNameWeigher.get_weights()
+    module, _, name = found[0].rpartition('.')
+    weigher = getattr(importlib.import_module(module), name)
+    weights = NOVA_HOST_NAME_WEIGHERS[found[0]](weigher)
     out['filter_scheduler']['weight_classes'] = _format(
-        [HOST_NAME_WEIGHER if c == NOVA_HOST_NAME_WEIGHER else c
+        [HOST_NAME_WEIGHER if c in NOVA_HOST_NAME_WEIGHERS else c
          for c in classes])
     out['host_name_weigher'] = {'weights': _format(weights)}
 
@@ -201,11 +209,14 @@ def current(running, conf, transport_url):
     one, as an operator restarts a scheduler whose nova.conf changed.
     """
     options = service_config(conf, transport_url)
+    # [DEFAULT] host is the name of the service being started: Nova's
+    # tests set it for each service they start, after the scheduler.
+    options['DEFAULT']['host'] = running.options['DEFAULT']['host']
     if options == running.options:
         return running
     LOG.debug('The test changed the scheduler options: restarting it')
     running.stop()
-    return _start(options, conf.host, transport_url)
+    return _start(options, options['DEFAULT']['host'], transport_url)
 
 
 def _start(options, host, transport_url):
