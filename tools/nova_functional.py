@@ -231,7 +231,7 @@ def main(argv=None):
                         help='write the stock results as the baseline')
     args = parser.parse_args(argv)
 
-    mode = os.environ.get('NOVA_SCHEDULER', 'both')
+    mode = os.environ.get('NOVA_SCHEDULER', 'ours')
     modes = MODES if mode == 'both' else (mode,)
     if any(m not in MODES for m in modes):
         parser.error('NOVA_SCHEDULER is stock, ours or both, not %r' % mode)

@@ -87,6 +87,10 @@ class SchedulerEndpoint:
             LOG.warning('Refused select_destinations: invalid request: %s',
                         e.reason)
             raise
+        if not spec.user_id:
+            # As Nova's claim: a request spec written before Rocky has no
+            # user; the allocations are then the caller's.
+            spec.user_id = getattr(ctxt, 'user_id', None)
         # As in Nova: alternates only go with Selection objects.
         return_alternates = return_alternates and return_objects
         LOG.debug('select_destinations: %(count)s instance(s) of flavor '

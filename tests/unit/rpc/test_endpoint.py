@@ -162,6 +162,17 @@ def test_return_objects_without_alternates_gives_chosen_host_only(served):
     assert served.manager.calls[0][3] is False
 
 
+def test_a_spec_without_user_is_claimed_for_the_callers_user(served):
+    client = rpc_client.SchedulerClient(served.transport)
+    spec = nova_wire.request_spec()
+    del spec['nova_object.data']['user_id']
+
+    client.select_destinations(_context(), spec, ['i1'], return_objects=True)
+
+    assert served.manager.calls[0][1].user_id == 'u'
+    assert served.manager.calls[0][1].project_id == 'p'
+
+
 def test_api_4_4_caller_gets_host_dicts(served):
     client = rpc_client.SchedulerClient(served.transport, version_cap='4.4')
 
