@@ -113,8 +113,6 @@ def test_env(mode, broker, slots, lock_dir):
         env['SCHEDULER_NF_TRANSPORT_URL'] = broker.transport_url
         env['SCHEDULER_NF_SLOTS'] = str(slots)
         env['SCHEDULER_NF_LOCK_DIR'] = lock_dir
-        env['SCHEDULER_NF_BIN'] = os.path.join(
-            os.path.dirname(sys.executable), 'scheduler-server')
     return env
 
 

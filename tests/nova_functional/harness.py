@@ -128,3 +128,9 @@ def install():
         # any test, so that no test's leak checks count its pollers.
         bridge = importlib.import_module('scheduler_nova_functional.bridge')
         bridge.open_link(transport_url())
+        # The servers' parent, forked before any test starts a thread.
+        zygote = importlib.import_module('scheduler_nova_functional.zygote')
+        servers = os.path.join(os.environ['SCHEDULER_NF_LOCK_DIR'], '..',
+                               'servers')
+        os.makedirs(servers, exist_ok=True)
+        zygote.start(os.path.join(servers, 'zygote-%d.log' % os.getpid()))

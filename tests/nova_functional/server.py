@@ -14,8 +14,6 @@ import datetime
 import importlib
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 
@@ -24,6 +22,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from scheduler_nova_functional import harness
+from scheduler_nova_functional import zygote
 
 # Nova's option groups an operator's nova.conf shares with the service.
 COPIED_GROUPS = ('scheduler', 'filter_scheduler', 'metrics',
@@ -42,6 +41,7 @@ NOVA_HOST_NAME_WEIGHERS = {
 }
 HOST_NAME_WEIGHER = 'HostNameWeigher'
 READY_TIMEOUT = 60
+STOP_TIMEOUT = 10
 
 LOG = logging.getLogger(__name__)
 
@@ -130,27 +130,29 @@ class SchedulerServer:
         self.workdir = workdir
         self.config_file = config_file
         self.log_file = log_file
-        self.process = None
+        self.pid = None
         self.ready = False
 
     def start(self):
-        command = [os.environ['SCHEDULER_NF_BIN'], '--config-file',
-                   self.config_file]
-        env = dict(os.environ)
         now = timeutils.utcnow()
+        frozen_at = None
         if abs((now - datetime.datetime.utcnow()).total_seconds()) > 60:
             # The test froze Nova's clock (notification samples do, at
             # 2012): Nova's services heartbeat at that time, and the
             # service, judging them up or down, must read the same clock.
-            command = [sys.executable, '-m',
-                       'scheduler_nova_functional.frozen_clock',
-                       now.isoformat()] + command[1:]
-            env['PYTHONPATH'] = os.getcwd()
-        out = open(os.path.join(self.workdir, 'stdout.log'), 'ab')
-        self.process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env=env,
-            stdin=subprocess.DEVNULL, start_new_session=True)
-        out.close()
+            frozen_at = now.isoformat()
+        self.pid = zygote.fork(['--config-file', self.config_file],
+                               os.path.join(self.workdir, 'stdout.log'),
+                               frozen_at)
+
+    def running(self):
+        if self.pid is None:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
     def _log(self):
         text = ''
@@ -164,10 +166,9 @@ class SchedulerServer:
     def wait_ready(self):
         deadline = time.monotonic() + READY_TIMEOUT
         while not self.ready:
-            if self.process.poll() is not None:
-                raise RuntimeError('scheduler-server exited with %s (%s):\n%s'
-                                   % (self.process.returncode, self.workdir,
-                                      self._log()[-4000:]))
+            if not self.running():
+                raise RuntimeError('scheduler-server exited (%s):\n%s'
+                                   % (self.workdir, self._log()[-4000:]))
             if READY_LINE in self._log():
                 self.ready = True
                 break
@@ -177,17 +178,21 @@ class SchedulerServer:
             time.sleep(0.05)
 
     def reload(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGHUP)
+        if self.running():
+            os.kill(self.pid, signal.SIGHUP)
 
     def stop(self):
-        if self.process is None or self.process.poll() is not None:
+        if self.pid is None:
             return
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        self.process.wait()
+        # The zygote's kernel-reaped child is gone once killed.
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while self.running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.pid = None
         if self in _running:
             _running.remove(self)
 
