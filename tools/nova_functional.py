@@ -217,6 +217,9 @@ def table(results, excluded):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('selection', nargs='*')
+    parser.add_argument('--selection-file', default=os.path.join(
+        HARNESS, 'selection.txt'),
+        help='the selection when none is given (default: %(default)s)')
     parser.add_argument('--concurrency', type=int,
                         default=int(os.environ.get('NOVA_FUNCTIONAL_WORKERS',
                                                    '2')))
@@ -234,8 +237,7 @@ def main(argv=None):
     if any(m not in MODES for m in modes):
         parser.error('NOVA_SCHEDULER is stock, ours or both, not %r' % mode)
     selection = args.selection or [
-        word for word, _ in read_list(os.path.join(HARNESS,
-                                                   'selection.txt'))]
+        word for word, _ in read_list(args.selection_file)]
     excluded = dict(read_list(os.path.join(HARNESS, 'exclusions.txt')))
 
     work = os.path.abspath(args.work_dir)
