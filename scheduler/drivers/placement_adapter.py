@@ -218,8 +218,8 @@ def _rebuild_target(spec):
     ``force_nodes``; a ``requested_destination`` names them too.
     """
     dest = spec.requested_destination
-    host = (spec.force_hosts[:1] or [None])[0] or (
+    host = next(iter(spec.force_hosts), None) or (
         dest.host if dest is not None else None)
-    node = (spec.force_nodes[:1] or [None])[0] or (
+    node = next(iter(spec.force_nodes), None) or (
         dest.node if dest is not None else None)
     return host, node or host

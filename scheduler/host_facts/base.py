@@ -196,10 +196,11 @@ class HostFactsSource:
         """Another source learnt that ``host_name``'s instances changed."""
 
     def before_request(self):
-        """A request is about to read the aggregates: refresh them if due.
+        """A request is about to start: re-read what is due before it.
 
         For a source reading the truth that the casts only echo (Nova's
-        databases): Nova's request filters read aggregates per request.
+        databases): Nova's scheduler reads aggregates and services for
+        every request.
         """
 
     def catch_up(self, host_names):

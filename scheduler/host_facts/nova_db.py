@@ -96,6 +96,12 @@ def _epoch(when):
         when.utctimetuple()))
 
 
+def _compute_services(conn, condition):
+    """The nova-compute service records of a cell matching ``condition``."""
+    return conn.execute(sa.select(t.services).where(
+        t.services.c.binary == 'nova-compute', condition))
+
+
 # Services written this long before a read are read again by the next one
 # (clocks of Nova's hosts and of this one differ a little).
 SERVICES_MARGIN = datetime.timedelta(seconds=5)
@@ -233,11 +239,8 @@ class NovaDBSource(base.PeriodicSource):
         return cell.hosts
 
     def _read_cell(self, conn, cell_uuid):
-        services = {}
-        for row in conn.execute(sa.select(t.services).where(
-                t.services.c.binary == 'nova-compute',
-                t.services.c.deleted == 0)):
-            services[row.host] = row
+        services = {row.host: row for row in _compute_services(
+            conn, t.services.c.deleted == 0)}
         instances = {}
         if self.conf.host_facts_nova_db.read_instances:
             for row in conn.execute(sa.select(t.instances).where(
@@ -342,18 +345,18 @@ class NovaDBSource(base.PeriodicSource):
             return
         self._services_since = self._utcnow() - SERVICES_MARGIN
         c = t.services.c
+        changed_since = sa.or_(c.updated_at >= since, c.created_at >= since,
+                               c.deleted_at >= since,
+                               c.last_seen_up >= since)
         changed = {}
         try:
             for cell in list(self._cells.values()):
                 if cell.url is None or cell.failing_since is not None:
                     continue
                 with self._engine(cell.url).connect() as conn:
-                    for row in conn.execute(sa.select(t.services).where(
-                            c.binary == 'nova-compute',
-                            sa.or_(c.updated_at >= since,
-                                   c.created_at >= since,
-                                   c.deleted_at >= since,
-                                   c.last_seen_up >= since))):
+                    for row in _compute_services(conn, changed_since):
+                        # A deleted record counts unless the host has a
+                        # live one (a service deleted and registered again).
                         if row.deleted == 0 or row.host not in changed:
                             changed[row.host] = (
                                 row if row.deleted == 0 else None)
@@ -362,7 +365,8 @@ class NovaDBSource(base.PeriodicSource):
             # services read last.
             self._services_since = since
             LOG.debug('Host facts source nova_db: reading the changed '
-                      'services failed: %s', self.describe_failure(e))
+                      'services of a cell failed: %s: %s',
+                      type(e).__name__, mask(e))
             return
         if changed:
             self._apply_services(changed)

@@ -105,15 +105,15 @@ class SchedulerEndpoint:
         on_candidates = None
         if (self.notifier is not None and self.notifier.enabled and
                 spec_obj is not _SENTINEL):
+            # A context object: oslo.messaging drops a dict one.
+            request_context = serializer.context_from_dict(ctxt)
             on_candidates = functools.partial(
-                self.notifier.notify, serializer.context_from_dict(ctxt),
-                'start', spec_obj)
+                self.notifier.notify, request_context, 'start', spec_obj)
         selections = self.manager.select_destinations(
             ctxt, spec, uuids, return_alternates,
             on_candidates=on_candidates)
         if on_candidates is not None:
-            self.notifier.notify(serializer.context_from_dict(ctxt), 'end',
-                                 spec_obj)
+            self.notifier.notify(request_context, 'end', spec_obj)
         if not return_objects:
             return [list(choices)[0].to_legacy_dict()
                     for choices in selections]

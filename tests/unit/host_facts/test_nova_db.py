@@ -82,6 +82,15 @@ def _source(api_url, clock=None, **opts):
                                 utcnow=lambda: NOW)
 
 
+def _write_cell(cell_url, *statements):
+    """Change the cell database as Nova's services would."""
+    cell = sa.create_engine(cell_url)
+    with cell.begin() as c:
+        for statement in statements:
+            c.execute(statement)
+    cell.dispose()
+
+
 def test_reads_aggregates_computes_services_and_instances(cloud):
     source = _source(cloud[0])
     assert source.refresh()
@@ -167,11 +176,8 @@ def test_a_host_without_a_compute_node_in_nova_is_refused(cloud):
 def test_a_mapped_host_whose_compute_node_is_deleted_is_refused(cloud):
     # As Nova's service delete leaves it: the host mapping, no node.
     api_url, cell_url, _ = cloud
-    cell = sa.create_engine(cell_url)
-    with cell.begin() as c:
-        c.execute(t.compute_nodes.update().where(
-            t.compute_nodes.c.host == 'cn2').values(deleted=2))
-    cell.dispose()
+    _write_cell(cell_url, t.compute_nodes.update().where(
+        t.compute_nodes.c.host == 'cn2').values(deleted=2))
     source = _source(api_url)
     assert source.refresh()
     assert source.host('cn2').cell_uuid == CELL1
@@ -183,11 +189,8 @@ def test_a_mapped_host_whose_compute_node_is_deleted_is_refused(cloud):
 def test_a_node_whose_service_record_is_deleted_is_down(cloud):
     # Nova's host manager leaves out a compute node with no service.
     api_url, cell_url, _ = cloud
-    cell = sa.create_engine(cell_url)
-    with cell.begin() as c:
-        c.execute(t.services.update().where(t.services.c.host == 'cn1')
-                  .values(deleted=1))
-    cell.dispose()
+    _write_cell(cell_url, t.services.update().where(
+        t.services.c.host == 'cn1').values(deleted=1))
     source = _source(api_url)
     assert source.refresh()
     assert source.host('cn1').compute.service_up is False
@@ -199,16 +202,14 @@ def test_services_changed_since_the_last_read_are_seen_by_the_next_request(
     source = _source(api_url)
     assert source.refresh()
     source.take_changed()
-    cell = sa.create_engine(cell_url)
     later = NOW + datetime.timedelta(seconds=1)
-    with cell.begin() as c:
+    _write_cell(
+        cell_url,
         # As Nova's service delete: updated_at is left as it was.
-        c.execute(t.services.update().where(t.services.c.host == 'cn1')
-                  .values(deleted=1, deleted_at=later))
-        c.execute(t.services.update().where(t.services.c.host == 'cn2')
-                  .values(disabled=False, disabled_reason=None,
-                          updated_at=later))
-    cell.dispose()
+        t.services.update().where(t.services.c.host == 'cn1').values(
+            deleted=1, deleted_at=later),
+        t.services.update().where(t.services.c.host == 'cn2').values(
+            disabled=False, disabled_reason=None, updated_at=later))
 
     source.before_request()
 
@@ -224,11 +225,8 @@ def test_a_heartbeat_alone_changes_no_record(cloud):
     assert source.refresh()
     source.take_changed()
     before = source.host('cn1')
-    cell = sa.create_engine(cell_url)
-    with cell.begin() as c:
-        c.execute(t.services.update().where(t.services.c.host == 'cn1')
-                  .values(last_seen_up=NOW, updated_at=NOW))
-    cell.dispose()
+    _write_cell(cell_url, t.services.update().where(
+        t.services.c.host == 'cn1').values(last_seen_up=NOW, updated_at=NOW))
 
     source.before_request()
 
