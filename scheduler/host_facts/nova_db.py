@@ -102,6 +102,24 @@ def _compute_services(conn, condition):
         t.services.c.binary == 'nova-compute', condition))
 
 
+def _image_properties(conn):
+    """{instance uuid: image properties} of a cell's placed instances."""
+    sysmeta = t.instance_system_metadata
+    found = {}
+    for row in conn.execute(
+            sa.select(sysmeta.c.instance_uuid, sysmeta.c.key,
+                      sysmeta.c.value)
+            .join(t.instances,
+                  t.instances.c.uuid == sysmeta.c.instance_uuid)
+            .where(sysmeta.c.deleted == 0,
+                   sysmeta.c.key.startswith('image_', autoescape=True),
+                   t.instances.c.deleted == 0,
+                   t.instances.c.host.is_not(None))):
+        found.setdefault(row.instance_uuid, {})[row.key] = row.value
+    return {uuid: compact.image_properties(metadata)
+            for uuid, metadata in found.items()}
+
+
 # Services written this long before a read are read again by the next one
 # (clocks of Nova's hosts and of this one differ a little).
 SERVICES_MARGIN = datetime.timedelta(seconds=5)
@@ -243,13 +261,17 @@ class NovaDBSource(base.PeriodicSource):
             conn, t.services.c.deleted == 0)}
         instances = {}
         if self.conf.host_facts_nova_db.read_instances:
+            images = (_image_properties(conn)
+                      if compact.image_properties_wanted(self.conf) else {})
             for row in conn.execute(sa.select(t.instances).where(
                     t.instances.c.deleted == 0,
                     t.instances.c.host.is_not(None))):
                 instances.setdefault(row.host, {})[row.uuid] = (
-                    compact.state_of(project_id=row.project_id,
-                                     vm_state=row.vm_state,
-                                     task_state=row.task_state))
+                    compact.state_of(
+                        project_id=row.project_id, vm_state=row.vm_state,
+                        task_state=row.task_state,
+                        image_properties=images.get(
+                            row.uuid, compact.NO_IMAGE_PROPERTIES)))
         hosts = {}
         for row in conn.execute(sa.select(t.compute_nodes).where(
                 t.compute_nodes.c.deleted == 0)):

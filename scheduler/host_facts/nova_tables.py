@@ -4,7 +4,8 @@ Only the columns used are declared (Nova's schema has more; a table
 definition here is not used to create anything). Names are those of Nova's
 API database (``aggregates``, ``aggregate_hosts``, ``aggregate_metadata``,
 ``host_mappings``, ``cell_mappings``) and cell databases (``services``,
-``compute_nodes``, ``instances``; soft-deleted rows have ``deleted != 0``).
+``compute_nodes``, ``instances``, ``instance_system_metadata``; soft-deleted
+rows have ``deleted != 0``).
 """
 
 import sqlalchemy as sa
@@ -72,4 +73,10 @@ instances = sa.Table(
     sa.Column('project_id', sa.String(255)),
     sa.Column('vm_state', sa.String(255)),
     sa.Column('task_state', sa.String(255)),
+    sa.Column('deleted', sa.Integer))
+
+instance_system_metadata = sa.Table(
+    'instance_system_metadata', CELL,
+    sa.Column('instance_uuid', sa.String(36)),
+    sa.Column('key', sa.String(255)), sa.Column('value', sa.String(255)),
     sa.Column('deleted', sa.Integer))

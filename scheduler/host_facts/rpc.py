@@ -48,10 +48,15 @@ def aggregate_facts(record):
 
 def instance_state(record):
     """The shared state tuple of a cast record (InstanceInfo or dict)."""
+    properties = _field(record, 'image_properties')
+    if properties is None:
+        properties = compact.image_properties(
+            _field(record, 'system_metadata'))
     return compact.state_of(
         project_id=_field(record, 'project_id'),
         vm_state=_field(record, 'vm_state'),
-        task_state=_field(record, 'task_state'))
+        task_state=_field(record, 'task_state'),
+        image_properties=frozenset(properties))
 
 
 def aggregate_key(aggregate):
@@ -131,7 +136,9 @@ class RPCSource(base.HostFactsSource):
             else:
                 complete = host_name not in self._out_of_date
                 states = known.instances.states()
-            states.update(items)
+            for uuid, state in items:
+                states[uuid] = compact.keep_image_properties(
+                    states.get(uuid), state)
             self._set_instances(host_name, states, complete)
         if not complete and known is None:
             LOG.info('Instance info from host %s, unknown so far: its '

@@ -38,6 +38,10 @@ class InstanceFacts:
     project_id: str | None = None
     vm_state: str | None = None
     task_state: str | None = None
+    # (name, value as text) pairs of its image's properties, as Nova's
+    # ImagePropertiesWeigher reads them from the instance's system
+    # metadata; empty where the source does not know them.
+    image_properties: frozenset = frozenset()
 
 
 @dataclasses.dataclass

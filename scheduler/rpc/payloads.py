@@ -18,6 +18,7 @@ so the endpoint logs it and drops the cast.
 
 import dataclasses
 
+from scheduler.host_facts import instances as compact
 from scheduler.rpc import readers
 
 
@@ -46,6 +47,11 @@ class InstanceInfo:
     project_id: str | None = None
     user_id: str | None = None
     availability_zone: str | None = None
+    vm_state: str | None = None
+    task_state: str | None = None
+    # (name, value) pairs of its image's properties, from the system
+    # metadata when the compute sent it (a new or resized instance does).
+    image_properties: frozenset = frozenset()
 
 
 def _objects(value, path, list_name, name):
@@ -88,10 +94,20 @@ def instance_info_from_wire(value, path):
     def field(name):
         return readers.read_str(data.get(name), '%s.%s' % (path, name))
 
+    system_metadata = readers.read_dict(data.get('system_metadata'),
+                                        path + '.system_metadata')
+    for key, item in system_metadata.items():
+        if item is not None:
+            readers.read_str(item, '%s.system_metadata[%s]' % (
+                path, readers.show(key)))
     return InstanceInfo(uuid=uuid, host=field('host'), node=field('node'),
                         project_id=field('project_id'),
                         user_id=field('user_id'),
-                        availability_zone=field('availability_zone'))
+                        availability_zone=field('availability_zone'),
+                        vm_state=field('vm_state'),
+                        task_state=field('task_state'),
+                        image_properties=compact.image_properties(
+                            system_metadata))
 
 
 def instance_infos_from_wire(value, path='instance_info'):

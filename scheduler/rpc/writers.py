@@ -203,5 +203,8 @@ def instance_list_to_primitive(infos):
         nova_object('Instance', {
             'uuid': info.uuid, 'host': info.host, 'node': info.node,
             'project_id': info.project_id, 'user_id': info.user_id,
-            'availability_zone': info.availability_zone})
+            'availability_zone': info.availability_zone,
+            'vm_state': info.vm_state, 'task_state': info.task_state,
+            'system_metadata': {'image_' + name: value for name, value in
+                                info.image_properties}})
         for info in infos]})

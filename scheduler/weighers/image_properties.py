@@ -7,22 +7,58 @@ properties not listed there then count 0). A positive
 ``image_props_weight_multiplier`` packs instances with similar images, a
 negative one spreads them; 0, the default, switches the weigher off.
 
-The image properties of an instance are read from its facts
-(``InstanceFacts.image_properties``, a dict); an instance without them
-counts 0.
+An instance's image properties are those its system metadata records
+(``InstanceFacts.image_properties``), as Nova's weigher reads them. The
+``nova_db`` source reads them while this weigher is on; the ``rpc`` source
+has them for the instances a compute casts with their system metadata (a
+new or resized instance). With neither, every host weighs 0, and the
+weigher says so at start.
+
+System metadata holds text ("true", "2"); the request's image properties
+arrive typed (True, 2). A value is compared as the requested value's type,
+as Nova's weigher compares both after reading them into ``ImageMetaProps``.
 """
 
 import collections
 
 import numpy as np
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_utils import strutils
 
+from scheduler.host_facts import instances as compact
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
+LOG = logging.getLogger(__name__)
 
-def _props(properties):
-    # Values compared as strings, so lists and numbers compare too.
-    return {(key, str(value)) for key, value in (properties or {}).items()}
+
+def _parse(wanted, text):
+    """``text`` read as the type of ``wanted``; None if it cannot be."""
+    try:
+        if isinstance(wanted, bool):
+            return strutils.bool_from_string(text, strict=True)
+        if isinstance(wanted, (int, float)):
+            return type(wanted)(text)
+    except ValueError:
+        return None
+    return text
+
+
+def _requested(properties):
+    # Lists and other values compare as text, as Nova stringifies them.
+    return {key: value if isinstance(value, (bool, int, float))
+            else str(value) for key, value in properties.items()}
+
+
+def image_properties_known(conf):
+    """Whether a configured source can know instances' image properties."""
+    try:
+        sources = conf.host_facts.sources
+        read = conf.host_facts_nova_db.read_instances
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return False
+    return 'nova_db' in sources and read
 
 
 class ImagePropertiesWeigher(base.ConfiguredWeigher):
@@ -35,22 +71,33 @@ class ImagePropertiesWeigher(base.ConfiguredWeigher):
         self.setting = dict(utils.parse_setting(
             self.conf.filter_scheduler.image_props_weight_setting,
             'filter_scheduler.image_props_weight_setting'))
+        if (compact.image_properties_wanted(self.conf) and
+                not image_properties_known(self.conf)):
+            LOG.warning('ImagePropertiesWeigher weighs by the image '
+                        'properties of the instances on each host; only '
+                        'the nova_db host-facts source reads them for '
+                        'every instance ([host_facts] sources, '
+                        '[host_facts_nova_db] read_instances). Without '
+                        'it only instances cast with their system '
+                        'metadata count.')
 
     def _weight(self, host_state, requested):
         counts = collections.Counter()
         for instance in host_state.facts.instances.values():
-            counts.update(_props(getattr(instance, 'image_properties', None))
-                          & requested)
+            for name, text in instance.image_properties:
+                wanted = requested.get(name)
+                if wanted is not None and _parse(wanted, text) == wanted:
+                    counts[name] += 1
         if self.setting:
-            return sum(self.setting.get(prop, 0.0) * n
-                       for (prop, _value), n in counts.items())
+            return sum(self.setting.get(name, 0.0) * n
+                       for name, n in counts.items())
         return float(sum(counts.values()))
 
     def _requested(self, spec):
         # Off when configured 0, whatever the aggregates say (as Nova).
         if self.configured_multiplier() == 0.0 or spec.image is None:
-            return set()
-        return _props(spec.image.properties)
+            return {}
+        return _requested(spec.image.properties)
 
     def _weigh_object(self, host_state, spec):
         requested = self._requested(spec)

@@ -11,12 +11,15 @@ import sys
 from oslo_config import cfg
 
 from scheduler.conf import host_facts as host_facts_conf
+from scheduler.conf import weighers as weighers_conf
 from scheduler.host_facts import nova_db
 
 
 def probe(config_file, host_names):
     conf = cfg.ConfigOpts()
     host_facts_conf.register_opts(conf)
+    # The source reads image properties while ImagePropertiesWeigher is on.
+    conf.register_opts(weighers_conf.weigher_opts, group='filter_scheduler')
     conf(['--config-file', config_file], project='scheduler',
          default_config_files=[], default_config_dirs=[])
     source = nova_db.NovaDBSource(conf)
@@ -30,6 +33,9 @@ def probe(config_file, host_names):
         hosts[name] = {
             'cell_uuid': known.cell_uuid,
             'instances': sorted(known.instances or ()),
+            'image_properties': {
+                uuid: sorted(instance.image_properties)
+                for uuid, instance in (known.instances or {}).items()},
             'compute': (dataclasses.asdict(known.compute)
                         if known.compute else None)}
     return {

@@ -15,6 +15,7 @@ from nova import context as nova_context
 from nova.db.api import api as api_db
 from nova.db import migration
 from nova import objects
+from nova import utils as nova_utils
 from oslo_utils import timeutils
 
 import nova.conf
@@ -74,14 +75,20 @@ def create_compute(ctxt, cell, host, disabled_reason=None,
     return service, node
 
 
-def create_instance(ctxt, cell, node, project_id='project-a'):
-    """An active instance on a compute node (a ComputeNode object)."""
+def create_instance(ctxt, cell, node, project_id='project-a', image=None):
+    """An active instance on a compute node (a ComputeNode object).
+
+    ``image`` (a dict as Glance returns it) goes to the system metadata as
+    Nova's API writes it there.
+    """
     with nova_context.target_cell(ctxt, cell) as cctxt:
         instance = objects.Instance(
             cctxt, uuid=str(uuid.uuid4()), host=node.host,
             node=node.hypervisor_hostname, compute_id=node.id,
             project_id=project_id, user_id='user-a', vm_state='active',
-            task_state=None)
+            task_state=None,
+            system_metadata=nova_utils.get_system_metadata_from_image(
+                image or {}))
         instance.create()
     return instance
 

@@ -39,7 +39,10 @@ def nova_dbs(nova, tmp_path_factory):
                         last_seen_up=side.long_ago(3600))
     side.create_compute(ctxt, cell1, 'db-forced-down', forced_down=True)
     side.create_compute(ctxt, cell2, 'db-cell2')
-    kept = side.create_instance(ctxt, cell1, up)
+    kept = side.create_instance(ctxt, cell1, up, image={
+        'id': 'image-1', 'min_ram': 512, 'disk_format': 'qcow2',
+        'properties': {'hw_disk_bus': 'scsi',
+                       'hw_vif_multiqueue_enabled': 'true'}})
     gone = side.create_instance(ctxt, cell1, up)
     side.delete_instance(ctxt, cell1, gone)
     side.create_aggregate(ctxt, 'rack-a', ['db-up', 'db-cell2'],
@@ -53,6 +56,7 @@ def nova_dbs(nova, tmp_path_factory):
     conf = configparser.ConfigParser()
     conf['host_facts_nova_db'] = {
         'api_connection': side.sqlite_url(path / 'api.db')}
+    conf['filter_scheduler'] = {'image_props_weight_multiplier': '1.0'}
     config_file = path / 'scheduler.conf'
     with open(config_file, 'w') as f:
         conf.write(f)
@@ -125,6 +129,14 @@ def test_live_instances_are_on_their_host_deleted_ones_are_not(nova_dbs):
     hosts = _probe(nova_dbs['config'])['hosts']
     assert hosts['db-up']['instances'] == [nova_dbs['kept'].uuid]
     assert hosts['db-cell2']['instances'] == []
+
+
+def test_image_properties_are_those_nova_wrote_for_the_image(nova_dbs):
+    # What ImagePropertiesWeigher compares: the image's properties as the
+    # system metadata holds them, not its own fields (min_ram...).
+    hosts = _probe(nova_dbs['config'])['hosts']
+    assert hosts['db-up']['image_properties'] == {nova_dbs['kept'].uuid: [
+        ['hw_disk_bus', 'scsi'], ['hw_vif_multiqueue_enabled', 'true']]}
 
 
 def test_reading_never_writes_to_nova_databases(nova_dbs):

@@ -12,6 +12,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from scheduler.conf import weighers as weighers_conf
 from scheduler.host_facts import base
 from scheduler.host_facts import nova_db
 from scheduler.host_facts import nova_tables as t
@@ -264,3 +265,36 @@ def test_a_host_out_of_date_wakes_the_refresh_early(cloud):
         assert sorted(source.host('cn1').instances) == ['i-1', 'i-2']
     finally:
         source.stop()
+
+
+def _weighing_images(api_url):
+    conf = fakes.make_conf(host_facts_nova_db={'api_connection': api_url},
+                           host_facts={'max_stale_seconds': 60})
+    conf.register_opts(weighers_conf.weigher_opts, group='filter_scheduler')
+    conf.set_override('image_props_weight_multiplier', 1.0,
+                      group='filter_scheduler')
+    return nova_db.NovaDBSource(conf, clock=fakes.Clock(),
+                                utcnow=lambda: NOW)
+
+
+def test_image_properties_are_read_while_the_weigher_weighs(cloud):
+    _write_cell(cloud[1], t.instance_system_metadata.insert().values([
+        {'instance_uuid': 'i-1', 'key': 'image_hw_disk_bus',
+         'value': 'scsi', 'deleted': 0},
+        {'instance_uuid': 'i-1', 'key': 'image_min_ram', 'value': '512',
+         'deleted': 0},
+        {'instance_uuid': 'i-1', 'key': 'image_os_distro',
+         'value': 'fedora', 'deleted': 3},
+        # "_" is no wildcard: imagexhw is not an image key.
+        {'instance_uuid': 'i-1', 'key': 'imagexhw_machine_type',
+         'value': 'q35', 'deleted': 0},
+        {'instance_uuid': 'i-1', 'key': 'owner_user_name', 'value': 'u',
+         'deleted': 0}]))
+    source = _weighing_images(cloud[0])
+    assert source.refresh()
+    assert source.host('cn1').instances['i-1'].image_properties == {
+        ('hw_disk_bus', 'scsi')}
+    # Off (the default multiplier), nothing is read.
+    source = _source(cloud[0])
+    assert source.refresh()
+    assert source.host('cn1').instances['i-1'].image_properties == set()

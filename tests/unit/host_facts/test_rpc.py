@@ -120,3 +120,18 @@ def test_a_matching_sync_changes_no_record():
     assert source.sync_instances('h1', ['a', 'b'])
     assert source.take_changed() == set()
     assert source.host('h1') is before
+
+
+def test_image_properties_of_a_cast_survive_a_list_without_them():
+    source, _ = _source()
+    first = dict(_instances('a')[0], system_metadata={
+        'image_hw_disk_bus': 'scsi', 'image_disk_format': 'qcow2',
+        'owner_project_name': 'demo'})
+    source.update_instances('h1', [first] + _instances('b'))
+    assert source.host('h1').instances['a'].image_properties == {
+        ('hw_disk_bus', 'scsi')}
+    # A compute's start-up list has no system metadata.
+    source.update_instances('h1', _instances('a', 'b'))
+    assert source.host('h1').instances['a'].image_properties == {
+        ('hw_disk_bus', 'scsi')}
+    assert source.host('h1').instances['b'].image_properties == set()

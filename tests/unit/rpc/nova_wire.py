@@ -166,7 +166,10 @@ def instance_list():
     instance = obj('Instance', '2.8', {
         'uuid': INSTANCE_UUID, 'host': 'h1', 'node': 'n1',
         'project_id': 'p', 'user_id': 'u', 'availability_zone': 'az1',
-        'vm_state': 'active', 'flavor': flavor()})
+        'vm_state': 'active', 'flavor': flavor(),
+        'system_metadata': {'image_hw_disk_bus': 'scsi',
+                            'image_min_ram': '0', 'owner_user_name': 'u',
+                            'clean_attempts': None}})
     return obj('InstanceList', '2.6', {'objects': [instance]})
 
 

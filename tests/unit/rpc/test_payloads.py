@@ -35,7 +35,9 @@ def test_instance_list_becomes_instance_records():
 
     assert infos == [payloads.InstanceInfo(
         uuid=nova_wire.INSTANCE_UUID, host='h1', node='n1',
-        project_id='p', user_id='u', availability_zone='az1')]
+        project_id='p', user_id='u', availability_zone='az1',
+        vm_state='active',
+        image_properties=frozenset([('hw_disk_bus', 'scsi')]))]
 
 
 @pytest.mark.parametrize('reader,value,reason', [
@@ -49,6 +51,11 @@ def test_instance_list_becomes_instance_records():
      nova_wire.obj('InstanceList', '2.6', {'objects': [
          nova_wire.obj('Instance', '2.8', {'host': 'h1'})]}),
      'instance_info.objects[0].uuid is missing'),
+    (payloads.instance_infos_from_wire,
+     nova_wire.obj('InstanceList', '2.6', {'objects': [
+         nova_wire.obj('Instance', '2.8', {
+             'uuid': 'i1', 'system_metadata': {'image_x': 5}})]}),
+     "instance_info.objects[0].system_metadata['image_x'] must be a string"),
     (payloads.host_name_from_wire, '', 'host_name is missing'),
     (payloads.instance_uuid_from_wire, 5,
      'instance_uuid must be a string, got 5'),
@@ -91,7 +98,10 @@ def test_written_legacy_dicts_read_back_to_what_api_4_0_carries():
 def test_written_cast_payloads_read_back():
     aggregate = payloads.Aggregate(uuid='u1', id=3, name='a', hosts=['h'],
                                    metadata={'k': 'v'})
-    info = payloads.InstanceInfo(uuid='i1', host='h', node='n')
+    info = payloads.InstanceInfo(
+        uuid='i1', host='h', node='n', vm_state='active',
+        task_state='resize_prep',
+        image_properties=frozenset([('hw_machine_type', 'q35')]))
 
     assert payloads.aggregate_from_wire(
         writers.aggregate_to_primitive(aggregate)) == aggregate

@@ -5,7 +5,9 @@ from hypothesis import strategies as st
 import numpy as np
 import pytest
 
+from scheduler.conf import host_facts as host_facts_conf
 from scheduler import exception
+from scheduler.host_facts import instances as compact
 from scheduler.host_state import facts as hf
 from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
@@ -34,16 +36,10 @@ def _host(i, compute=None, aggregates=(), instances=(), cell=CELL,
                         facts=facts)
 
 
-class _Instance:
-    """An instance with the image properties the weigher reads."""
-
-    def __init__(self, uuid, image_properties):
-        self.uuid = uuid
-        self.image_properties = image_properties
-
-
 def _instance(uuid, props):
-    return _Instance(uuid, props)
+    """An instance whose system metadata records the image ``props``."""
+    return hf.InstanceFacts(uuid, image_properties=compact.image_properties(
+        {'image_' + key: value for key, value in props.items()}))
 
 
 def _compute(**fields):
@@ -221,6 +217,43 @@ def test_image_properties_count_instances_sharing_requested_values():
         'image_props_weight_setting': ['hw_machine_type=-3', 'x']})
     weigher = wh.weighers[0][1]
     assert list(weigher.weigh_columns(host_set, spec)) == [-3.0, 0.0, 0.0]
+
+
+def test_image_properties_compare_text_as_the_requested_type():
+    # System metadata holds text; the request's properties arrive typed.
+    spec = fakes.make_spec(image=request_spec.Image(properties={
+        'hw_vif_multiqueue_enabled': True, 'hw_cpu_cores': 2,
+        'hw_disk_bus': 'scsi'}))
+    hosts = [
+        _host(0, instances={'i': {'hw_vif_multiqueue_enabled': 'true',
+                                  'hw_cpu_cores': '2',
+                                  'hw_disk_bus': 'scsi'}}),
+        _host(1, instances={'j': {'hw_vif_multiqueue_enabled': 'false',
+                                  'hw_cpu_cores': 'two',
+                                  'hw_disk_bus': 'virtio'}}),
+        # The image's own fields are not properties.
+        _host(2, instances={'k': {'min_ram': '2', 'disk_format': 'qcow2'}})]
+    spec.image.properties['min_ram'] = 2
+    wh = _weigher('ImagePropertiesWeigher', filter_scheduler={
+        'image_props_weight_multiplier': 1.0})
+    weigher = wh.weighers[0][1]
+    host_set = host_sets.HostStateSet(hosts)
+    assert list(weigher.weigh_columns(host_set, spec)) == [3.0, 0.0, 0.0]
+    assert [weigher._weigh_object(h, spec) for h in hosts] == [3.0, 0.0, 0.0]
+
+
+def test_image_properties_weigher_warns_when_no_source_reads_them(caplog):
+    _weigher('ImagePropertiesWeigher', filter_scheduler={
+        'image_props_weight_multiplier': 1.0})
+    assert 'only the nova_db host-facts source reads them' in caplog.text
+    caplog.clear()
+    conf = fakes.make_conf(filter_scheduler={
+        'image_props_weight_multiplier': 1.0,
+        'weight_classes': ['ImagePropertiesWeigher']})
+    host_facts_conf.register_opts(conf)
+    conf.set_override('sources', ['nova_db'], group='host_facts')
+    handler.WeightHandler(conf)
+    assert 'nova_db host-facts source' not in caplog.text
 
 
 def test_aggregate_metadata_overrides_the_multiplier():
