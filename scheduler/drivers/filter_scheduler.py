@@ -254,7 +254,12 @@ class FilterScheduler(base.Scheduler):
         """The process stops: no more retries of failed releases."""
         self.deferred_releases.stop()
 
-    def _alternates(self, host_set, claim, chosen, order, version):
+    def _selection(self, host, spec, allocation_request, version):
+        return selection.Selection.from_host(
+            host, allocation_request, version,
+            limits=self.filters.limits(host, spec))
+
+    def _alternates(self, host_set, spec, claim, chosen, order, version):
         wanted = self.conf.scheduler.max_attempts - 1
         cells = host_set.cell_uuids
         cell = cells[claim.index]
@@ -267,8 +272,8 @@ class FilterScheduler(base.Scheduler):
             host = host_set.hosts[i]
             allocation_request = host.fitting_request()
             if allocation_request is not None:
-                result.append(selection.Selection.from_host(
-                    host, allocation_request, version))
+                result.append(self._selection(host, spec, allocation_request,
+                                              version))
         return result
 
     def _place(self, host_set, spec, uuids, count, version, claimed):
@@ -305,8 +310,7 @@ class FilterScheduler(base.Scheduler):
         if not mask.any():
             raise exception.NoValidHost(_no_host_left(trace))
         index = int(np.flatnonzero(mask)[0])
-        return [[selection.Selection.from_host(host_set[index], None,
-                                               None)]]
+        return [[self._selection(host_set[index], spec, None, None)]]
 
     def select_destinations(self, context, spec, instance_uuids=None,
                             return_alternates=False, on_candidates=None):
@@ -331,12 +335,12 @@ class FilterScheduler(base.Scheduler):
             chosen = {claim.index for claim in claimed}
             result = []
             for claim in claimed:
-                selections = [selection.Selection.from_host(
-                    host_set[claim.index], claim.allocation_request,
+                selections = [self._selection(
+                    host_set[claim.index], spec, claim.allocation_request,
                     version)]
                 if return_alternates:
-                    selections += self._alternates(host_set, claim, chosen,
-                                                   order, version)
+                    selections += self._alternates(host_set, spec, claim,
+                                                   chosen, order, version)
                 result.append(selections)
         except BaseException:
             self._release(claimed, spec)

@@ -49,6 +49,14 @@ class BaseHostFilter:
         """
         raise NotImplementedError()
 
+    def limits(self, host_state, spec):
+        """What the host's own claim must respect if it is chosen.
+
+        A dict for the Selection's ``limits`` (Nova's ``host_state.limits``
+        keys); none by default. Asked only for hosts that passed.
+        """
+        return {}
+
     def run_filter_for_index(self, index):
         """Whether to run for instance ``index`` (0-based) of the request."""
         return not (self.run_filter_once_per_request and index > 0)

@@ -180,6 +180,25 @@ class FilterHandler:
         self._explain(host_set, spec, trace, index)
         return mask, trace
 
+    def limits(self, host_state, spec):
+        """What the chosen host's own claim must respect, as a dict.
+
+        Nova's filters leave these in ``host_state.limits`` when they pass
+        a host, and the Selection carries them to the compute; here the
+        filters that ran for the request are asked for the host chosen.
+        """
+        rebuild = utils.is_rebuild(spec)
+        if (spec.force_hosts or spec.force_nodes) and not rebuild:
+            return {}
+        found = {}
+        for _name, flt in self.filters:
+            if rebuild and not getattr(flt, 'RUN_ON_REBUILD', False):
+                continue
+            limits = getattr(flt, 'limits', None)
+            if limits is not None:
+                found.update(limits(host_state, spec))
+        return found
+
     @property
     def explaining(self):
         """Whether anyone reads explanations (the option, a listener)."""

@@ -29,6 +29,7 @@ from scheduler.filters import compute_facts
 from scheduler.filters import numa_fit
 from scheduler.filters import pci_fit
 from scheduler.filters import utils
+from scheduler.objects import numa_pci
 
 
 def _has_threads(topology):
@@ -88,6 +89,22 @@ class NUMATopologyFilter(compute_facts.ComputeFactsFilter):
         require = numa_fit.REQUIRE in (specs.get('hw:cpu_thread_policy'),
                                        props.get('hw_cpu_thread_policy'))
         return dedicated and require
+
+    def limits(self, host_state, spec):
+        """Nova's NUMATopologyLimits where a guest topology was fitted.
+
+        The compute's claim fits the guest again with these ratios, and
+        checks the NUMA affinity of the requested networks.
+        """
+        compute = utils.compute(host_state)
+        requested = spec.numa_topology
+        if (not requested or not requested.cells or compute is None or
+                not compute.numa_topology):
+            return {}
+        return {'numa_topology': numa_pci.NUMATopologyLimits(
+            cpu_allocation_ratio=ratio(compute.cpu_allocation_ratio),
+            ram_allocation_ratio=ratio(compute.ram_allocation_ratio),
+            network_metadata=spec.network_metadata)}
 
     def host_passes(self, host_state, spec):
         if self.unjudged(host_state):

@@ -44,6 +44,32 @@ class InstanceNUMATopology:
         return self.emulator_threads_policy == 'isolate'
 
 
+@dataclasses.dataclass(frozen=True)
+class NetworkMetadata:
+    """The physnets and tunnelled networks of the guest's ports.
+
+    ``RequestSpec.network_metadata``; the compute's claim checks their
+    NUMA affinity against the host cells' when a Selection's limits carry
+    it.
+    """
+
+    physnets: frozenset = frozenset()
+    tunneled: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class NUMATopologyLimits:
+    """What a host's NUMA claim must respect: Nova's NUMATopologyLimits.
+
+    Put in a Selection's limits where NUMATopologyFilter fitted the guest,
+    so that the compute's own claim fits it with the same ratios.
+    """
+
+    cpu_allocation_ratio: float
+    ram_allocation_ratio: float
+    network_metadata: NetworkMetadata | None = None
+
+
 @dataclasses.dataclass
 class PCIRequest:
     """``count`` devices matching any of the ``spec`` dicts.

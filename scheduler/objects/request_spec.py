@@ -109,3 +109,5 @@ class RequestSpec:
     # [PCIRequest].
     numa_topology: object = None
     pci_requests: list = dataclasses.field(default_factory=list)
+    # numa_pci.NetworkMetadata of the requested ports, or None.
+    network_metadata: object = None

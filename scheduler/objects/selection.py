@@ -2,8 +2,9 @@
 
 Built with oslo.versionedobjects in the ``nova`` namespace, so that
 ``obj_to_primitive()`` is exactly what Nova's ``NovaObjectSerializer``
-turns back into its own ``nova.objects.Selection`` (version 1.1) and
-``SchedulerLimits`` (1.0). Only these two classes are defined: the
+turns back into its own ``nova.objects.Selection`` (version 1.1),
+``SchedulerLimits`` (1.0), ``NUMATopologyLimits`` (1.1) and
+``NetworkMetadata`` (1.0). Only these are defined: the
 service reads Nova's other objects leniently as plain primitives instead
 (see ``scheduler.rpc.primitives``). oslo.versionedobjects keeps one
 registry per process, so these classes would replace Nova's own if both
@@ -18,7 +19,7 @@ NOVA_NAMESPACE = 'nova'
 
 
 class _NovaRegistry(base.VersionedObjectRegistry):
-    """Registers the two Nova objects this service sends."""
+    """Registers the Nova objects this service sends."""
 
 
 class _NovaObject(base.VersionedObject):
@@ -27,12 +28,45 @@ class _NovaObject(base.VersionedObject):
 
 
 @_NovaRegistry.register
+class NetworkMetadata(_NovaObject):
+    VERSION = '1.0'
+
+    fields = {
+        'physnets': fields.SetOfStringsField(),
+        'tunneled': fields.BooleanField(),
+    }
+
+
+@_NovaRegistry.register
+class NUMATopologyLimits(_NovaObject):
+    VERSION = '1.1'
+
+    fields = {
+        'cpu_allocation_ratio': fields.FloatField(),
+        'ram_allocation_ratio': fields.FloatField(),
+        'network_metadata': fields.ObjectField('NetworkMetadata'),
+    }
+
+    @classmethod
+    def from_limits(cls, limits):
+        """From ``numa_pci.NUMATopologyLimits``."""
+        obj = cls(cpu_allocation_ratio=limits.cpu_allocation_ratio,
+                  ram_allocation_ratio=limits.ram_allocation_ratio)
+        # As Nova's NUMATopologyFilter: set only when the request has it.
+        if limits.network_metadata is not None:
+            obj.network_metadata = NetworkMetadata(
+                physnets=set(limits.network_metadata.physnets),
+                tunneled=limits.network_metadata.tunneled)
+        return obj
+
+
+@_NovaRegistry.register
 class SchedulerLimits(_NovaObject):
     VERSION = '1.0'
 
     fields = {
-        'numa_topology': fields.DictOfNullableStringsField(nullable=True,
-                                                           default=None),
+        'numa_topology': fields.ObjectField('NUMATopologyLimits',
+                                            nullable=True, default=None),
         'vcpu': fields.IntegerField(nullable=True, default=None),
         'disk_gb': fields.IntegerField(nullable=True, default=None),
         'memory_mb': fields.IntegerField(nullable=True, default=None),
@@ -55,9 +89,18 @@ class Selection(_NovaObject):
     }
 
     @classmethod
-    def from_host(cls, host, allocation_request, allocation_request_version):
-        """A Selection of ``host`` that claims ``allocation_request``."""
+    def from_host(cls, host, allocation_request, allocation_request_version,
+                  limits=None):
+        """A Selection of ``host`` that claims ``allocation_request``.
+
+        ``limits``: what the filters found the host's own claim must
+        respect (``{'numa_topology': numa_pci.NUMATopologyLimits}``).
+        """
+        found = limits or {}
         limits = SchedulerLimits()
+        if found.get('numa_topology') is not None:
+            limits.numa_topology = NUMATopologyLimits.from_limits(
+                found['numa_topology'])
         limits.obj_set_defaults()
         return cls(
             compute_node_uuid=host.uuid,

@@ -54,6 +54,17 @@ def numa_topology_from_wire(value, path):
             path + '.emulator_threads_policy'))
 
 
+def network_metadata_from_wire(value, path):
+    """``NetworkMetadata`` of the requested ports, or None."""
+    data = readers.read_object(value, path, 'NetworkMetadata')
+    if data is None:
+        return None
+    return numa_pci.NetworkMetadata(
+        physnets=frozenset(readers.read_strings(data.get('physnets'),
+                                                path + '.physnets')),
+        tunneled=readers.read_bool(data.get('tunneled'), path + '.tunneled'))
+
+
 def _pci_request(value, path):
     data = readers.read_object(value, path, 'InstancePCIRequest')
     if data is None:

@@ -237,7 +237,9 @@ def request_spec_from_primitive(primitive, max_instances=None,
         numa_topology=numa_pci.numa_topology_from_wire(
             *field('numa_topology')),
         pci_requests=numa_pci.pci_requests_from_wire(
-            *field('pci_requests')))
+            *field('pci_requests')),
+        network_metadata=numa_pci.network_metadata_from_wire(
+            *field('network_metadata')))
 
 
 def _legacy_retry_hosts(value, path):

@@ -60,6 +60,7 @@ MAJOR_VERSIONS = {
     'InstanceNUMATopology': 1,
     'InstancePCIRequest': 1,
     'InstancePCIRequests': 1,
+    'NetworkMetadata': 1,
     'NetworkRequest': 1,
     'NetworkRequestList': 1,
     'RequestGroup': 1,

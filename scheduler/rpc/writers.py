@@ -22,6 +22,7 @@ VERSIONS = {
     'Instance': '2.8',
     'InstanceGroup': '1.11',
     'InstanceList': '2.6',
+    'NetworkMetadata': '1.0',
     'RequestGroup': '1.3',
     'RequestLevelParams': '1.1',
     'RequestSpec': '1.15',
@@ -110,6 +111,14 @@ def _retry(hosts):
         'hosts': nova_object('ComputeNodeList', {'objects': nodes})})
 
 
+def _network_metadata(metadata):
+    if metadata is None:
+        return None
+    return nova_object('NetworkMetadata', {
+        'physnets': sorted(metadata.physnets),
+        'tunneled': metadata.tunneled})
+
+
 def request_spec_to_primitive(spec):
     """A Nova RequestSpec 1.15 primitive of ``spec``."""
     params = spec.request_level_params
@@ -136,6 +145,7 @@ def request_spec_to_primitive(spec):
             'same_subtree': [list(s) for s in params.same_subtree]}),
         'instance_group': _group(spec.instance_group),
         'retry': _retry(spec.retry_hosts),
+        'network_metadata': _network_metadata(spec.network_metadata),
     })
 
 

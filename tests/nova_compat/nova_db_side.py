@@ -46,8 +46,19 @@ def create_cell(ctxt, name, path, cell_uuid=None):
     return cell
 
 
+def numa_topology(physnets=()):
+    """One host NUMA cell of 8 CPUs and 16 GiB, near ``physnets``."""
+    return objects.NUMATopology(cells=[objects.NUMACell(
+        id=0, cpuset=set(range(8)), pcpuset=set(), memory=16384,
+        cpu_usage=0, memory_usage=0, pinned_cpus=set(),
+        siblings=[{n} for n in range(8)], mempages=[
+            objects.NUMAPagesTopology(size_kb=4, total=4194304, used=0)],
+        network_metadata=objects.NetworkMetadata(
+            physnets=set(physnets), tunneled=False))])
+
+
 def create_compute(ctxt, cell, host, disabled_reason=None,
-                   last_seen_up=None, forced_down=False):
+                   last_seen_up=None, forced_down=False, numa=None):
     """A nova-compute service, its compute node and host mapping."""
     with nova_context.target_cell(ctxt, cell) as cctxt:
         service = objects.Service(
@@ -69,7 +80,8 @@ def create_compute(ctxt, cell, host, disabled_reason=None,
             supported_hv_specs=[objects.HVSpec(
                 arch='x86_64', hv_type='kvm', vm_mode='hvm')],
             ram_allocation_ratio=1.0, cpu_allocation_ratio=4.0,
-            disk_allocation_ratio=1.0)
+            disk_allocation_ratio=1.0,
+            numa_topology=None if numa is None else numa._to_json())
         node.create()
     objects.HostMapping(ctxt, host=host, cell_mapping=cell).create()
     return service, node

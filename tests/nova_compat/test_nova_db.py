@@ -20,6 +20,9 @@ from tests.nova_compat import layout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+NOVA_DEFAULT_FILTERS = (
+    'ComputeFilter', 'ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
+    'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter')
 HOSTS = ('db-up', 'db-disabled', 'db-down', 'db-forced-down', 'db-cell2')
 
 
@@ -50,7 +53,8 @@ def nova_dbs(nova, tmp_path_factory):
     side.create_aggregate(ctxt, 'no-meta', ['db-down'], {})
     # The Placement hosts of the session: two in each cell, one zone.
     for n, name in enumerate(layout.HOST_NAMES):
-        side.create_compute(ctxt, cell1 if n < 2 else cell2, name)
+        side.create_compute(ctxt, cell1 if n < 2 else cell2, name,
+                            numa=side.numa_topology(['physnet1']))
     side.create_aggregate(ctxt, 'placement-hosts', layout.HOST_NAMES,
                           {'availability_zone': 'az-db'})
     conf = configparser.ConfigParser()
@@ -187,10 +191,15 @@ def nova_db_service(nova_dbs, workdir, broker, placement, hosts):
         str(workdir / 'scheduler-nova-db'), broker, placement.endpoint,
         host='sched-nova-db', workers=1, extra_conf={
             'scheduler': {'max_attempts': layout.MAX_ATTEMPTS},
+            'filter_scheduler': {'enabled_filters': ','.join(
+                NOVA_DEFAULT_FILTERS + ('NUMATopologyFilter',))},
             'host_facts': {'sources': 'nova_db'},
             'host_facts_nova_db': {
                 'api_connection': nova_dbs['side'].sqlite_url(
-                    nova_dbs['path'] / 'api.db')}})
+                    nova_dbs['path'] / 'api.db'),
+                # No compute heartbeats here: the services written at the
+                # module's start stay up however slow the machine is.
+                'service_down_time': 3600}})
     try:
         service.start()
         yield service
@@ -217,3 +226,38 @@ def test_selections_carry_nova_cells_and_zones_alternates_stay_in_cell(
         assert [s.cell_uuid for s in selections] == [chosen_cell] * 2
         assert {cells[s.service_host] for s in selections} == {chosen_cell}
         assert {s.availability_zone for s in selections} == {'az-db'}
+
+
+def test_a_numa_guest_s_selections_carry_nova_s_numa_limits(
+        nova, nova_dbs, nova_db_service, ctxt, new_uuids):
+    # What Nova's NUMATopologyFilter leaves in host_state.limits, for the
+    # compute's own claim: the node's ratios, the requested networks.
+    from nova import objects
+
+    api = nova.scheduler_api()
+    api.client = api.client.prepare(server='sched-nova-db')
+    flavor = nova.make_flavor('compat.numa', vcpus=2, memory_mb=256,
+                              root_gb=1)
+    [instance] = new_uuids(1)
+    spec = nova.make_request_spec(ctxt, flavor, [instance])
+    spec.numa_topology = objects.InstanceNUMATopology(cells=[
+        objects.InstanceNUMACell(id=0, cpuset={0, 1}, pcpuset=set(),
+                                 memory=256)])
+    spec.network_metadata = objects.NetworkMetadata(physnets={'physnet1'},
+                                                    tunneled=False)
+    [selections] = api.select_destinations(
+        ctxt, spec, [instance], return_objects=True, return_alternates=True)
+    assert len(selections) == 2
+    for chosen in selections:
+        limits = chosen.limits.numa_topology
+        assert isinstance(limits, objects.NUMATopologyLimits)
+        assert (limits.cpu_allocation_ratio,
+                limits.ram_allocation_ratio) == (4.0, 1.0)
+        assert limits.network_metadata.physnets == {'physnet1'}
+        assert limits.network_metadata.tunneled is False
+    # Without a guest topology, no NUMA limits (as Nova).
+    [instance] = new_uuids(1)
+    spec = nova.make_request_spec(ctxt, flavor, [instance])
+    [selections] = api.select_destinations(
+        ctxt, spec, [instance], return_objects=True, return_alternates=True)
+    assert [s.limits.numa_topology for s in selections] == [None, None]

@@ -1,3 +1,4 @@
+from scheduler.filters import handler as fh
 from scheduler.filters import numa_topology_filter as ntf
 from scheduler.filters import pci_passthrough_filter as ppf
 from scheduler.objects import numa_pci
@@ -156,3 +157,25 @@ def test_instances_already_placed_took_their_pci_devices():
     assert h.passing(flt, hosts, spec) == ['gpus']
     hosts[0].placed = 2
     assert h.passing(flt, hosts, spec) == []
+
+
+def test_a_fitted_guest_leaves_nova_s_numa_limits_for_the_claim():
+    host = _numa_host('numa', [_cell(0, range(4), 4096)],
+                      cpu_allocation_ratio=4.0, ram_allocation_ratio=1.5)
+    metadata = numa_pci.NetworkMetadata(physnets=frozenset(['physnet1']))
+    spec = h.spec(numa_topology=_guest(_shared(2, 1024)),
+                  network_metadata=metadata)
+    handler = fh.FilterHandler(h.conf(), filters=[
+        ('NUMATopologyFilter', _flt())])
+    assert handler.limits(host, spec) == {
+        'numa_topology': numa_pci.NUMATopologyLimits(
+            cpu_allocation_ratio=4.0, ram_allocation_ratio=1.5,
+            network_metadata=metadata)}
+    # None without a guest topology, a host topology, or when the filters
+    # did not run (forced hosts), as Nova's filter sets them when it runs.
+    assert handler.limits(host, h.spec()) == {}
+    assert handler.limits(h.host('unknown'), spec) == {}
+    spec.force_hosts = ['numa']
+    assert handler.limits(host, spec) == {}
+    assert fh.FilterHandler(h.conf(), filters=[]).limits(
+        host, h.spec(numa_topology=spec.numa_topology)) == {}

@@ -86,9 +86,10 @@ def test_written_legacy_dicts_read_back_to_what_api_4_0_carries():
         writers.request_spec_to_legacy(spec)))
     back = primitives.request_spec_from_legacy(request_spec, props)
 
-    # API 4.0 has no place for these three, nor for group rules.
+    # API 4.0 has no place for these four, nor for group rules.
     expected = model.RequestSpec(**dict(
         vars(spec), is_bfv=False, requested_resources=[],
+        network_metadata=None,
         request_level_params=model.RequestLevelParams(),
         instance_group=model.InstanceGroup(**dict(
             vars(spec.instance_group), rules={}))))

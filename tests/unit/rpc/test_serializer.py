@@ -3,7 +3,9 @@
 import types
 
 from oslo_context import context as oslo_context
+from oslo_serialization import jsonutils
 
+from scheduler.objects import numa_pci
 from scheduler.objects import selection
 from scheduler.rpc import serializer
 
@@ -84,3 +86,37 @@ def test_client_serializer_rebuilds_selections_and_server_does_not():
     assert rebuilt[0][0].nodename == 'n1'
     assert rebuilt[1] == {'host': 'h1'}
     assert untouched is sent
+
+
+def test_numa_limits_go_as_nova_s_numa_topology_limits_1_1():
+    host = types.SimpleNamespace(uuid=HOST_UUID, host='h1', nodename='n1',
+                                 cell_uuid=CELL_UUID, availability_zone=None)
+    metadata = numa_pci.NetworkMetadata(physnets=frozenset(['physnet1']))
+    with_network = selection.Selection.from_host(
+        host, None, None, limits={'numa_topology': numa_pci.NUMATopologyLimits(
+            cpu_allocation_ratio=4.0, ram_allocation_ratio=1.0,
+            network_metadata=metadata)})
+    without = selection.Selection.from_host(
+        host, None, None, limits={'numa_topology': numa_pci.NUMATopologyLimits(
+            cpu_allocation_ratio=2.0, ram_allocation_ratio=1.0)})
+
+    sent = jsonutils.loads(jsonutils.dumps(
+        serializer.SchedulerSerializer().serialize_entity(
+            None, [with_network, without])))
+
+    limits = [s['nova_object.data']['limits']['nova_object.data']
+              ['numa_topology'] for s in sent]
+    assert [lim['nova_object.name'] for lim in limits] == [
+        'NUMATopologyLimits'] * 2
+    assert limits[0]['nova_object.version'] == '1.1'
+    data = limits[0]['nova_object.data']
+    assert (data['cpu_allocation_ratio'], data['ram_allocation_ratio']) == (
+        4.0, 1.0)
+    network = data['network_metadata']
+    assert (network['nova_object.name'], network['nova_object.version'],
+            network['nova_object.namespace']) == ('NetworkMetadata', '1.0',
+                                                  'nova')
+    assert network['nova_object.data'] == {'physnets': ['physnet1'],
+                                           'tunneled': False}
+    # As Nova's filter: no network_metadata unless the request has one.
+    assert 'network_metadata' not in limits[1]['nova_object.data']
