@@ -13,8 +13,9 @@
 """Configuration options, one module per option group.
 
 Every option is registered on the global ``cfg.CONF``: oslo.messaging
-registers some of its own options there only (see DESIGN.md section 2), so
-a private ``ConfigOpts`` would leave the RPC server unable to dispatch.
+registers some of its own options there only (its tracing options, in
+18.3), so a private ``ConfigOpts`` would leave the RPC server unable to
+dispatch.
 """
 
 from oslo_config import cfg

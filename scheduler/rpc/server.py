@@ -13,7 +13,8 @@
 """The RPC endpoint a stock Nova calls, and the server that carries it.
 
 The methods, their argument names and their semantics are those of Nova's
-scheduler manager, API 4.5 (DESIGN.md section 2). The endpoint reads the
+scheduler manager, API 4.5 (as Nova's ``nova/scheduler/rpcapi.py`` sends
+them; ``doc/source/rpc.rst`` has the details). The endpoint reads the
 wire form into the plain model (``scheduler.rpc.primitives`` and
 ``scheduler.rpc.payloads``), calls the ``SchedulerManager`` and turns the
 answer back into what the caller's API version expects. Refusals reach the

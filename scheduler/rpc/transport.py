@@ -16,7 +16,8 @@ A stock Nova caller (``nova/scheduler/rpcapi.py``) publishes on the topic
 ``scheduler`` of the exchange ``[DEFAULT] control_exchange`` (``nova``, set
 as the default by ``scheduler.conf.default``) and asks for API 4.0 to 4.5.
 The transport is always built on the global ``cfg.CONF``: oslo.messaging
-registers some of its options there only (DESIGN.md section 2).
+(18.3) registers its tracing options there only, and a server built on a
+private ``ConfigOpts`` drops every call (NoSuchOptError in the executor).
 """
 
 from oslo_config import cfg
