@@ -156,7 +156,6 @@ class FilterHandler:
             mask = np.ones(len(host_set), dtype=bool)
         fate = np.where(mask, explain.PASSED, explain.EARLIER)
         trace = FilterTrace(int(mask.sum()), fate)
-        rebuild = utils.is_rebuild(spec)
         if index > 0:
             spec = _with_placed_group_hosts(host_set, spec)
         steps = []
@@ -173,16 +172,11 @@ class FilterHandler:
             new = mask & step_mask
             self._step(trace, name, host_set, mask, new)
             mask = new
-        # As Nova: forced hosts or nodes are not filtered, but for a
-        # rebuild check.
-        forced = bool(spec.force_hosts or spec.force_nodes) and not rebuild
-        for name, flt in self.filters:
-            if not mask.any() or forced:
+        for name, flt in self._filters_for(spec):
+            if not mask.any():
                 break
             run_for = getattr(flt, 'run_filter_for_index', None)
             if run_for is not None and not run_for(index):
-                continue
-            if rebuild and not getattr(flt, 'RUN_ON_REBUILD', False):
                 continue
             new = self._apply(flt, host_set, spec, mask)
             self._step(trace, name, host_set, mask, new)
@@ -192,6 +186,18 @@ class FilterHandler:
         self._explain(host_set, spec, trace, index)
         return mask, trace
 
+    def _filters_for(self, spec):
+        """The ``(name, filter)`` pairs that judge hosts for ``spec``.
+
+        As Nova: forced hosts or nodes are not filtered, but for a rebuild
+        check, where only the filters with ``RUN_ON_REBUILD`` run.
+        """
+        rebuild = utils.is_rebuild(spec)
+        if (spec.force_hosts or spec.force_nodes) and not rebuild:
+            return []
+        return [(name, flt) for name, flt in self.filters
+                if not rebuild or getattr(flt, 'RUN_ON_REBUILD', False)]
+
     def limits(self, host_state, spec):
         """What the chosen host's own claim must respect, as a dict.
 
@@ -199,13 +205,8 @@ class FilterHandler:
         a host, and the Selection carries them to the compute; here the
         filters that ran for the request are asked for the host chosen.
         """
-        rebuild = utils.is_rebuild(spec)
-        if (spec.force_hosts or spec.force_nodes) and not rebuild:
-            return {}
         found = {}
-        for _name, flt in self.filters:
-            if rebuild and not getattr(flt, 'RUN_ON_REBUILD', False):
-                continue
+        for _name, flt in self._filters_for(spec):
             limits = getattr(flt, 'limits', None)
             if limits is not None:
                 found.update(limits(host_state, spec))

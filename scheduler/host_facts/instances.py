@@ -39,7 +39,7 @@ def _intern(value):
 # Nova keeps an instance's image in its system metadata, one key per
 # field, prefixed "image_". These prefixed keys are not image properties:
 # the image's own fields, and mappings too large to be stored.
-_IMAGE_PREFIX = 'image_'
+IMAGE_PREFIX = 'image_'
 _NOT_PROPERTIES = frozenset((
     'min_ram', 'min_disk', 'disk_format', 'container_format',
     'mappings', 'block_device_mapping', 'img_mappings',
@@ -72,9 +72,9 @@ def image_properties(system_metadata):
     found = []
     for key, value in system_metadata.items():
         if (value is None or not isinstance(key, str) or
-                not key.startswith(_IMAGE_PREFIX)):
+                not key.startswith(IMAGE_PREFIX)):
             continue
-        name = key[len(_IMAGE_PREFIX):]
+        name = key[len(IMAGE_PREFIX):]
         if name not in _NOT_PROPERTIES:
             found.append((sys.intern(name), str(value)))
     return frozenset(found) if found else NO_IMAGE_PROPERTIES

@@ -124,7 +124,8 @@ def _image_properties(conn):
             .join(t.instances,
                   t.instances.c.uuid == sysmeta.c.instance_uuid)
             .where(sysmeta.c.deleted == 0,
-                   sysmeta.c.key.startswith('image_', autoescape=True),
+                   sysmeta.c.key.startswith(compact.IMAGE_PREFIX,
+                                            autoescape=True),
                    t.instances.c.deleted == 0,
                    t.instances.c.host.is_not(None))):
         found.setdefault(row.instance_uuid, {})[row.key] = row.value

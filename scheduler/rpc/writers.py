@@ -19,6 +19,7 @@ the version cap is older than 4.3), so the server is always exercised
 through its real reading path.
 """
 
+from scheduler.host_facts import instances as compact
 from scheduler.rpc import readers
 
 # Versions of the Nova objects, as Nova 34 sends them.
@@ -227,6 +228,6 @@ def instance_list_to_primitive(infos):
             'project_id': info.project_id, 'user_id': info.user_id,
             'availability_zone': info.availability_zone,
             'vm_state': info.vm_state, 'task_state': info.task_state,
-            'system_metadata': {'image_' + name: value for name, value in
-                                info.image_properties}})
+            'system_metadata': {compact.IMAGE_PREFIX + name: value
+                                for name, value in info.image_properties}})
         for info in infos]})

@@ -219,10 +219,16 @@ def nova_db_service(nova_dbs, workdir, broker, placement, hosts):
         service.stop()
 
 
-def test_selections_carry_nova_cells_and_zones_alternates_stay_in_cell(
-        nova, nova_dbs, nova_db_service, ctxt, new_uuids):
+def _nova_db_service_api(nova):
+    """Nova's SchedulerAPI, its calls sent to the nova_db service alone."""
     api = nova.scheduler_api()
     api.client = api.client.prepare(server='sched-nova-db')
+    return api
+
+
+def test_selections_carry_nova_cells_and_zones_alternates_stay_in_cell(
+        nova, nova_dbs, nova_db_service, ctxt, new_uuids):
+    api = _nova_db_service_api(nova)
     flavor = nova.make_flavor('compat.db', vcpus=1, memory_mb=128,
                               root_gb=1)
     cells = {name: (nova_dbs['cell1'] if n < 2 else nova_dbs['cell2']).uuid
@@ -246,8 +252,7 @@ def test_a_numa_guest_s_selections_carry_nova_s_numa_limits(
     # compute's own claim: the node's ratios, the requested networks.
     from nova import objects
 
-    api = nova.scheduler_api()
-    api.client = api.client.prepare(server='sched-nova-db')
+    api = _nova_db_service_api(nova)
     flavor = nova.make_flavor('compat.numa', vcpus=2, memory_mb=256,
                               root_gb=1)
     [instance] = new_uuids(1)
