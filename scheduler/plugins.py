@@ -63,8 +63,28 @@ def plugin_name(name):
     return name
 
 
-def load_named(namespace, names, conf):
-    """``[(name, plugin)]`` for ``names`` in order, each loaded once."""
+def _checked(namespace, extensions, interface):
+    """``[(name, plugin)]``, each plugin an instance of ``interface``.
+
+    An abstract subclass of ``interface`` (its rule not implemented)
+    already failed to construct; this refuses what is not one at all.
+    """
+    plugins = [(ext.name, ext.obj) for ext in extensions]
+    if interface is not None:
+        for name, plugin in plugins:
+            if not isinstance(plugin, interface):
+                raise exception.PluginLoadError(
+                    'plugin %s in namespace %s is a %s, not a %s.%s'
+                    % (name, namespace, type(plugin).__name__,
+                       interface.__module__, interface.__name__))
+    return plugins
+
+
+def load_named(namespace, names, conf, interface=None):
+    """``[(name, plugin)]`` for ``names`` in order, each loaded once.
+
+    :param interface: the class every plugin must be an instance of.
+    """
     names = list(dict.fromkeys(plugin_name(name) for name in names))
     if not names:
         return []
@@ -73,15 +93,15 @@ def load_named(namespace, names, conf):
         name_order=True,
         on_load_failure_callback=_on_failure(namespace),
         on_missing_entrypoints_callback=_on_missing(namespace))
-    return [(ext.name, ext.obj) for ext in mgr]
+    return _checked(namespace, mgr, interface)
 
 
-def load_all(namespace, conf):
+def load_all(namespace, conf, interface=None):
     """``[(name, plugin)]`` for every plugin of ``namespace``, by name."""
     mgr = extension.ExtensionManager(
         namespace, invoke_on_load=True, invoke_kwds={'conf': conf},
         on_load_failure_callback=_on_failure(namespace))
-    return sorted(((ext.name, ext.obj) for ext in mgr), key=lambda e: e[0])
+    return sorted(_checked(namespace, mgr, interface), key=lambda e: e[0])
 
 
 def load_driver(name, conf):

@@ -24,9 +24,5 @@ def hinted_uuids(spec, hint):
     return [uuids] if isinstance(uuids, str) else list(uuids)
 
 
-def runs_any(host_state, uuids):
-    return not set(uuids).isdisjoint(utils.host_instances(host_state))
-
-
 def runs_any_column(host_set, uuids):
     return columns.hosts_with_instances(host_set, uuids) > 0

@@ -40,7 +40,7 @@ def _passes(host_state, props, prefix):
     return True
 
 
-class AggregateImagePropertiesIsolation(base.BaseHostFilter):
+class AggregateImagePropertiesIsolation(base.ColumnFilter):
     """Passes hosts whose aggregates allow the image's properties."""
 
     run_filter_once_per_request = True
@@ -54,9 +54,6 @@ class AggregateImagePropertiesIsolation(base.BaseHostFilter):
                   if namespace else None)
         props = spec.image.properties if spec.image else {}
         return props or {}, prefix
-
-    def host_passes(self, host_state, spec):
-        return _passes(host_state, *self._args(spec))
 
     def filter_mask(self, host_set, spec):
         props, prefix = self._args(spec)

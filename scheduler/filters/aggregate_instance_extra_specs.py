@@ -55,14 +55,10 @@ def _satisfies(host_state, requirements):
     return True
 
 
-class AggregateInstanceExtraSpecsFilter(base.BaseHostFilter):
+class AggregateInstanceExtraSpecsFilter(base.ColumnFilter):
     """Passes hosts whose aggregates' metadata meet the extra specs."""
 
     run_filter_once_per_request = True
-
-    def host_passes(self, host_state, spec):
-        requirements = _requirements(spec)
-        return not requirements or _satisfies(host_state, requirements)
 
     def filter_mask(self, host_set, spec):
         requirements = _requirements(spec)

@@ -36,13 +36,10 @@ def _passes(host_state, project_id):
     return not tenants or project_id in tenants
 
 
-class AggregateMultiTenancyIsolation(base.BaseHostFilter):
+class AggregateMultiTenancyIsolation(base.ColumnFilter):
     """Passes hosts open to the request's project."""
 
     run_filter_once_per_request = True
-
-    def host_passes(self, host_state, spec):
-        return _passes(host_state, spec.project_id)
 
     def filter_mask(self, host_set, spec):
         return columns.mask_by_group(

@@ -35,13 +35,10 @@ def _passes(host_state, flavor_name):
                for value in values)
 
 
-class AggregateTypeAffinityFilter(base.BaseHostFilter):
+class AggregateTypeAffinityFilter(base.ColumnFilter):
     """Passes hosts whose aggregates allow the flavor (or set none)."""
 
     run_filter_once_per_request = True
-
-    def host_passes(self, host_state, spec):
-        return _passes(host_state, spec.flavor.name)
 
     def filter_mask(self, host_set, spec):
         return columns.mask_by_group(

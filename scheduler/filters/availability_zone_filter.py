@@ -27,15 +27,10 @@ from scheduler.filters import base
 from scheduler.host_state import columns
 
 
-class AvailabilityZoneFilter(base.BaseHostFilter):
+class AvailabilityZoneFilter(base.ColumnFilter):
     """Passes hosts in the requested availability zone."""
 
     run_filter_once_per_request = True
-
-    def host_passes(self, host_state, spec):
-        if not spec.availability_zone:
-            return True
-        return host_state.availability_zone == spec.availability_zone
 
     def filter_mask(self, host_set, spec):
         zones = columns.availability_zones(host_set)

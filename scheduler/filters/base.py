@@ -14,14 +14,21 @@
 
 A filter decides which hosts may take the instance. It is loaded by its
 entry point name from ``[filter_scheduler] enabled_filters`` and
-constructed with ``conf=<ConfigOpts>``.
+constructed with ``conf=<ConfigOpts>``; a plugin that is not a
+``BaseHostFilter`` with its rule implemented does not load.
 
-Every filter answers per host with ``host_passes(host_state, spec)``.
-A filter may also answer for every host at once with
-``filter_mask(host_set, spec)``, returning a numpy boolean array aligned
-with ``host_set.hosts``; the handler then uses it instead of calling
-``host_passes`` once per host. Both answers must agree. Third-party
-filters may implement ``host_passes`` only.
+A filter states its rule once, in one of two forms:
+
+- ``ColumnFilter.filter_mask(host_set, spec)``: a numpy boolean array
+  aligned with ``host_set.hosts``, every host at once. The built-in
+  filters are written so, to be fast over thousands of hosts.
+- ``BaseHostFilter.host_passes(host_state, spec)``: one host at a time,
+  for rules that do not vectorise (NUMA fitting, PCI pools, JSON queries)
+  and for third-party filters written as for Nova.
+
+Either form answers the other's question (a column filter asked about one
+host judges a set of that host alone), and the handler asks each filter
+only ``passing(host_set, spec, mask)``.
 
 As in Nova, when the request is a rebuild check (the ``_nova_check_type``
 hint is ``rebuild``) only the filters with ``RUN_ON_REBUILD = True`` run
@@ -29,17 +36,22 @@ hint is ``rebuild``) only the filters with ``RUN_ON_REBUILD = True`` run
 others let every host pass.
 """
 
+import abc
+
+import numpy as np
 from oslo_config import cfg
 
+from scheduler.host_state import host_set as host_sets
 
-class BaseHostFilter:
-    """Base class of host filters.
 
-    Subclasses implement ``host_passes`` and, to be fast over thousands of
-    hosts, ``filter_mask``. Set ``run_filter_once_per_request = True`` for
-    a filter whose answer cannot change between the instances of one
-    multi-create request (it then runs for the first instance only; the
-    hosts it removed stay removed). Set ``RUN_ON_REBUILD = True`` for a
+class BaseHostFilter(abc.ABC):
+    """Base class of host filters, and of those that judge one host at a time.
+
+    Subclasses implement ``host_passes``, or derive from ``ColumnFilter``
+    and implement ``filter_mask``. Set ``run_filter_once_per_request =
+    True`` for a filter whose answer cannot change between the instances
+    of one multi-create request (it then runs for the first instance only;
+    the hosts it removed stay removed). Set ``RUN_ON_REBUILD = True`` for a
     filter that must also judge a rebuild's current host.
     """
 
@@ -53,13 +65,29 @@ class BaseHostFilter:
     def name(self):
         return type(self).__name__
 
+    @abc.abstractmethod
     def host_passes(self, host_state, spec):
         """True when the host may take an instance of ``spec``.
 
         :param host_state: a ``scheduler.host_state.HostState``.
         :param spec: the ``scheduler.objects.RequestSpec``.
         """
-        raise NotImplementedError()
+
+    def filter_mask(self, host_set, spec):
+        """numpy bool array over ``host_set.hosts``: True where it passes."""
+        return self.passing(host_set, spec, np.ones(len(host_set), bool))
+
+    def passing(self, host_set, spec, mask):
+        """The hosts of ``mask`` (a bool array) that pass, as a new array.
+
+        The one question the handler asks. Here ``host_passes`` is asked
+        for each host still in, and only for those.
+        """
+        result = mask.copy()
+        for i in np.flatnonzero(mask):
+            if not self.host_passes(host_set.hosts[i], spec):
+                result[i] = False
+        return result
 
     def limits(self, host_state, spec):
         """What the host's own claim must respect if it is chosen.
@@ -73,7 +101,22 @@ class BaseHostFilter:
         """Whether to run for instance ``index`` (0-based) of the request."""
         return not (self.run_filter_once_per_request and index > 0)
 
-    # Optional column path, documented here and looked up by the handler:
-    #
-    # def filter_mask(self, host_set, spec):
-    #     """numpy bool array over host_set.hosts: True where it passes."""
+
+class ColumnFilter(BaseHostFilter):
+    """A filter whose rule is stated on columns, for every host at once."""
+
+    @abc.abstractmethod
+    def filter_mask(self, host_set, spec):
+        """numpy bool array over ``host_set.hosts``: True where it passes.
+
+        :param host_set: a ``scheduler.host_state.HostStateSet``.
+        :param spec: the ``scheduler.objects.RequestSpec``.
+        """
+
+    def host_passes(self, host_state, spec):
+        """The rule of ``filter_mask``, for a set of this host alone."""
+        return bool(self.filter_mask(host_sets.HostStateSet([host_state]),
+                                     spec)[0])
+
+    def passing(self, host_set, spec, mask):
+        return mask & np.asarray(self.filter_mask(host_set, spec), bool)

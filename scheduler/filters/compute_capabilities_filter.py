@@ -31,6 +31,7 @@ import numpy as np
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 
+from scheduler.filters import base
 from scheduler.filters import compute_facts
 from scheduler.filters import extra_specs_ops
 from scheduler.filters import host_attributes
@@ -60,7 +61,8 @@ def _lookup(attributes, path):
     return value
 
 
-class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter):
+class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter,
+                                base.ColumnFilter):
     """Passes hosts whose capabilities satisfy the flavor's extra specs."""
 
     run_filter_once_per_request = True
@@ -83,7 +85,7 @@ class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter):
         names = sorted({key.split(':')[1] if ':' in key else key
                         for key in specs})
         if host_attributes.HOST_ATTRIBUTES.intersection(names):
-            return np.fromiter((self.host_passes(h, spec)
+            return np.fromiter((self._satisfies(h, specs)
                                 for h in host_set.hosts), bool,
                                len(host_set))
         # Only the compute records matter: once per distinct value of
@@ -97,11 +99,10 @@ class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter):
                          for n in names)
         return columns.mask_by_group(
             host_set, 'capabilities:' + ','.join(names), key,
-            lambda host: self.host_passes(host, spec), freeze=True)
+            lambda host: self._satisfies(host, specs), freeze=True)
 
-    def host_passes(self, host_state, spec):
-        specs = self._requirements(spec)
-        if not specs or self.unjudged(host_state):
+    def _satisfies(self, host_state, specs):
+        if self.unjudged(host_state):
             return True
         attributes = host_attributes.attributes(host_state)
         for key, requirement in specs.items():

@@ -22,24 +22,12 @@ own Placement trait is the fact of record; the host passes without it).
 
 from scheduler.filters import base
 from scheduler.host_state import columns
-from scheduler.host_state import host_state as hs
 
 
-def _service_ok(host_state):
-    compute = host_state.facts.compute
-    if compute is None:
-        return True
-    return not compute.service_disabled and compute.service_up is not False
-
-
-class ComputeFilter(base.BaseHostFilter):
+class ComputeFilter(base.ColumnFilter):
     """Passes hosts of an enabled, up compute service."""
 
     run_filter_once_per_request = True
-
-    def host_passes(self, host_state, spec):
-        return (hs.DISABLED_TRAIT not in host_state.traits and
-                _service_ok(host_state))
 
     def filter_mask(self, host_set, spec):
         service_ok = columns.fact_table(host_set).service_ok != 0

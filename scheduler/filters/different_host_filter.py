@@ -24,23 +24,15 @@ import numpy as np
 
 from scheduler.filters import affinity_hints
 from scheduler.filters import base
-from scheduler.filters import utils
 from scheduler.host_state import columns
 
 HINT = 'different_host'
 
 
-class DifferentHostFilter(base.BaseHostFilter):
+class DifferentHostFilter(base.ColumnFilter):
     """Passes hosts running none of the hinted instances."""
 
     run_filter_once_per_request = True
-
-    def host_passes(self, host_state, spec):
-        uuids = affinity_hints.hinted_uuids(spec, HINT)
-        if uuids is None:
-            return True
-        return (utils.instances_known(host_state) and
-                not affinity_hints.runs_any(host_state, uuids))
 
     def filter_mask(self, host_set, spec):
         uuids = affinity_hints.hinted_uuids(spec, HINT)

@@ -17,11 +17,11 @@ namespace ``scheduler.filters``), loaded once when the handler is built; a
 name that does not load raises ``PluginLoadError`` naming it.
 
 ``FilterHandler.run`` works on a boolean mask over the hosts of a
-``HostStateSet``: a filter with a column method (``filter_mask``) answers
-for every host at once, any other is asked ``host_passes`` for each host
-still in. Each step is recorded in a ``FilterTrace``, whose ``reason()``
-says which step emptied the list, and whose ``fate`` says which step
-removed each host (``scheduler.filters.explain`` prints it).
+``HostStateSet``: each filter is asked which of the hosts still in pass
+(``BaseHostFilter.passing``). Each step is recorded in a ``FilterTrace``,
+whose ``reason()`` says which step emptied the list, and whose ``fate``
+says which step removed each host (``scheduler.filters.explain`` prints
+it).
 
 As Nova's: on a rebuild check (``_nova_check_type`` hint ``rebuild``) the
 filters without ``RUN_ON_REBUILD`` let every host pass; within a
@@ -36,6 +36,7 @@ import numpy as np
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from scheduler.filters import base
 from scheduler.filters import explain
 from scheduler.filters import requested_hosts
 from scheduler.filters import utils
@@ -116,24 +117,14 @@ class FilterHandler:
         if filters is None:
             filters = plugins.load_named(
                 plugins.FILTER_NAMESPACE,
-                conf.filter_scheduler.enabled_filters, conf)
+                conf.filter_scheduler.enabled_filters, conf,
+                interface=base.BaseHostFilter)
         # [(name, filter)]; the name is the entry point name.
         self.filters = list(filters)
         try:
             self.explain_enabled = conf.filter_scheduler.explain
         except cfg.NoSuchOptError:
             self.explain_enabled = False
-
-    @staticmethod
-    def _apply(flt, host_set, spec, mask):
-        column = getattr(flt, 'filter_mask', None)
-        if column is not None:
-            return mask & np.asarray(column(host_set, spec), dtype=bool)
-        result = mask.copy()
-        for i in np.flatnonzero(mask):
-            if not flt.host_passes(host_set.hosts[i], spec):
-                result[i] = False
-        return result
 
     def _step(self, trace, name, host_set, old, new):
         before, after = int(old.sum()), int(new.sum())
@@ -175,10 +166,9 @@ class FilterHandler:
         for name, flt in self._filters_for(spec):
             if not mask.any():
                 break
-            run_for = getattr(flt, 'run_filter_for_index', None)
-            if run_for is not None and not run_for(index):
+            if not flt.run_filter_for_index(index):
                 continue
-            new = self._apply(flt, host_set, spec, mask)
+            new = flt.passing(host_set, spec, mask)
             self._step(trace, name, host_set, mask, new)
             mask = new
         LOG.debug('Filters for instance %(index)d: %(reason)s',
@@ -196,7 +186,7 @@ class FilterHandler:
         if (spec.force_hosts or spec.force_nodes) and not rebuild:
             return []
         return [(name, flt) for name, flt in self.filters
-                if not rebuild or getattr(flt, 'RUN_ON_REBUILD', False)]
+                if not rebuild or flt.RUN_ON_REBUILD]
 
     def limits(self, host_state, spec):
         """What the chosen host's own claim must respect, as a dict.
@@ -207,9 +197,7 @@ class FilterHandler:
         """
         found = {}
         for _name, flt in self._filters_for(spec):
-            limits = getattr(flt, 'limits', None)
-            if limits is not None:
-                found.update(limits(host_state, spec))
+            found.update(flt.limits(host_state, spec))
         return found
 
     @property

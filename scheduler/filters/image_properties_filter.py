@@ -33,6 +33,7 @@ import numpy as np
 from oslo_serialization import jsonutils
 from oslo_utils import versionutils
 
+from scheduler.filters import base
 from scheduler.filters import compute_facts
 from scheduler.host_state import columns
 
@@ -94,7 +95,8 @@ def _bits_ok(host_bits, wanted):
     return int(host_bits) >= int(wanted)
 
 
-class ImagePropertiesFilter(compute_facts.ComputeFactsFilter):
+class ImagePropertiesFilter(compute_facts.ComputeFactsFilter,
+                            base.ColumnFilter):
     """Passes hosts able to run the image's architecture, type and mode."""
 
     RUN_ON_REBUILD = True
@@ -121,13 +123,6 @@ class ImagePropertiesFilter(compute_facts.ComputeFactsFilter):
                         _bits_ok(bits, props.get('hw_maxphysaddr_bits'))):
                     return True
         return False
-
-    def host_passes(self, host_state, spec):
-        props, wanted = self._wanted(spec)
-        if not any(wanted) or self.unjudged(host_state):
-            return True
-        return self._supports(_host_key(host_state.facts.compute), props,
-                              wanted)
 
     def filter_mask(self, host_set, spec):
         props, wanted = self._wanted(spec)

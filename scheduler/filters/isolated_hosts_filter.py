@@ -26,7 +26,7 @@ from scheduler.filters import base
 from scheduler.host_state import columns
 
 
-class IsolatedHostsFilter(base.BaseHostFilter):
+class IsolatedHostsFilter(base.ColumnFilter):
     """Keeps isolated images and isolated hosts together."""
 
     run_filter_once_per_request = True
@@ -42,11 +42,6 @@ class IsolatedHostsFilter(base.BaseHostFilter):
         if restrict:
             return host_isolated == image_isolated
         return host_isolated | (not image_isolated)
-
-    def host_passes(self, host_state, spec):
-        isolated = np.array(
-            [host_state.host in self.conf.filter_scheduler.isolated_hosts])
-        return bool(self._decide(isolated, spec)[0])
 
     def filter_mask(self, host_set, spec):
         isolated = columns.name_in(host_set,

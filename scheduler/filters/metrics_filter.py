@@ -25,6 +25,7 @@ import numpy as np
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from scheduler.filters import base
 from scheduler.filters import compute_facts
 from scheduler.host_state import columns
 
@@ -58,16 +59,12 @@ def _metrics(facts):
     return frozenset(compute.metrics or ()) if compute else frozenset()
 
 
-class MetricsFilter(compute_facts.ComputeFactsFilter):
+class MetricsFilter(compute_facts.ComputeFactsFilter, base.ColumnFilter):
     """Passes hosts that report every weighed metric."""
 
     def __init__(self, conf=None):
         super().__init__(conf)
         self.names = metric_names(self.conf)
-
-    def host_passes(self, host_state, spec):
-        return (self.names <= _metrics(host_state.facts) or
-                self.unjudged(host_state))
 
     def filter_mask(self, host_set, spec):
         if not self.names:

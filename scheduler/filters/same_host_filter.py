@@ -26,16 +26,10 @@ from scheduler.filters import base
 HINT = 'same_host'
 
 
-class SameHostFilter(base.BaseHostFilter):
+class SameHostFilter(base.ColumnFilter):
     """Passes hosts running one of the hinted instances."""
 
     run_filter_once_per_request = True
-
-    def host_passes(self, host_state, spec):
-        uuids = affinity_hints.hinted_uuids(spec, HINT)
-        if uuids is None:
-            return True
-        return affinity_hints.runs_any(host_state, uuids)
 
     def filter_mask(self, host_set, spec):
         uuids = affinity_hints.hinted_uuids(spec, HINT)

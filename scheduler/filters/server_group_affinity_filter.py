@@ -35,12 +35,8 @@ def _group_hosts(spec):
     return group.hosts
 
 
-class ServerGroupAffinityFilter(base.BaseHostFilter):
+class ServerGroupAffinityFilter(base.ColumnFilter):
     """Passes the hosts of an affinity group (any host for its first)."""
-
-    def host_passes(self, host_state, spec):
-        hosts = _group_hosts(spec)
-        return hosts is None or host_state.host in hosts
 
     def filter_mask(self, host_set, spec):
         hosts = _group_hosts(spec)

@@ -22,13 +22,12 @@ host's known instances. Not run once per request: in a multi-create each
 instance placed on a host counts against it.
 
 Facts missing: a host whose instances no source has reported
-(``utils.instances_known``) fails closed while the policy applies.
+(``columns.instances_known``) fails closed while the policy applies.
 """
 
 import numpy as np
 
 from scheduler.filters import base
-from scheduler.filters import utils
 from scheduler.host_state import columns
 
 POLICY = 'anti-affinity'
@@ -45,20 +44,8 @@ def _limit(spec):
         return 1
 
 
-class ServerGroupAntiAffinityFilter(base.BaseHostFilter):
+class ServerGroupAntiAffinityFilter(base.ColumnFilter):
     """Passes hosts below the group's members-per-host limit."""
-
-    def host_passes(self, host_state, spec):
-        limit = _limit(spec)
-        if limit is None:
-            return True
-        instances = utils.host_instances(host_state)
-        if spec.instance_uuid and spec.instance_uuid in instances:
-            return True
-        if not utils.instances_known(host_state):
-            return False
-        members = set(spec.instance_group.members) & set(instances)
-        return len(members) + host_state.placed < limit
 
     def filter_mask(self, host_set, spec):
         limit = _limit(spec)

@@ -25,6 +25,7 @@ import ipaddress
 
 import numpy as np
 
+from scheduler.filters import base
 from scheduler.filters import compute_facts
 from scheduler.filters import utils
 from scheduler.host_state import columns
@@ -51,15 +52,11 @@ def _in(network, compute):
         return False
 
 
-class SimpleCIDRAffinityFilter(compute_facts.ComputeFactsFilter):
+class SimpleCIDRAffinityFilter(compute_facts.ComputeFactsFilter,
+                               base.ColumnFilter):
     """Passes hosts in the network of ``build_near_host_ip``/``cidr``."""
 
     run_filter_once_per_request = True
-
-    def host_passes(self, host_state, spec):
-        network = _network(spec)
-        return (network is None or self.unjudged(host_state) or
-                _in(network, host_state.facts.compute))
 
     def filter_mask(self, host_set, spec):
         network = _network(spec)

@@ -24,12 +24,13 @@ fails closed, unless no source reports compute details
 
 import numpy as np
 
+from scheduler.filters import base
 from scheduler.filters import compute_facts
 from scheduler.filters import utils
 from scheduler.host_state import columns
 
 
-class StatLimitFilter(compute_facts.ComputeFactsFilter):
+class StatLimitFilter(compute_facts.ComputeFactsFilter, base.ColumnFilter):
     """Base: ``stat`` (a compute stat) must stay below ``limit``."""
 
     # Compute stat names, the first one set wins.
@@ -40,12 +41,6 @@ class StatLimitFilter(compute_facts.ComputeFactsFilter):
 
     def _default_limit(self):
         return getattr(self.conf.filter_scheduler, self.option)
-
-    def _limit(self, host_state):
-        default = self._default_limit()
-        if self.aggregate_key is None:
-            return default
-        return utils.aggregate_limit(host_state, self.aggregate_key, default)
 
     def _limits(self, host_set):
         default = self._default_limit()
@@ -58,14 +53,6 @@ class StatLimitFilter(compute_facts.ComputeFactsFilter):
                                    default) for i in reps),
             np.int64, len(reps))
         return limits[inverse]
-
-    def host_passes(self, host_state, spec):
-        value = columns.stat_value(utils.compute(host_state), self.stats)
-        if value is None and self.unjudged(host_state):
-            value = 0
-        if value is None:
-            return False
-        return value + host_state.placed < self._limit(host_state)
 
     def filter_mask(self, host_set, spec):
         values, known = columns.compute_stat(host_set, self.stats)

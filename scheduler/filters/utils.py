@@ -23,7 +23,6 @@ import collections
 
 from oslo_log import log as logging
 
-from scheduler.host_state import facts as host_facts
 
 LOG = logging.getLogger(__name__)
 
@@ -81,20 +80,6 @@ def aggregate_limit(host_state, key, default):
         return default
 
 
-def host_instances(host_state):
-    """UUIDs of the instances known on the host."""
-    return host_state.facts.instances.keys()
-
-
 def compute(host_state):
     """The host's ``ComputeFacts``, or None when no source reported it."""
     return host_state.facts.compute
-
-
-def instances_known(host_state):
-    """Whether an empty ``instances`` means "none" rather than "unknown".
-
-    Known when some source holds a record of the host (the RPC source has
-    one for every compute that synced its instances, none or more).
-    """
-    return host_state.facts is not host_facts.UNKNOWN

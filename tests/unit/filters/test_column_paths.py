@@ -10,7 +10,12 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Every built-in filter with a column path answers as its per-host path.
+"""Every built-in column filter judges a host alone as it does among others.
+
+A column filter states its rule once, over a set of hosts; asked about one
+host (``host_passes``) it judges a set of that host alone. The answers
+must agree: no host's verdict may depend on which other hosts are in the
+set.
 
 Property-based: random host states (facts drawn from small pools, so that
 hosts share aggregates, instances and values, and some facts are missing)
@@ -31,6 +36,7 @@ from scheduler.filters import aggregate_num_instances_filter
 from scheduler.filters import aggregate_type_affinity_filter
 from scheduler.filters import all_hosts_filter
 from scheduler.filters import availability_zone_filter
+from scheduler.filters import base
 from scheduler.filters import compute_capabilities_filter
 from scheduler.filters import compute_filter
 from scheduler.filters import different_host_filter
@@ -184,6 +190,6 @@ def test_every_builtin_column_filter_is_checked():
     names = {ep.name for ep in md.entry_points(group='scheduler.filters')}
     column_filters = {
         ep.name for ep in md.entry_points(group='scheduler.filters')
-        if hasattr(ep.load(), 'filter_mask')}
+        if issubclass(ep.load(), base.ColumnFilter)}
     assert column_filters == {cls.__name__ for cls in FILTERS}
     assert len(names) == 23

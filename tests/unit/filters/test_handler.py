@@ -38,10 +38,7 @@ class KeepFirst(base.BaseHostFilter):
         return int(host_state.host.split('-')[1]) < self.n
 
 
-class Nothing(base.BaseHostFilter):
-    def host_passes(self, host_state, spec):
-        return False
-
+class Nothing(base.ColumnFilter):
     def filter_mask(self, host_set, spec):
         return np.zeros(len(host_set), dtype=bool)
 
@@ -104,8 +101,11 @@ def test_column_and_per_host_paths_give_the_same_mask():
     host_set = _hosts(50, disabled=7)
     spec = fakes.make_spec()
 
-    class PerHostCompute(compute_filter.ComputeFilter):
-        filter_mask = None
+    class PerHostCompute(base.BaseHostFilter):
+        rule = compute_filter.ComputeFilter()
+
+        def host_passes(self, host_state, spec):
+            return self.rule.host_passes(host_state, spec)
 
     column, _ = _handler(('C', compute_filter.ComputeFilter())).run(
         host_set, spec)
@@ -232,6 +232,31 @@ def test_third_party_filter_loads_from_its_entry_point(
                                                   fakes.make_spec())
     assert list(mask) == [True, False, True, False]
     assert trace.summary() == 'EvenFilter 4->2'
+
+
+@pytest.mark.parametrize('source, error', [
+    ('class NotAFilter:\n'
+     '    def host_passes(self, host_state, spec):\n'
+     '        return True\n'
+     '    def __init__(self, conf=None):\n'
+     '        pass\n',
+     'is a NotAFilter, not a scheduler.filters.base.BaseHostFilter'),
+    ('from scheduler.filters import base\n'
+     'class NotAFilter(base.ColumnFilter):\n'
+     '    pass\n',
+     'abstract method filter_mask'),
+])
+def test_plugin_without_the_filter_interface_does_not_load(
+        tmp_path, monkeypatch, source, error):
+    fakes.install_plugins(tmp_path, monkeypatch, 'scheduler.filters',
+                          {'NotAFilter': 'not_a_filter_mod:NotAFilter'},
+                          {'not_a_filter_mod': source})
+    conf = fakes.make_conf(filter_scheduler={
+        'enabled_filters': ['NotAFilter']})
+    with pytest.raises(exception.PluginLoadError) as e:
+        handler.FilterHandler(conf)
+    assert 'NotAFilter' in str(e.value)
+    assert error in str(e.value)
 
 
 def test_builtin_filters_answer_by_column_never_per_host(monkeypatch):
