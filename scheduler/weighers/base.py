@@ -15,36 +15,39 @@
 A weigher scores the hosts that passed the filters; the host with the
 highest total weight is chosen. It is loaded by entry point name from
 ``[filter_scheduler] weight_classes`` (``all`` loads every weigher of the
-namespace) and constructed with ``conf=<ConfigOpts>``.
+namespace) and constructed with ``conf=<ConfigOpts>``; a plugin that is
+not a ``BaseHostWeigher`` with its rule implemented does not load.
 
 A weigher returns raw weights. The handler normalises them to [0, 1] over
 the hosts being weighed (min-max, all-equal gives 0; ``minval``/``maxval``
-fix either bound), multiplies them by ``weight_multiplier`` and adds them
-up. Weighers never normalise themselves.
+fix either bound, and clamp the raw weights as in Nova), multiplies them
+by the weigher's multipliers and adds them up. Weighers never normalise
+themselves.
 
-Every weigher answers per host with ``_weigh_object(host_state, spec)``.
-A weigher may also answer for every host at once with
-``weigh_columns(host_set, spec)``, a numpy float array aligned with
-``host_set.hosts``; the handler then uses it, with
-``weight_multiplier(None)`` as one multiplier for all hosts. Both answers
-must agree. Third-party weighers may implement ``_weigh_object`` only.
-With a column path, a weigher may also give ``multiplier_column(host_set)``
-(one multiplier per host, e.g. from aggregate metadata) instead of the one
-``weight_multiplier(None)``, and ``weigh_indices(host_set, spec, indices)``
-(raw weights of those hosts only) when weighing a host that did not pass
-the filters could fail.
+A weigher states its rule once, in one of two forms:
 
-Raw weights are clamped to ``minval``/``maxval`` when these are set, as in
-Nova.
+- ``ColumnWeigher.weigh_columns(host_set, spec)``: a numpy float array of
+  raw weights aligned with ``host_set.hosts``, every host at once; the
+  built-in weighers are written so.
+- ``BaseHostWeigher._weigh_object(host_state, spec)``: one host at a time
+  (Nova's name), for third-party weighers written as for Nova.
+
+Either form answers the other's question, and the handler asks each
+weigher only ``multipliers(host_set, indices)`` and, unless those are all
+0, ``weights(host_set, spec, indices)``.
 """
 
+import abc
+
+import numpy as np
 from oslo_config import cfg
 
+from scheduler.host_state import host_set as host_sets
 from scheduler.weighers import utils
 
 
-class BaseHostWeigher:
-    """Base class of host weighers.
+class BaseHostWeigher(abc.ABC):
+    """Base class of host weighers, and of those that weigh one host at a time.
 
     ``minval``/``maxval``: fixed bounds for normalisation; None means the
     lowest/highest raw weight among the hosts weighed.
@@ -64,22 +67,56 @@ class BaseHostWeigher:
         """Factor applied to this weigher's normalised weight of a host.
 
         Positive favours hosts with a high raw weight, negative the low
-        ones, 0 switches the weigher off. ``host_state`` is None when the
-        handler asks once for all hosts (the column path).
+        ones, 0 switches the weigher off. ``host_state`` is None when
+        asked once for all hosts.
         """
         return 1.0
 
+    @abc.abstractmethod
     def _weigh_object(self, host_state, spec):
         """Raw weight (a number) of one host for ``spec``."""
-        raise NotImplementedError()
 
-    # Optional column path, documented here and looked up by the handler:
-    #
-    # def weigh_columns(self, host_set, spec):
-    #     """numpy float array of raw weights over host_set.hosts."""
+    def multipliers(self, host_set, indices):
+        """Multiplier of hosts ``indices``: a float, or an array of them."""
+        return np.fromiter(
+            (self.weight_multiplier(host_set.hosts[i]) for i in indices),
+            float, len(indices))
+
+    def weights(self, host_set, spec, indices):
+        """Float array: raw weights of hosts ``indices``, and of no other.
+
+        Here ``_weigh_object`` is asked for each of them.
+        """
+        return np.fromiter(
+            (self._weigh_object(host_set.hosts[i], spec) for i in indices),
+            float, len(indices))
 
 
-class ConfiguredWeigher(BaseHostWeigher):
+class ColumnWeigher(BaseHostWeigher):
+    """A weigher whose rule is stated on columns, for every host at once."""
+
+    @abc.abstractmethod
+    def weigh_columns(self, host_set, spec):
+        """numpy float array of raw weights over ``host_set.hosts``.
+
+        :param host_set: a ``scheduler.host_state.HostStateSet``.
+        :param spec: the ``scheduler.objects.RequestSpec``.
+        """
+
+    def _weigh_object(self, host_state, spec):
+        """The rule of ``weigh_columns``, for a set of this host alone."""
+        return float(self.weights(host_sets.HostStateSet([host_state]),
+                                  spec, [0])[0])
+
+    def multipliers(self, host_set, indices):
+        return float(self.weight_multiplier(None))
+
+    def weights(self, host_set, spec, indices):
+        return np.asarray(self.weigh_columns(host_set, spec),
+                          dtype=float)[indices]
+
+
+class ConfiguredWeigher(ColumnWeigher):
     """A weigher whose multiplier is a config option, as Nova's built-ins.
 
     The multiplier is ``[multiplier_group] multiplier_option``, overridden
@@ -102,16 +139,19 @@ class ConfiguredWeigher(BaseHostWeigher):
                              self.multiplier_option))
 
     def weight_multiplier(self, host_state):
-        configured = self.configured_multiplier()
         if host_state is None:
-            return self.sign * configured
-        return self.sign * utils.aggregate_multiplier(
-            host_state, self._key, configured)
+            return self.sign * self.configured_multiplier()
+        return float(self.multiplier_column(
+            host_sets.HostStateSet([host_state]))[0])
 
     def multiplier_column(self, host_set):
         """Float array: each host's multiplier, overrides included."""
         return self.sign * utils.multiplier_column(
             host_set, self._key, self.configured_multiplier())
+
+    def multipliers(self, host_set, indices):
+        return np.asarray(self.multiplier_column(host_set),
+                          dtype=float)[indices]
 
 
 class FreeResourceWeigher(ConfiguredWeigher):
@@ -125,9 +165,6 @@ class FreeResourceWeigher(ConfiguredWeigher):
 
     minval = 0
     resource_class = None
-
-    def _weigh_object(self, host_state, spec):
-        return host_state.free(self.resource_class)
 
     def weigh_columns(self, host_set, spec):
         return host_set.free(self.resource_class).astype(float)

@@ -28,8 +28,5 @@ class BuildFailureWeigher(base.ConfiguredWeigher):
     multiplier_option = 'build_failure_weight_multiplier'
     sign = -1.0
 
-    def _weigh_object(self, host_state, spec):
-        return utils.failed_builds(host_state)
-
     def weigh_columns(self, host_set, spec):
         return utils.fact_columns(host_set).failed_builds

@@ -35,12 +35,6 @@ class CrossCellWeigher(base.ConfiguredWeigher):
 
     multiplier_option = 'cross_cell_move_weight_multiplier'
 
-    def _weigh_object(self, host_state, spec):
-        cell = _preferred_cell(spec)
-        if cell is None:
-            return 0
-        return 1 if host_state.cell_uuid == cell else -1
-
     def weigh_columns(self, host_set, spec):
         cell = _preferred_cell(spec)
         if cell is None:

@@ -29,6 +29,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from scheduler import plugins
+from scheduler.weighers import base
 
 LOG = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ def normalize(weights, minval=None, maxval=None):
 def load_weighers(conf):
     names = list(conf.filter_scheduler.weight_classes)
     if ALL in names or plugins.NOVA_ALL_WEIGHERS in names:
-        return plugins.load_all(plugins.WEIGHER_NAMESPACE, conf)
-    return plugins.load_named(plugins.WEIGHER_NAMESPACE, names, conf)
+        return plugins.load_all(plugins.WEIGHER_NAMESPACE, conf,
+                                interface=base.BaseHostWeigher)
+    return plugins.load_named(plugins.WEIGHER_NAMESPACE, names, conf,
+                              interface=base.BaseHostWeigher)
 
 
 class WeightHandler:
@@ -67,33 +70,6 @@ class WeightHandler:
             weighers = load_weighers(conf)
         # [(name, weigher)]; the name is the entry point name.
         self.weighers = list(weighers)
-
-    @staticmethod
-    def _raw(weigher, host_set, spec, indices):
-        """(raw weights, multipliers) of ``indices``."""
-        column = getattr(weigher, 'weigh_columns', None)
-        if column is not None:
-            multipliers = getattr(weigher, 'multiplier_column', None)
-            if multipliers is not None:
-                multipliers = np.asarray(multipliers(host_set),
-                                         dtype=float)[indices]
-            else:
-                multipliers = float(weigher.weight_multiplier(None))
-            if not np.any(multipliers):
-                return None, 0.0
-            subset = getattr(weigher, 'weigh_indices', None)
-            if subset is not None:
-                raw = np.asarray(subset(host_set, spec, indices), dtype=float)
-            else:
-                raw = np.asarray(column(host_set, spec),
-                                 dtype=float)[indices]
-            return raw, multipliers
-        hosts = [host_set.hosts[i] for i in indices]
-        raw = np.fromiter((weigher._weigh_object(h, spec) for h in hosts),
-                          float, len(hosts))
-        multipliers = np.fromiter(
-            (weigher.weight_multiplier(h) for h in hosts), float, len(hosts))
-        return raw, multipliers
 
     def weigh(self, host_set, spec, indices, per_weigher=None):
         """Total weights of hosts ``indices`` (aligned with ``indices``).
@@ -110,11 +86,12 @@ class WeightHandler:
         if len(indices) <= 1:
             return total
         for name, weigher in self.weighers:
-            raw, multipliers = self._raw(weigher, host_set, spec, indices)
-            if raw is None or not np.any(multipliers):
+            multipliers = weigher.multipliers(host_set, indices)
+            if not np.any(multipliers):
                 continue
-            minval = getattr(weigher, 'minval', None)
-            maxval = getattr(weigher, 'maxval', None)
+            raw = np.asarray(weigher.weights(host_set, spec, indices),
+                             dtype=float)
+            minval, maxval = weigher.minval, weigher.maxval
             if minval is not None or maxval is not None:
                 raw = np.clip(raw, minval, maxval)
             share = multipliers * normalize(raw, minval, maxval)

@@ -26,8 +26,5 @@ class HypervisorVersionWeigher(base.ConfiguredWeigher):
 
     multiplier_option = 'hypervisor_version_weight_multiplier'
 
-    def _weigh_object(self, host_state, spec):
-        return utils.hypervisor_version(host_state)
-
     def weigh_columns(self, host_set, spec):
         return utils.fact_columns(host_set).hypervisor_version

@@ -111,10 +111,6 @@ class ImagePropertiesWeigher(base.ConfiguredWeigher):
             return {}
         return _requested(spec.image.properties)
 
-    def _weigh_object(self, host_state, spec):
-        requested = self._requested(spec)
-        return self._weight(host_state, requested) if requested else 0.0
-
     def weigh_columns(self, host_set, spec):
         requested = self._requested(spec)
         if not requested:

@@ -28,8 +28,5 @@ class IoOpsWeigher(base.ConfiguredWeigher):
     minval = 0
     multiplier_option = 'io_ops_weight_multiplier'
 
-    def _weigh_object(self, host_state, spec):
-        return utils.num_io_ops(host_state)
-
     def weigh_columns(self, host_set, spec):
         return utils.fact_columns(host_set).io_ops + utils.consumed(host_set)

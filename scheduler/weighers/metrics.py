@@ -59,14 +59,10 @@ class MetricsWeigher(base.ConfiguredWeigher):
                 return self.conf.metrics.weight_of_unavailable
         return value
 
-    def _weigh_object(self, host_state, spec):
-        return self._weight(host_state.host, host_state.facts,
-                            self.weight_multiplier(host_state))
-
     def weigh_columns(self, host_set, spec):
-        return self.weigh_indices(host_set, spec, np.arange(len(host_set)))
+        return self.weights(host_set, spec, np.arange(len(host_set)))
 
-    def weigh_indices(self, host_set, spec, indices):
+    def weights(self, host_set, spec, indices):
         # Only the hosts weighed: one that MetricsFilter removed for a
         # missing metric must not fail the request.
         if not self.setting:

@@ -27,9 +27,6 @@ class NumInstancesWeigher(base.ConfiguredWeigher):
 
     multiplier_option = 'num_instances_weight_multiplier'
 
-    def _weigh_object(self, host_state, spec):
-        return utils.num_instances(host_state)
-
     def weigh_columns(self, host_set, spec):
         return (utils.fact_columns(host_set).instances +
                 utils.consumed(host_set))

@@ -38,11 +38,6 @@ class PCIWeigher(base.ConfiguredWeigher):
 
     multiplier_option = 'pci_weight_multiplier'
 
-    def _weigh_object(self, host_state, spec):
-        free = max(utils.free_pci_devices(host_state) -
-                   host_state.placed * _wanted(spec), 0)
-        return MAX_DEVICES - min(free, MAX_DEVICES - 1)
-
     def weigh_columns(self, host_set, spec):
         free = np.maximum(utils.fact_columns(host_set).pci_free -
                           host_set.placed * _wanted(spec), 0)

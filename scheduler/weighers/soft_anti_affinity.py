@@ -30,10 +30,6 @@ class ServerGroupSoftAntiAffinityWeigher(base.ConfiguredWeigher):
     policy = 'soft-anti-affinity'
     multiplier_option = 'soft_anti_affinity_weight_multiplier'
 
-    def _weigh_object(self, host_state, spec):
-        return -utils.members_on_host(
-            host_state, utils.group_members(spec, self.policy))
-
     def weigh_columns(self, host_set, spec):
         return -utils.members_on_hosts(
             host_set, utils.group_members(spec, self.policy))

@@ -25,6 +25,7 @@ from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
 from scheduler.objects import numa_pci
 from scheduler.objects import request_spec
+from scheduler.weighers import base
 from scheduler.weighers import handler
 from tests.unit.host_state import fakes
 
@@ -351,13 +352,18 @@ def specs(draw):
 
 
 def _per_host(weigher):
-    class PerHost(type(weigher)):
-        weigh_columns = None
-        multiplier_column = None
+    """A per-host weigher asking ``weigher`` about one host at a time."""
+    class PerHost(base.BaseHostWeigher):
+        minval = weigher.minval
+        maxval = weigher.maxval
 
-    result = PerHost.__new__(PerHost)
-    result.__dict__.update(weigher.__dict__)
-    return result
+        def weight_multiplier(self, host_state):
+            return weigher.weight_multiplier(host_state)
+
+        def _weigh_object(self, host_state, spec):
+            return weigher._weigh_object(host_state, spec)
+
+    return PerHost(conf=weigher.conf)
 
 
 @hypothesis.settings(max_examples=60, deadline=None)

@@ -123,10 +123,18 @@ def test_normalisation_is_over_the_hosts_weighed_only():
 
 
 def test_column_and_per_host_weigher_paths_agree():
-    class PerHostRAM(ram.RAMWeigher):
-        weigh_columns = None
-
     conf = fakes.make_conf(filter_scheduler={'ram_weight_multiplier': 2.0})
+
+    class PerHostRAM(base.BaseHostWeigher):
+        rule = ram.RAMWeigher(conf=conf)
+        minval = rule.minval
+
+        def weight_multiplier(self, host_state):
+            return self.rule.weight_multiplier(host_state)
+
+        def _weigh_object(self, host_state, spec):
+            return self.rule._weigh_object(host_state, spec)
+
     host_set = _hosts([512, 4096, 1024, 4096, 3000])
     column = _weigh([('RAM', ram.RAMWeigher(conf=conf))], host_set)
     per_host = _weigh([('RAM', PerHostRAM(conf=conf))], host_set)
@@ -186,6 +194,31 @@ def test_weigher_whose_constructor_fails_stops_loading_and_names_it(
         handler.WeightHandler(conf)
     assert 'BadWeigher' in str(e.value)
     assert 'bad option' in str(e.value)
+
+
+@pytest.mark.parametrize('source, error', [
+    ('class NotAWeigher:\n'
+     '    def __init__(self, conf=None):\n'
+     '        pass\n'
+     '    def _weigh_object(self, host_state, spec):\n'
+     '        return 1.0\n',
+     'is a NotAWeigher, not a scheduler.weighers.base.BaseHostWeigher'),
+    ('from scheduler.weighers import base\n'
+     'class NotAWeigher(base.ColumnWeigher):\n'
+     '    pass\n',
+     'abstract method weigh_columns'),
+])
+def test_plugin_without_the_weigher_interface_does_not_load(
+        tmp_path, monkeypatch, source, error):
+    fakes.install_plugins(tmp_path, monkeypatch, 'scheduler.weighers',
+                          {'NotAWeigher': 'not_a_weigher_mod:NotAWeigher'},
+                          {'not_a_weigher_mod': source})
+    conf = fakes.make_conf(filter_scheduler={
+        'weight_classes': ['NotAWeigher']})
+    with pytest.raises(exception.PluginLoadError) as e:
+        handler.WeightHandler(conf)
+    assert 'NotAWeigher' in str(e.value)
+    assert error in str(e.value)
 
 
 def test_builtin_weighers_answer_by_column_never_per_host(monkeypatch):
