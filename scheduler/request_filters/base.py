@@ -20,6 +20,8 @@ by the ``[scheduler]`` option Nova uses for it; the ones Nova always runs
 have no option and act only when the request asks for what they check.
 """
 
+import abc
+
 from scheduler import exception
 
 # The state host-facts sources report when they serve no data
@@ -27,8 +29,8 @@ from scheduler import exception
 FAILED = 'failed'
 
 
-class RequestFilter:
-    """Base class of request filters.
+class RequestFilter(abc.ABC):
+    """Base class of request filters; a plugin that is not one does not load.
 
     Constructed with ``conf=<ConfigOpts>``. ``option`` names the
     ``[scheduler]`` boolean that switches the filter on (None: always on).
@@ -46,6 +48,7 @@ class RequestFilter:
     def enabled(self):
         return self.option is None or bool(self.conf.scheduler[self.option])
 
+    @abc.abstractmethod
     def apply(self, spec, query, facts):
         """Add to ``query`` (an AllocationCandidatesQuery) for ``spec``.
 
@@ -56,7 +59,6 @@ class RequestFilter:
         :raises: NoValidHost when the request cannot be placed, or when
             the filter cannot get the data it needs (it fails closed).
         """
-        raise NotImplementedError()
 
     def refuse(self, reason):
         """NoValidHost naming this filter and ``reason``."""

@@ -15,6 +15,7 @@
 from oslo_log import log as logging
 
 from scheduler import plugins
+from scheduler.request_filters import base
 
 LOG = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ class RequestFilterHandler:
         self.conf = conf
         if filters is None:
             filters = [flt for _name, flt in
-                       plugins.load_all(NAMESPACE, conf)]
+                       plugins.load_all(NAMESPACE, conf,
+                                        interface=base.RequestFilter)]
         self.filters = filters
 
     def run(self, spec, query, facts):
