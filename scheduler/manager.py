@@ -24,6 +24,7 @@ which the driver reads with the other sources.
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from scheduler.drivers import base as drivers_base
 from scheduler import exception
 from scheduler.host_facts import store
 from scheduler import plugins
@@ -53,7 +54,8 @@ class SchedulerManager:
         self.conf = conf if conf is not None else cfg.CONF
         if driver is None:
             driver = plugins.load_driver(self.conf.scheduler.driver,
-                                         self.conf)
+                                         self.conf,
+                                         interface=drivers_base.Scheduler)
         self.driver = driver
         if host_facts is None:
             host_facts = store.HostFactsStore(self.conf)
@@ -66,9 +68,7 @@ class SchedulerManager:
 
     def stop(self):
         self.host_facts.stop()
-        stop = getattr(self.driver, 'stop', None)
-        if stop is not None:
-            stop()
+        self.driver.stop()
 
     def reset(self):
         """SIGHUP: sources re-read what they read on reload."""

@@ -104,7 +104,7 @@ def load_all(namespace, conf, interface=None):
     return sorted(_checked(namespace, mgr, interface), key=lambda e: e[0])
 
 
-def load_driver(name, conf):
+def load_driver(name, conf, interface=None):
     """The scheduler driver ``name``, constructed with ``conf``."""
     try:
         mgr = driver.DriverManager(
@@ -114,4 +114,4 @@ def load_driver(name, conf):
     except stevedore_exception.NoMatches:
         # DriverManager does not call on_missing_entrypoints_callback.
         _on_missing(DRIVER_NAMESPACE)([name])
-    return mgr.driver
+    return _checked(DRIVER_NAMESPACE, mgr, interface)[0][1]

@@ -16,11 +16,13 @@ The manager loads one driver by the name in ``[scheduler] driver`` and
 constructs it with ``conf=<ConfigOpts>``.
 """
 
+import abc
+
 from oslo_config import cfg
 
 
-class Scheduler:
-    """Base class of scheduler drivers.
+class Scheduler(abc.ABC):
+    """Base class of scheduler drivers; a plugin that is not one does not load.
 
     ``host_facts`` is the ``scheduler.host_facts.store.HostFactsStore`` of
     the worker (the RPC casts, and Nova's databases or the operator's file
@@ -33,6 +35,7 @@ class Scheduler:
     def __init__(self, conf=None):
         self.conf = conf if conf is not None else cfg.CONF
 
+    @abc.abstractmethod
     def select_destinations(self, context, spec, instance_uuids=None,
                             return_alternates=False, on_candidates=None):
         """Pick a host for each instance of ``spec``.
@@ -49,4 +52,6 @@ class Scheduler:
         :returns: one list of ``Selection`` per instance, chosen first.
         :raises: ``NoValidHost`` with a reason.
         """
-        raise NotImplementedError()
+
+    def stop(self):
+        """Release what the driver holds, when the worker stops."""

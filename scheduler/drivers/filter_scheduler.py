@@ -171,7 +171,7 @@ class FilterScheduler(base.Scheduler):
             if count > 1:
                 reason = 'instance %d of %d: %s' % (index + 1, count, reason)
             raise exception.NoValidHost(reason)
-        if getattr(self.filters, 'explaining', False):
+        if self.filters.explaining:
             per_weigher = {}
             weights = self.weighers.weigh(host_set, spec, indices,
                                           per_weigher=per_weigher)

@@ -32,9 +32,8 @@ def check(conf):
         if name == 'rpc':
             lines.append('rpc: on (fed by Nova\'s casts in each worker)')
             continue
-        refresh = getattr(source, 'refresh', None)
-        if refresh is not None and source.age() is None:
-            refresh()
+        if source.age() is None:
+            source.refresh()
         health = source.health()
         source.stop()
         lines.append(health.describe())
