@@ -31,7 +31,6 @@ import numpy as np
 from oslo_log import log as logging
 
 from scheduler.drivers import base
-from scheduler.drivers import placement_adapter
 from scheduler.drivers import ranking
 from scheduler.drivers import releases
 from scheduler import exception
@@ -39,6 +38,7 @@ from scheduler.filters import handler as filter_handler
 from scheduler.filters import utils as filter_utils
 from scheduler.host_state import builder
 from scheduler.objects import selection
+from scheduler.placement import adapter as placement_adapter
 from scheduler.weighers import handler as weight_handler
 
 LOG = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ import itertools
 from oslo_log import log as logging
 
 from scheduler import exception
+from scheduler.placement import versions
 
 LOG = logging.getLogger(__name__)
 
@@ -92,15 +93,38 @@ def from_body(body, endpoint, url, version, query_string=''):
                       query=query_string)
 
 
+def _require_version(client, query):
+    """The query's microversion; PlacementTooOld naming what the server lacks.
+
+    The one check of a query against the server: it names each feature of
+    the query (``query.features()``) newer than the server.
+    """
+    server = client.max_version()
+    if server >= versions.parse(query.microversion):
+        return query.microversion
+    missing = sorted(
+        '%s (%s)' % (feature, versions.FEATURES[feature])
+        for feature in query.features()
+        if versions.parse(versions.FEATURES[feature]) > server)
+    if versions.parse(versions.ALLOCATION_CANDIDATES) > server:
+        missing.insert(0, 'allocation candidates with mappings (%s)'
+                       % versions.ALLOCATION_CANDIDATES)
+    reason = ('Placement at %s supports microversions up to %s; this '
+              'request needs %s' % (client.endpoint, versions.to_str(server),
+                                    ', '.join(missing)))
+    LOG.error('Placement call failed: %s', reason)
+    raise exception.PlacementTooOld(reason)
+
+
 def get_allocation_candidates(client, query, global_request_id=None):
     """Ask Placement for ``query`` (an AllocationCandidatesQuery).
 
     Raises PlacementTooOld if the server cannot answer at the query's
-    microversion, and the other PlacementError subclasses of the client.
-    An empty answer is not an error: ``Candidates`` with no requests.
+    microversion, naming the features it lacks, and the other
+    PlacementError subclasses of the client. An empty answer is not an
+    error: ``Candidates`` with no requests.
     """
-    version = client.require_version(query.microversion,
-                                     'GET /allocation_candidates')
+    version = _require_version(client, query)
     query_string = query.to_query_string()
     url = '%s?%s' % (URL, query_string)
     body = client.get(url, version, global_request_id=global_request_id)

@@ -24,7 +24,7 @@ and stateless firmware traits, ``requested_destination`` aggregates and
 ``request_level_params``. Zero amounts and groups left empty are dropped.
 
 It never calls Placement: a destination node becomes ``in_tree`` later
-(``scheduler.drivers.placement_adapter``). Malformed input raises
+(``scheduler.placement.adapter``). Malformed input raises
 ``InvalidRequest`` naming the key and the reason.
 """
 

@@ -35,9 +35,9 @@ import pytest
 from scheduler.conf import placement as placement_conf
 from scheduler.conf import request_filters as request_filters_conf
 from scheduler.drivers import filter_scheduler
-from scheduler.drivers import placement_adapter
 from scheduler import exception
 from scheduler.objects import request_spec as rs
+from scheduler.placement import adapter as placement_adapter
 from scheduler.placement import client as placement_client
 from scheduler.placement import providers
 from scheduler.sim import placement_server

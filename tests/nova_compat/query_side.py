@@ -70,8 +70,8 @@ class _Client:
 
 
 def main():
-    from scheduler.drivers import placement_adapter
     from scheduler import exception
+    from scheduler.placement import adapter as placement_adapter
     from scheduler.rpc import primitives
 
     results = []

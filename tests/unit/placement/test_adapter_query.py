@@ -17,10 +17,10 @@ import logging
 import pytest
 
 from scheduler.conf import request_filters as request_filters_conf
-from scheduler.drivers import placement_adapter
 from scheduler import exception
 from scheduler.filters import explain
 from scheduler.objects import request_spec as rs
+from scheduler.placement import adapter as placement_adapter
 from scheduler.placement import providers
 from scheduler.placement import query as q
 from tests.unit.placement import fakes

@@ -10,7 +10,7 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The driver's one door to Placement: a thin bridge to scheduler.placement.
+"""The driver's one door to Placement.
 
 The driver calls ``query``, ``candidates``, ``names``, ``claim``,
 ``release`` and ``release_if_unchanged`` on a collaborator; this is the
@@ -156,26 +156,8 @@ class PlacementAdapter:
         PlacementTooOld names the features of the query that the server's
         microversion lacks.
         """
-        self._check_version(query)
         return placement_candidates.get_allocation_candidates(
             self._client, query)
-
-    def _check_version(self, query):
-        server = self._client.max_version()
-        needed = versions.parse(query.microversion)
-        if server >= needed:
-            return
-        missing = sorted(
-            '%s (%s)' % (feature, versions.FEATURES[feature])
-            for feature in query.features()
-            if versions.parse(versions.FEATURES[feature]) > server)
-        if versions.parse(versions.ALLOCATION_CANDIDATES) > server:
-            missing.insert(0, 'allocation candidates with mappings (%s)'
-                           % versions.ALLOCATION_CANDIDATES)
-        raise exception.PlacementTooOld(
-            'Placement at %s supports microversions up to %s; this request '
-            'needs %s' % (self._client.endpoint, versions.to_str(server),
-                          ', '.join(missing)))
 
     def names(self, uuids):
         """A ``{uuid: name}`` mapping answering for providers ``uuids``.
