@@ -37,6 +37,7 @@ from scheduler import exception
 from scheduler.filters import handler as filter_handler
 from scheduler.filters import utils as filter_utils
 from scheduler.host_state import builder
+from scheduler.host_state import columns
 from scheduler.objects import selection
 from scheduler.placement import adapter as placement_adapter
 from scheduler.weighers import handler as weight_handler
@@ -91,6 +92,8 @@ class FilterScheduler(base.Scheduler):
         # Placement failures by kind, since the process started.
         self.placement_failures = collections.Counter()
         self._lock = threading.Lock()
+        # The last request's fact table, which the next one starts from.
+        self._fact_memory = columns.FactTableMemory()
 
     def _placement_failed(self, error, step):
         # The Placement client logged the failure at ERROR already.
@@ -132,7 +135,8 @@ class FilterScheduler(base.Scheduler):
         host_set = builder.build_host_states(
             candidates, names, self.conf.scheduler.default_cell_uuid,
             facts=facts, default_zone=self.conf.default_availability_zone,
-            grouped=grouped, absent_traits=root_forbidden)
+            grouped=grouped, absent_traits=root_forbidden,
+            fact_memory=self._fact_memory)
         if self.host_facts is not None:
             refused = self.host_facts.refused(host_set.host_names)
         if refused:

@@ -140,7 +140,7 @@ def _usable(grouped, names, summaries):
 
 def build_host_states(candidates, names, cell_uuid, aggregates=None,
                       zones=None, default_zone=None, facts=None,
-                      grouped=None, absent_traits=()):
+                      grouped=None, absent_traits=(), fact_memory=None):
     """A ``HostStateSet`` of every host that has an allocation request.
 
     :param candidates: ``Candidates`` (allocation_requests,
@@ -155,6 +155,8 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
     :param grouped: ``group(candidates)`` if the caller has it already.
     :param absent_traits: traits the query forbade on the root provider
         (``root_forbidden``): no candidate host has them.
+    :param fact_memory: a ``columns.FactTableMemory`` the set starts its
+        fact table from, and leaves it in.
     """
     summaries = candidates.provider_summaries
     grouped = grouped if grouped is not None else group(candidates)
@@ -181,7 +183,7 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
         resources=host_sets.entries(root_summaries, 'resources', {}),
         requests=requests, trees=trees, cell_uuid=cell_uuid, zones=zones,
         default_zone=default_zone, aggregates=aggregates,
-        absent_traits=absent_traits)
+        absent_traits=absent_traits, fact_memory=fact_memory)
 
 
 def _service_hosts(node_names, node_facts, facts):

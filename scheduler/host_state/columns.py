@@ -33,7 +33,6 @@ request only gathers its hosts' rows.
 """
 
 import operator
-import weakref
 
 import numpy as np
 from oslo_log import log as logging
@@ -44,13 +43,9 @@ LOG = logging.getLogger(__name__)
 
 MULTIPLIER_SUFFIX = '_weight_multiplier'
 
-_CACHE = weakref.WeakKeyDictionary()
-
 
 def _cached(host_set, key, build):
-    columns = _CACHE.get(host_set)
-    if columns is None:
-        columns = _CACHE[host_set] = {}
+    columns = host_set.derived
     if key not in columns:
         columns[key] = build()
     return columns[key]
@@ -221,43 +216,43 @@ def _rows(records):
     return rows
 
 
-class _Last:
-    """The records and table of the last host set, to start the next from.
-
-    Consecutive requests mostly see the same hosts in the same order
-    (Placement's order, unless randomised), and a host's record is the
-    same object while nothing changed of it: comparing the two lists of
-    records compares pointers and reads no record, while reading 10,000
-    rows reads 10,000 records scattered in memory (a few ms).
-    """
-
-    value = (None, None)
-
-    @classmethod
-    def remember(cls, records, table):
-        # One assignment: a concurrent request sees the old or the new.
-        cls.value = (list(records), table)
-
-
 # Reuse the last table when at most this share of its hosts changed.
 _REUSE_UP_TO = 0.25
 
 
-def _reused_table(records):
-    """The last table with the rows of changed records replaced, or None."""
-    last_records, last_table = _Last.value
-    if last_records is None or len(last_records) != len(records):
-        return None
-    changed = np.flatnonzero(np.fromiter(
-        map(operator.is_not, records, last_records), bool, len(records)))
-    if len(changed) > _REUSE_UP_TO * len(records):
-        return None
-    if not len(changed):
-        return last_table
-    table = last_table.copy()
-    for i in changed.tolist():
-        table[i] = np.frombuffer(_row_of(records[i])[0], dtype=float)
-    return table
+class FactTableMemory:
+    """The records and fact table of the last host set, to start the next.
+
+    One per driver, handed to each host set it builds. Consecutive
+    requests mostly see the same hosts in the same order (Placement's
+    order, unless randomised), and a host's record is the same object
+    while nothing changed of it: comparing the two lists of records
+    compares pointers and reads no record, while reading 10,000 rows
+    reads 10,000 records scattered in memory (a few ms).
+    """
+
+    def __init__(self):
+        self._last = (None, None)
+
+    def remember(self, records, table):
+        # One assignment: a concurrent request sees the old or the new.
+        self._last = (list(records), table)
+
+    def reused(self, records):
+        """The last table, its changed records' rows read again; or None."""
+        last_records, last_table = self._last
+        if last_records is None or len(last_records) != len(records):
+            return None
+        changed = np.flatnonzero(np.fromiter(
+            map(operator.is_not, records, last_records), bool, len(records)))
+        if len(changed) > _REUSE_UP_TO * len(records):
+            return None
+        if not len(changed):
+            return last_table
+        table = last_table.copy()
+        for i in changed.tolist():
+            table[i] = np.frombuffer(_row_of(records[i])[0], dtype=float)
+        return table
 
 
 class FactTable:
@@ -270,11 +265,13 @@ class FactTable:
     def __init__(self, host_set):
         n = self.size = len(host_set)
         records = host_set.facts
-        table = _reused_table(records)
+        memory = host_set.fact_memory
+        table = memory.reused(records) if memory is not None else None
         if table is None:
             table = np.frombuffer(b''.join(map(_NUMBERS_OF, _rows(records))),
                                   dtype=float).reshape(n, len(NUMBERS))
-        _Last.remember(records, table)
+        if memory is not None:
+            memory.remember(records, table)
         for j, name in enumerate(NUMBERS):
             setattr(self, name, np.ascontiguousarray(table[:, j]))
         self.overrides = {}

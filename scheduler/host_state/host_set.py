@@ -71,7 +71,8 @@ class HostStateSet:
     def from_placement(cls, uuids, host_names, facts, traits, resources,
                        requests, trees=None, cell_uuid=None, zones=None,
                        default_zone=None, aggregates=None,
-                       absent_traits=(), node_names=None):
+                       absent_traits=(), node_names=None,
+                       fact_memory=None):
         """The set the builder reads from Placement's answer.
 
         :param resources: per host, its root provider's resources as in
@@ -87,6 +88,8 @@ class HostStateSet:
             provider: no candidate has them, so ``has_trait`` need not look.
         :param node_names: per host, its node (provider) name; None when
             every node is named as its host.
+        :param fact_memory: the ``columns.FactTableMemory`` of the
+            caller's earlier sets, or None.
         """
         self = cls.__new__(cls)
         self._start(uuids, host_names,
@@ -100,6 +103,7 @@ class HostStateSet:
         self._aggregate_map = aggregates or {}
         self._made = [None] * len(uuids)
         self.placed = np.zeros(len(uuids), dtype=np.int64)
+        self.fact_memory = fact_memory
         for trait in absent_traits:
             self._trait_masks[trait] = _read_only(
                 np.zeros(len(uuids), dtype=bool))
@@ -128,6 +132,10 @@ class HostStateSet:
         self._cells = self._zones = self._aggregates = None
         self._cell_default = self._zone_default = None
         self._zone_map = self._aggregate_map = {}
+        # What scheduler.host_state.columns derived from the hosts' facts,
+        # by key, on first use; and where it may start from.
+        self.derived = {}
+        self.fact_memory = None
 
     def __len__(self):
         return len(self.uuids)
@@ -290,6 +298,7 @@ class HostStateSet:
         new._zone_default = self._zone_default
         new._zone_map = self._zone_map
         new._aggregate_map = self._aggregate_map
+        new.fact_memory = self.fact_memory
         new._made = take(self._made)
         new.placed = self.placed[indices]
         new.has_room = self.has_room[indices]

@@ -33,6 +33,7 @@ from scheduler import conf as scheduler_conf
 from scheduler.drivers import ranking
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
+from scheduler.host_state import columns
 from scheduler.host_state import facts as hf
 from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
@@ -231,6 +232,8 @@ def _request_ms(pipeline, spec, body, names, facts, offered, repeat):
     that the objects read are laid out in memory as a real answer's are.
     """
     decode, request, cold = [], [], []
+    # As the driver keeps one: each request starts from the last table.
+    memory = columns.FactTableMemory()
     for _ in range(repeat):
         ms, decoded = _timed(lambda: json.loads(body))
         decode.append(ms)
@@ -239,7 +242,8 @@ def _request_ms(pipeline, spec, body, names, facts, offered, repeat):
             answer = candidates.from_body(decoded, 'bench', '', '1.36')
             return builder.build_host_states(answer, names, 'cell',
                                              facts=facts,
-                                             absent_traits=ROOT_FORBIDDEN)
+                                             absent_traits=ROOT_FORBIDDEN,
+                                             fact_memory=memory)
         ms, built = _timed(lambda: pipeline.rank(build(), spec))
         request.append(ms)
         built = build()

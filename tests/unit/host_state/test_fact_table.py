@@ -77,14 +77,18 @@ def test_a_new_record_is_read_anew():
     np.testing.assert_array_equal(table.instances, [6])
 
 
-def _table(records):
-    return columns.FactTable(host_sets.HostStateSet(
-        [_host(i, r) for i, r in enumerate(records)]))
+def _table(records, memory):
+    """The table of a set of ``records``, as a driver with ``memory``."""
+    host_set = host_sets.HostStateSet(
+        [_host(i, r) for i, r in enumerate(records)])
+    host_set.fact_memory = memory
+    return columns.FactTable(host_set)
 
 
 def test_the_next_host_set_reads_only_the_records_that_changed():
+    memory = columns.FactTableMemory()
     records = [_facts({'num_instances': i}) for i in range(8)]
-    first = _table(records)
+    first = _table(records, memory)
     assert first.instances.tolist() == list(range(8))
     changed = list(records)
     changed[3] = _facts({'num_instances': 30})
@@ -92,14 +96,15 @@ def test_the_next_host_set_reads_only_the_records_that_changed():
     # A reused row is not read again: spoiling it shows if it were.
     records[5].row = (np.array([99.0] * len(columns.NUMBERS)).tobytes(),
                       {})
-    second = _table(changed)
+    second = _table(changed, memory)
     assert second.instances.tolist() == [0, 1, 2, 30, 4, 5, 6, 7]
 
 
 def test_many_changed_records_or_other_hosts_read_every_row():
+    memory = columns.FactTableMemory()
     records = [_facts({'num_instances': i}) for i in range(4)]
-    _table(records)
+    _table(records, memory)
     fresh = [_facts({'num_instances': 10 + i}) for i in range(4)]
-    assert _table(fresh).instances.tolist() == [10, 11, 12, 13]
-    assert _table(fresh[:3]).instances.tolist() == [10, 11, 12]
-    assert _table([facts.UNKNOWN] * 3).no_compute.tolist() == [1.0] * 3
+    assert _table(fresh, memory).instances.tolist() == [10, 11, 12, 13]
+    assert _table(fresh[:3], memory).instances.tolist() == [10, 11, 12]
+    assert _table([facts.UNKNOWN] * 3, memory).no_compute.tolist() == [1.0] * 3
