@@ -23,13 +23,14 @@ from oslo_config import cfg
 import oslo_messaging
 
 default_opts = [
-    cfg.HostAddressOpt(
+    cfg.HostDomainOpt(
         'host',
         default=socket.gethostname(),
         sample_default='<current_hostname>',
         help='Name of this scheduler service. It is the ``server`` of the '
              'RPC target, so every scheduler process on one machine with '
-             'the same name shares the per-server queue.'),
+             'the same name shares the per-server queue. A host name, '
+             'address or domain, underscores allowed, as Nova\'s.'),
     cfg.StrOpt(
         'default_availability_zone',
         default='nova',

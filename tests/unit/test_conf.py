@@ -55,6 +55,18 @@ def test_nova_exchange_and_option_names_are_the_defaults():
     assert conf.default_availability_zone == 'nova'
 
 
+def test_host_takes_what_novas_host_option_takes(tmp_path):
+    # Nova's [DEFAULT] host is a HostDomainOpt: compute_1 is a valid name.
+    from scheduler.conf import default
+    path = tmp_path / 'scheduler.conf'
+    path.write_text('[DEFAULT]\nhost = alt_host3\n')
+    conf = cfg.ConfigOpts()
+    default.register_opts(conf)
+    conf([], project='scheduler', default_config_files=[str(path)],
+         default_config_dirs=[])
+    assert conf.host == 'alt_host3'
+
+
 def test_exchange_default_is_nova_where_nova_publishes():
     import oslo_messaging
     conf = cfg.CONF
