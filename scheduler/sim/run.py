@@ -33,11 +33,11 @@ from oslo_context import context as oslo_context
 from scheduler import exception
 from scheduler import manager as scheduler_manager
 from scheduler.objects import request_spec
-from scheduler.rpc import client as rpc_client
 from scheduler.rpc import server as rpc_server
 from scheduler.rpc import transport as rpc_transport
 from scheduler.sim import cloud as sim_cloud
 from scheduler.sim import placement_server
+from scheduler.sim import rpc_client
 
 
 @dataclasses.dataclass

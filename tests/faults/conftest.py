@@ -115,5 +115,5 @@ def rpc_transport(broker):
 
 @pytest.fixture(scope='session')
 def client(rpc_transport):
-    from scheduler.rpc import client as rpc_client
+    from scheduler.sim import rpc_client
     return rpc_client.SchedulerClient(rpc_transport, timeout=60)

@@ -23,7 +23,7 @@ import uuid
 
 from hypothesis import strategies as st
 
-from scheduler.rpc import writers
+from scheduler.sim import writers
 from tests.functional import helpers
 
 DATA = 'nova_object.data'

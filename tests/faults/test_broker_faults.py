@@ -25,9 +25,9 @@ import time
 import oslo_messaging
 import pytest
 
-from scheduler.rpc import client as rpc_client
 from scheduler.rpc import transport
 from scheduler.sim import cloud
+from scheduler.sim import rpc_client
 from tests.faults import checks
 from tests.faults import conftest
 from tests.faults import matrix

@@ -23,9 +23,9 @@ import uuid
 
 import pytest
 
-from scheduler.rpc import client as rpc_client
 from scheduler.rpc import transport
 from scheduler.sim import cloud
+from scheduler.sim import rpc_client
 from tests.faults import checks
 from tests.faults import matrix
 from tests.functional import helpers

@@ -39,8 +39,8 @@ from scheduler import exception
 from scheduler.objects import request_spec as rs
 from scheduler.placement import adapter as placement_adapter
 from scheduler.placement import client as placement_client
-from scheduler.placement import providers
 from scheduler.sim import placement_server
+from tests.fixtures import placement_writes
 from tests.unit.host_state import fakes as hs_fakes
 
 AZ1 = '00000000-0000-0000-0000-00000000a001'
@@ -87,13 +87,13 @@ def _conf(endpoint, **scheduler):
 
 
 def _rp(client, name, inventory, traits=(), aggregates=(), parent=None):
-    uuid = providers.create_provider(client, name,
-                                     parent_provider_uuid=parent)
-    providers.set_inventories(client, uuid, inventory)
+    uuid = placement_writes.create_provider(client, name,
+                                            parent_provider_uuid=parent)
+    placement_writes.set_inventories(client, uuid, inventory)
     if traits:
-        providers.set_traits(client, uuid, traits)
+        placement_writes.set_traits(client, uuid, traits)
     if aggregates:
-        providers.set_aggregates(client, uuid, aggregates)
+        placement_writes.set_aggregates(client, uuid, aggregates)
     return uuid
 
 

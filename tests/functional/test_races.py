@@ -26,8 +26,8 @@ import oslo_messaging
 from scheduler import exception
 from scheduler.rpc import errors
 from scheduler.rpc import serializer
-from scheduler.rpc import writers
 from scheduler.sim import cloud
+from scheduler.sim import writers
 from tests.functional import conftest
 from tests.functional import helpers
 

@@ -19,8 +19,8 @@ import oslo_messaging
 import pytest
 
 from scheduler import exception
-from scheduler.rpc import client as rpc_client
 from scheduler.sim import cloud
+from scheduler.sim import rpc_client
 from tests.functional import conftest
 from tests.functional import helpers
 

@@ -29,7 +29,7 @@ from scheduler.cmd import server as server_cmd
 from scheduler import exception
 from scheduler.objects import request_spec as model
 from scheduler.objects import selection
-from scheduler.rpc import client as rpc_client
+from scheduler.sim import rpc_client
 
 CONF = server_cmd.CONF
 

@@ -21,8 +21,8 @@ from scheduler import exception
 from scheduler.filters import explain
 from scheduler.objects import request_spec as rs
 from scheduler.placement import adapter as placement_adapter
-from scheduler.placement import providers
 from scheduler.placement import query as q
+from tests.fixtures import placement_writes
 from tests.unit.placement import fakes
 
 
@@ -138,7 +138,7 @@ def test_query_needing_a_newer_server_names_the_feature(server, needs):
 
 
 def test_requested_node_becomes_in_tree(placement, client):
-    node = providers.create_provider(client, 'node-1')
+    node = placement_writes.create_provider(client, 'node-1')
     adapter = placement_adapter.PlacementAdapter(
         _conf(placement.endpoint), client)
     dest = rs.Destination(host='cn1', node='node-1')

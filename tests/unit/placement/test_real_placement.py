@@ -24,15 +24,16 @@ from scheduler.placement import claims
 from scheduler.placement import client as placement_client
 from scheduler.placement import providers
 from scheduler.placement import translation as q
+from tests.fixtures import placement_writes
 
 INVENTORY = {'VCPU': 4, 'MEMORY_MB': 4096, 'DISK_GB': 100}
 
 
 def _host(client, name, traits=(), inventory=INVENTORY):
-    uuid = providers.create_provider(client, name)
-    providers.set_inventories(client, uuid, inventory)
+    uuid = placement_writes.create_provider(client, name)
+    placement_writes.set_inventories(client, uuid, inventory)
     if traits:
-        providers.set_traits(client, uuid, traits)
+        placement_writes.set_traits(client, uuid, traits)
     return uuid
 
 
@@ -95,9 +96,9 @@ def test_limit_bounds_the_candidates(client):
 def test_granular_groups_are_understood_by_placement(client):
     root = _host(client, 'cn')
     for name in ('pf1', 'pf2'):
-        pf = providers.create_provider(client, name,
-                                       parent_provider_uuid=root)
-        providers.set_inventories(client, pf, {'SRIOV_NET_VF': 4})
+        pf = placement_writes.create_provider(client, name,
+                                              parent_provider_uuid=root)
+        placement_writes.set_inventories(client, pf, {'SRIOV_NET_VF': 4})
     spec = _spec(extra_specs={'resources1:SRIOV_NET_VF': '1',
                               'resources2:SRIOV_NET_VF': '1',
                               'group_policy': 'isolate'})
@@ -124,7 +125,7 @@ def test_claim_shows_in_usages_and_release_frees_it(client):
     consumer = uuidutils.generate_uuid()
     claims.claim(client, consumer, cands.allocation_requests[0], 'proj',
                  'user')
-    assert providers.get_usages(client, host) == {
+    assert placement_writes.get_usages(client, host) == {
         'VCPU': 3, 'MEMORY_MB': 1024, 'DISK_GB': 20}
     held = claims.get_allocations(client, consumer, '1.38')
     assert held['consumer_type'] == 'INSTANCE'
@@ -132,7 +133,7 @@ def test_claim_shows_in_usages_and_release_frees_it(client):
     # The claim changed what Placement offers next.
     assert _roots(_ask(client, _spec(vcpus=2))) == set()
     assert claims.release(client, consumer) is True
-    assert providers.get_usages(client, host) == {
+    assert placement_writes.get_usages(client, host) == {
         'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}
     assert claims.release(client, consumer) is False
 
@@ -207,7 +208,7 @@ def test_repeated_claim_of_same_consumer_is_idempotent(client):
     consumer = uuidutils.generate_uuid()
     claims.claim(client, consumer, ar, 'proj', 'user')
     claims.claim(client, consumer, ar, 'proj', 'user')
-    assert providers.get_usages(client, host)['VCPU'] == 2
+    assert placement_writes.get_usages(client, host)['VCPU'] == 2
 
 
 def test_claim_of_a_consumer_holding_a_source_doubles_it(client):
@@ -219,11 +220,11 @@ def test_claim_of_a_consumer_holding_a_source_doubles_it(client):
     claims.claim(client, consumer, ar_source, 'proj', 'user')
     previous = claims.claim(client, consumer, ar_dest, 'proj', 'user')
     assert set(previous['allocations']) == {source}
-    assert providers.get_usages(client, source)['VCPU'] == 2
-    assert providers.get_usages(client, dest)['VCPU'] == 2
+    assert placement_writes.get_usages(client, source)['VCPU'] == 2
+    assert placement_writes.get_usages(client, dest)['VCPU'] == 2
     claims.restore(client, consumer, previous, 'proj', 'user')
-    assert providers.get_usages(client, source)['VCPU'] == 2
-    assert providers.get_usages(client, dest).get('VCPU', 0) == 0
+    assert placement_writes.get_usages(client, source)['VCPU'] == 2
+    assert placement_writes.get_usages(client, dest).get('VCPU', 0) == 0
 
 
 def test_concurrent_claims_never_overcommit(client):
@@ -245,13 +246,13 @@ def test_concurrent_claims_never_overcommit(client):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ['claimed'] * 4 + ['conflict'] * 4
-    assert providers.get_usages(client, host)['VCPU'] == 4
+    assert placement_writes.get_usages(client, host)['VCPU'] == 4
 
 
 def test_provider_names_come_from_placement(client):
     a = _host(client, 'host-a')
-    child = providers.create_provider(client, 'host-a-pf',
-                                      parent_provider_uuid=a)
+    child = placement_writes.create_provider(client, 'host-a-pf',
+                                             parent_provider_uuid=a)
     names = providers.ProviderNames(client)
     unknown = uuidutils.generate_uuid()
     found = names.lookup([a, child, unknown])
@@ -264,7 +265,7 @@ def test_aggregates_and_member_of(client):
     agg = uuidutils.generate_uuid()
     inside = _host(client, 'inside')
     _host(client, 'outside')
-    providers.set_aggregates(client, inside, [agg])
+    placement_writes.set_aggregates(client, inside, [agg])
     query = q.build_query(_spec(), 10)
     query.unsuffixed.member_of.append(frozenset([agg]))
     cands = candidates.get_allocation_candidates(client, query)
@@ -273,7 +274,7 @@ def test_aggregates_and_member_of(client):
 
 def test_missing_provider_write_is_not_found(client):
     with pytest.raises(placement_client.PlacementNotFound):
-        providers.get_usages(client, uuidutils.generate_uuid())
+        placement_writes.get_usages(client, uuidutils.generate_uuid())
 
 
 def test_release_if_unchanged_refuses_when_written_in_between(

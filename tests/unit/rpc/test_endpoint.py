@@ -29,10 +29,10 @@ import pytest
 from scheduler import conf as scheduler_conf
 from scheduler import exception
 from scheduler.objects import selection
-from scheduler.rpc import client as rpc_client
 from scheduler.rpc import payloads
 from scheduler.rpc import primitives
 from scheduler.rpc import server as rpc_server
+from scheduler.sim import rpc_client
 from tests.unit.rpc import nova_wire
 
 CONF = scheduler_conf.CONF

@@ -20,7 +20,7 @@ from scheduler import exception
 from scheduler.objects import request_spec as model
 from scheduler.rpc import payloads
 from scheduler.rpc import primitives
-from scheduler.rpc import writers
+from scheduler.sim import writers
 from tests.unit.rpc import nova_wire
 
 

@@ -20,8 +20,8 @@ import pytest
 
 from scheduler import exception
 from scheduler.placement import client as placement_client
-from scheduler.placement import providers
 from scheduler.sim import placement_server
+from tests.fixtures import placement_writes
 from tests.unit.placement import fakes
 
 
@@ -50,7 +50,7 @@ def test_server_speaks_placement_1_39_over_http(server):
 def test_stopped_server_is_unreachable_and_restart_serves_again(
         server, caplog):
     client = _client(server.endpoint)
-    providers.create_provider(client, 'cn1')
+    placement_writes.create_provider(client, 'cn1')
     port = server.port
     server.stop()
     with caplog.at_level(logging.WARNING):
@@ -70,7 +70,7 @@ def test_stopped_server_is_unreachable_and_restart_serves_again(
 def test_new_server_on_same_workdir_keeps_the_database(tmp_path):
     first = placement_server.PlacementServer(str(tmp_path))
     with first:
-        providers.create_provider(_client(first.endpoint), 'cn1')
+        placement_writes.create_provider(_client(first.endpoint), 'cn1')
     second = placement_server.PlacementServer(str(tmp_path))
     with second:
         assert _names(_client(second.endpoint)) == ['cn1']
@@ -82,8 +82,8 @@ def test_two_servers_in_one_process_keep_separate_databases(tmp_path):
     one = placement_server.PlacementServer(str(tmp_path / 'a'))
     two = placement_server.PlacementServer(str(tmp_path / 'b'))
     with one, two:
-        providers.create_provider(_client(one.endpoint), 'in-one')
-        providers.create_provider(_client(two.endpoint), 'in-two')
+        placement_writes.create_provider(_client(one.endpoint), 'in-one')
+        placement_writes.create_provider(_client(two.endpoint), 'in-two')
         assert _names(_client(one.endpoint)) == ['in-one']
         assert _names(_client(two.endpoint)) == ['in-two']
 

@@ -13,7 +13,7 @@
 """A cross-cell move as Nova sends it reaches CrossCellWeigher."""
 
 from scheduler.rpc import primitives
-from scheduler.rpc import writers
+from scheduler.sim import writers
 from scheduler.weighers import cross_cell
 from tests.unit.host_state import fakes
 
