@@ -234,31 +234,6 @@ def test_third_party_filter_loads_from_its_entry_point(
     assert trace.summary() == 'EvenFilter 4->2'
 
 
-@pytest.mark.parametrize('source, error', [
-    ('class NotAFilter:\n'
-     '    def host_passes(self, host_state, spec):\n'
-     '        return True\n'
-     '    def __init__(self, conf=None):\n'
-     '        pass\n',
-     'is a NotAFilter, not a scheduler.filters.base.BaseHostFilter'),
-    ('from scheduler.filters import base\n'
-     'class NotAFilter(base.ColumnFilter):\n'
-     '    pass\n',
-     'abstract method filter_mask'),
-])
-def test_plugin_without_the_filter_interface_does_not_load(
-        tmp_path, monkeypatch, source, error):
-    fakes.install_plugins(tmp_path, monkeypatch, 'scheduler.filters',
-                          {'NotAFilter': 'not_a_filter_mod:NotAFilter'},
-                          {'not_a_filter_mod': source})
-    conf = fakes.make_conf(filter_scheduler={
-        'enabled_filters': ['NotAFilter']})
-    with pytest.raises(exception.PluginLoadError) as e:
-        handler.FilterHandler(conf)
-    assert 'NotAFilter' in str(e.value)
-    assert error in str(e.value)
-
-
 def test_builtin_filters_answer_by_column_never_per_host(monkeypatch):
     def per_host(*args):
         raise AssertionError('per-host path used')

@@ -33,7 +33,6 @@ from scheduler.request_filters import routed_networks
 from scheduler.request_filters import tenant_aggregate
 from scheduler.request_filters import tpm_secret_security
 from scheduler.request_filters import virtio_sound
-from tests.unit.host_state import fakes as host_state_fakes
 from tests.unit.placement import fakes
 
 BASE = 'resources=DISK_GB:1,MEMORY_MB:512,VCPU:1'
@@ -85,24 +84,6 @@ def test_every_filter_is_installed_and_loaded_by_the_handler(conf):
         'PackedVirtqueueFilter', 'RoutedNetworksFilter',
         'TenantAggregateFilter',
         'TpmSecretSecurityFilter', 'VirtioSoundFilter']
-
-
-def test_plugin_that_is_not_a_request_filter_does_not_load(
-        conf, tmp_path, monkeypatch):
-    source = ('class NotAFilter:\n'
-              '    def __init__(self, conf):\n'
-              '        pass\n'
-              '    def apply(self, spec, query, facts):\n'
-              '        return False\n')
-    host_state_fakes.install_plugins(
-        tmp_path, monkeypatch, handler.NAMESPACE,
-        {'NotAFilter': 'not_a_request_filter_mod:NotAFilter'},
-        {'not_a_request_filter_mod': source})
-    with pytest.raises(exception.PluginLoadError) as e:
-        handler.RequestFilterHandler(conf)
-    assert ('plugin NotAFilter in namespace scheduler.request_filters is a '
-            'NotAFilter, not a scheduler.request_filters.base.RequestFilter'
-            in str(e.value))
 
 
 @pytest.mark.parametrize('cls,option', [

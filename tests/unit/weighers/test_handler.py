@@ -196,31 +196,6 @@ def test_weigher_whose_constructor_fails_stops_loading_and_names_it(
     assert 'bad option' in str(e.value)
 
 
-@pytest.mark.parametrize('source, error', [
-    ('class NotAWeigher:\n'
-     '    def __init__(self, conf=None):\n'
-     '        pass\n'
-     '    def _weigh_object(self, host_state, spec):\n'
-     '        return 1.0\n',
-     'is a NotAWeigher, not a scheduler.weighers.base.BaseHostWeigher'),
-    ('from scheduler.weighers import base\n'
-     'class NotAWeigher(base.ColumnWeigher):\n'
-     '    pass\n',
-     'abstract method weigh_columns'),
-])
-def test_plugin_without_the_weigher_interface_does_not_load(
-        tmp_path, monkeypatch, source, error):
-    fakes.install_plugins(tmp_path, monkeypatch, 'scheduler.weighers',
-                          {'NotAWeigher': 'not_a_weigher_mod:NotAWeigher'},
-                          {'not_a_weigher_mod': source})
-    conf = fakes.make_conf(filter_scheduler={
-        'weight_classes': ['NotAWeigher']})
-    with pytest.raises(exception.PluginLoadError) as e:
-        handler.WeightHandler(conf)
-    assert 'NotAWeigher' in str(e.value)
-    assert error in str(e.value)
-
-
 def test_builtin_weighers_answer_by_column_never_per_host(monkeypatch):
     def per_host(*args):
         raise AssertionError('per-host path used')
