@@ -80,3 +80,20 @@ class ClaimConflict(SchedulerError):
 
 class PluginLoadError(SchedulerError):
     """A configured driver, filter or weigher could not be loaded."""
+
+
+def no_valid_host(error):
+    """The ``NoValidHost`` a refusal is to its caller: its one wording.
+
+    ``error``: a NoValidHost (returned as it is), InvalidRequest,
+    PlacementError or ClaimConflict.
+    """
+    if isinstance(error, NoValidHost):
+        return error
+    if isinstance(error, InvalidRequest):
+        return NoValidHost('invalid request: %s' % error.reason)
+    if isinstance(error, PlacementError):
+        return NoValidHost('Placement %s: %s' % (error.kind, error.reason))
+    if isinstance(error, ClaimConflict):
+        return NoValidHost('claim refused by Placement: %s' % error.reason)
+    raise TypeError('not a refusal: %r' % (error,))

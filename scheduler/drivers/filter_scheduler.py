@@ -101,8 +101,7 @@ class FilterScheduler(base.Scheduler):
             self.placement_failures[error.kind] += 1
         LOG.info('No valid host: Placement %(kind)s during %(step)s',
                  {'kind': error.kind, 'step': step})
-        return exception.NoValidHost(
-            'Placement %s: %s' % (error.kind, error.reason))
+        return exception.no_valid_host(error)
 
     def _host_states(self, spec, on_candidates=None):
         """query -> candidates -> host states; NoValidHost says why not."""

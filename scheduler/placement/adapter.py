@@ -68,7 +68,7 @@ class PlacementAdapter:
             self._target(spec, query)
             self.request_filters.run(spec, query, host_facts)
         except exception.InvalidRequest as e:
-            raise exception.NoValidHost('invalid request: %s' % e.reason)
+            raise exception.no_valid_host(e)
         except exception.PlacementError as e:
             raise exception.NoValidHost(
                 'Placement %s while looking up the requested node: %s'

@@ -40,7 +40,6 @@ from scheduler import exception
 
 NOVA_EXCEPTION_MODULE = 'nova.exception'
 NO_VALID_HOST_FORMAT = 'No valid host was found. %(reason)s'
-INVALID_REQUEST_PREFIX = 'invalid request: '
 
 
 class NoValidHost(Exception):
@@ -72,13 +71,7 @@ REFUSALS = (exception.NoValidHost, exception.InvalidRequest,
 
 def wire_reason(error):
     """The reason a caller reads for one of ``REFUSALS``."""
-    if isinstance(error, exception.InvalidRequest):
-        return INVALID_REQUEST_PREFIX + error.reason
-    if isinstance(error, exception.PlacementError):
-        return 'Placement %s: %s' % (error.kind, error.reason)
-    if isinstance(error, exception.ClaimConflict):
-        return 'claim refused by Placement: %s' % error.reason
-    return error.reason
+    return exception.no_valid_host(error).reason
 
 
 def to_wire(error):
