@@ -33,13 +33,24 @@ from scheduler.conf import weighers
 
 CONF = cfg.CONF
 
-default.register_opts(CONF)
-scheduler.register_opts(CONF)
-request_filters.register_opts(CONF)
-filter_scheduler.register_opts(CONF)
-host_facts.register_opts(CONF)
-filters.register_opts(CONF)
-placement.register_opts(CONF)
-weighers.register_opts(CONF)
-metrics.register_opts(CONF)
-notifications.register_opts(CONF)
+
+def register_opts(conf):
+    """Register every option of this service on ``conf``.
+
+    The one place options are registered: on ``cfg.CONF`` below, and on a
+    private ``ConfigOpts`` a tool or a test builds (each group is a new
+    ``OptGroup``, so no two ``ConfigOpts`` share overrides).
+    """
+    default.register_opts(conf)
+    scheduler.register_opts(conf)
+    request_filters.register_opts(conf)
+    filter_scheduler.register_opts(conf)
+    host_facts.register_opts(conf)
+    filters.register_opts(conf)
+    placement.register_opts(conf)
+    weighers.register_opts(conf)
+    metrics.register_opts(conf)
+    notifications.register_opts(conf)
+
+
+register_opts(CONF)

@@ -26,7 +26,6 @@ Nova sends carry none. So:
 """
 
 import numpy as np
-from oslo_config import cfg
 from oslo_log import log as logging
 
 from scheduler.filters import base
@@ -37,10 +36,7 @@ LOG = logging.getLogger(__name__)
 
 def compute_details_expected(conf):
     """Whether a configured host-facts source reports compute details."""
-    try:
-        return bool(conf.host_facts.sources)
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
-        return False
+    return bool(conf.host_facts.sources)
 
 
 class ComputeFactsFilter(base.BaseHostFilter):

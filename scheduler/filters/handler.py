@@ -121,10 +121,7 @@ class FilterHandler:
                 interface=base.BaseHostFilter)
         # [(name, filter)]; the name is the entry point name.
         self.filters = list(filters)
-        try:
-            self.explain_enabled = conf.filter_scheduler.explain
-        except cfg.NoSuchOptError:
-            self.explain_enabled = False
+        self.explain_enabled = conf.filter_scheduler.explain
 
     def _step(self, trace, name, host_set, old, new):
         before, after = int(old.sum()), int(new.sum())

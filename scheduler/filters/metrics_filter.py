@@ -22,7 +22,6 @@ Nova's host without metrics), unless no source reports compute details
 """
 
 import numpy as np
-from oslo_config import cfg
 from oslo_log import log as logging
 
 from scheduler.filters import base
@@ -33,13 +32,9 @@ LOG = logging.getLogger(__name__)
 
 
 def metric_names(conf):
-    """Names of ``[metrics] weight_setting`` (empty if not registered)."""
-    try:
-        setting = conf.metrics.weight_setting
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
-        return frozenset()
+    """Names of ``[metrics] weight_setting``."""
     names = set()
-    for item in setting or ():
+    for item in conf.metrics.weight_setting or ():
         name, sep, ratio = item.partition('=')
         try:
             float(ratio)

@@ -27,7 +27,6 @@ import time
 
 from oslo_log import log as logging
 
-from scheduler.conf import host_facts as host_facts_conf
 
 LOG = logging.getLogger(__name__)
 
@@ -92,9 +91,6 @@ class HostFactsSource:
     name = None
 
     def __init__(self, conf, clock=time.monotonic):
-        # Harmless when registered already; lets a private ConfigOpts
-        # (tests, tools) carry a source.
-        host_facts_conf.register_opts(conf)
         self.conf = conf
         self._clock = clock
         self._lock = threading.Lock()

@@ -24,7 +24,6 @@ import collections.abc
 import sys
 import threading
 
-from oslo_config import cfg
 
 from scheduler.host_state import facts
 
@@ -55,10 +54,7 @@ def image_properties_wanted(conf):
     Reading them costs a row per property and instance; as in Nova, the
     weigher is off, whatever the aggregates say, while its multiplier is 0.
     """
-    try:
-        return conf.filter_scheduler.image_props_weight_multiplier != 0.0
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
-        return False
+    return conf.filter_scheduler.image_props_weight_multiplier != 0.0
 
 
 def image_properties(system_metadata):

@@ -33,7 +33,6 @@ import threading
 
 from oslo_log import log as logging
 
-from scheduler.conf import host_facts as host_facts_conf
 from scheduler.host_facts import base
 from scheduler.host_facts import rpc
 from scheduler.host_state import facts
@@ -46,7 +45,6 @@ NAMESPACE = 'scheduler.host_facts'
 
 def load_sources(conf):
     """``[(name, source)]``: ``rpc`` then ``[host_facts] sources``."""
-    host_facts_conf.register_opts(conf)
     names = ['rpc'] + [n for n in conf.host_facts.sources if n != 'rpc']
     return plugins.load_named(NAMESPACE, names, conf)
 

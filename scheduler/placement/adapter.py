@@ -27,7 +27,6 @@ from urllib import parse
 
 from oslo_log import log as logging
 
-from scheduler.conf import request_filters as request_filters_conf
 from scheduler import exception
 from scheduler.filters import explain
 from scheduler.placement import candidates as placement_candidates
@@ -46,7 +45,6 @@ class PlacementAdapter:
 
     def __init__(self, conf, client=None, request_filter_handler=None):
         self._conf = conf
-        request_filters_conf.register_opts(conf)
         self._client = (client if client is not None
                         else placement_client.PlacementClient(conf))
         self._names = providers.ProviderNames(self._client)

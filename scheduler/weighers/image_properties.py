@@ -34,7 +34,6 @@ as Nova's weigher compares both after reading them into ``ImageMetaProps``.
 import collections
 
 import numpy as np
-from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import strutils
 
@@ -65,12 +64,8 @@ def _requested(properties):
 
 def image_properties_known(conf):
     """Whether a configured source can know instances' image properties."""
-    try:
-        sources = conf.host_facts.sources
-        read = conf.host_facts_nova_db.read_instances
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
-        return False
-    return 'nova_db' in sources and read
+    return ('nova_db' in conf.host_facts.sources and
+            conf.host_facts_nova_db.read_instances)
 
 
 class ImagePropertiesWeigher(base.ConfiguredWeigher):

@@ -32,8 +32,6 @@ import types
 
 import pytest
 
-from scheduler.conf import placement as placement_conf
-from scheduler.conf import request_filters as request_filters_conf
 from scheduler.drivers import filter_scheduler
 from scheduler import exception
 from scheduler.objects import request_spec as rs
@@ -78,8 +76,6 @@ FACTS = Facts(**{AZ1: {'availability_zone': 'az1'},
 
 def _conf(endpoint, **scheduler):
     conf = hs_fakes.make_conf()
-    placement_conf.register_opts(conf)
-    request_filters_conf.register_opts(conf)
     placement_server.apply_placement_conf(conf, endpoint)
     for name, value in scheduler.items():
         conf.set_override(name, value, group='scheduler')

@@ -22,16 +22,13 @@ import sys
 
 from oslo_config import cfg
 
-from scheduler.conf import host_facts as host_facts_conf
-from scheduler.conf import weighers as weighers_conf
+from scheduler import conf as scheduler_conf
 from scheduler.host_facts import nova_db
 
 
 def probe(config_file, host_names):
     conf = cfg.ConfigOpts()
-    host_facts_conf.register_opts(conf)
-    # The source reads image properties while ImagePropertiesWeigher is on.
-    conf.register_opts(weighers_conf.weigher_opts, group='filter_scheduler')
+    scheduler_conf.register_opts(conf)
     conf(['--config-file', config_file], project='scheduler',
          default_config_files=[], default_config_dirs=[])
     source = nova_db.NovaDBSource(conf)

@@ -26,20 +26,11 @@ import json
 import sys
 import types
 
-from oslo_config import cfg
-
 
 def _conf(overrides):
-    from scheduler.conf import request_filters
-    from scheduler.conf import scheduler
+    from tests.fixtures import conf as conf_fixture
 
-    conf = cfg.ConfigOpts()
-    conf.register_opts(scheduler.scheduler_opts, group='scheduler')
-    request_filters.register_opts(conf)
-    conf([], default_config_files=[], default_config_dirs=[])
-    for name, value in overrides.items():
-        conf.set_override(name, value, group='scheduler')
-    return conf
+    return conf_fixture.make_conf(scheduler=overrides)
 
 
 class _Facts:

@@ -14,7 +14,6 @@
 
 import pytest
 
-from scheduler.conf import request_filters as request_filters_conf
 from scheduler import exception
 from scheduler.filters import handler as filter_handler
 from scheduler.request_filters import handler as request_filter_handler
@@ -45,7 +44,6 @@ def _weighers(conf):
 
 
 def _request_filters(conf):
-    request_filters_conf.register_opts(conf)
     return request_filter_handler.RequestFilterHandler(conf)
 
 

@@ -12,7 +12,6 @@
 
 """Host states with facts, specs and confs for the filter tests."""
 
-from scheduler.conf import host_facts as host_facts_conf
 from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
@@ -89,11 +88,8 @@ def group(policy, hosts=(), members=(), rules=None):
 
 def conf(sources=('nova_db',), **filter_scheduler):
     """A conf; ``sources``: the host-facts sources (compute details)."""
-    result = fakes.make_conf(filter_scheduler=filter_scheduler)
-    result.register_opts(host_facts_conf.host_facts_opts,
-                         group='host_facts')
-    result.set_override('sources', list(sources), group='host_facts')
-    return result
+    return fakes.make_conf(filter_scheduler=filter_scheduler,
+                           host_facts={'sources': list(sources)})
 
 
 def passing(flt, hosts, spec):

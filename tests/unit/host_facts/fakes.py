@@ -12,9 +12,7 @@
 
 """Shared helpers for the host-facts source tests."""
 
-from oslo_config import cfg
-
-from scheduler.conf import host_facts as host_facts_conf
+from tests.fixtures import conf as conf_fixture
 
 
 class Clock:
@@ -30,12 +28,4 @@ class Clock:
         self.now += seconds
 
 
-def make_conf(**groups):
-    conf = cfg.ConfigOpts()
-    host_facts_conf.register_opts(conf)
-    conf([], project='scheduler-tests', default_config_files=[],
-         default_config_dirs=[])
-    for group, values in groups.items():
-        for name, value in values.items():
-            conf.set_override(name, value, group=group)
-    return conf
+make_conf = conf_fixture.make_conf

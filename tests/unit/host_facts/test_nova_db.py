@@ -24,7 +24,6 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from scheduler.conf import weighers as weighers_conf
 from scheduler.host_facts import base
 from scheduler.host_facts import nova_db
 from scheduler.host_facts import nova_tables as t
@@ -282,7 +281,6 @@ def test_a_host_out_of_date_wakes_the_refresh_early(cloud):
 def _weighing_images(api_url):
     conf = fakes.make_conf(host_facts_nova_db={'api_connection': api_url},
                            host_facts={'max_stale_seconds': 60})
-    conf.register_opts(weighers_conf.weigher_opts, group='filter_scheduler')
     conf.set_override('image_props_weight_multiplier', 1.0,
                       group='filter_scheduler')
     return nova_db.NovaDBSource(conf, clock=fakes.Clock(),

@@ -16,17 +16,11 @@ import dataclasses
 import sys
 import uuid as uuid_lib
 
-from oslo_config import cfg
 from stevedore import extension
 
-from scheduler.conf import default
-from scheduler.conf import filter_scheduler
-from scheduler.conf import filters
-from scheduler.conf import metrics
-from scheduler.conf import scheduler
-from scheduler.conf import weighers
 from scheduler.host_state import builder
 from scheduler.objects import request_spec
+from tests.fixtures import conf as conf_fixture
 
 REQUEST = {'VCPU': 1, 'MEMORY_MB': 1024, 'DISK_GB': 10}
 INVENTORY = {'VCPU': 16, 'MEMORY_MB': 32768, 'DISK_GB': 1000}
@@ -101,27 +95,7 @@ def make_spec(vcpus=1, memory_mb=1024, root_gb=10, **fields):
         project_id='project', user_id='user', **fields)
 
 
-def make_conf(**groups):
-    """A private ConfigOpts with [scheduler], [filter_scheduler], [metrics].
-
-    ``make_conf(scheduler={'max_attempts': 2})`` sets overrides.
-    """
-    conf = cfg.ConfigOpts()
-    # Groups by name, not the modules' OptGroup objects: those hold the
-    # overrides and would carry them from one test's conf to the next.
-    conf.register_opts(default.default_opts)
-    conf.register_opts(scheduler.scheduler_opts, group='scheduler')
-    conf.register_opts(filter_scheduler.filter_scheduler_opts,
-                       group='filter_scheduler')
-    conf.register_opts(filters.filter_opts, group='filter_scheduler')
-    conf.register_opts(weighers.weigher_opts, group='filter_scheduler')
-    conf.register_opts(metrics.metrics_opts, group='metrics')
-    conf([], project='scheduler-tests', default_config_files=[],
-         default_config_dirs=[])
-    for group, values in groups.items():
-        for name, value in values.items():
-            conf.set_override(name, value, group=group)
-    return conf
+make_conf = conf_fixture.make_conf
 
 
 def install_plugins(path, monkeypatch, group, entry_points, modules):

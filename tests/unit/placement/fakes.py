@@ -12,11 +12,8 @@
 
 """Test helpers: a private config for the Placement client."""
 
-from oslo_config import cfg
-
-from scheduler.conf import placement as placement_conf
-from scheduler.conf import scheduler as scheduler_conf
 from scheduler.sim import placement_server
+from tests.fixtures import conf as conf_fixture
 
 # Retries stay on (they are what we test), without their real delays.
 FAST_RETRIES = {'connect_retry_delay': 0.001,
@@ -24,17 +21,8 @@ FAST_RETRIES = {'connect_retry_delay': 0.001,
 
 
 def new_conf():
-    """A private ConfigOpts with our [placement] and [scheduler] groups."""
-    conf = cfg.ConfigOpts()
-    # Fresh groups: ConfigOpts.register_group() keeps a shallow copy of the
-    # module-level OptGroup, so two ConfigOpts registering the same OptGroup
-    # object share its options, overrides included.
-    conf.register_group(cfg.OptGroup(placement_conf.PLACEMENT_GROUP))
-    conf.register_group(cfg.OptGroup('scheduler'))
-    placement_conf.register_opts(conf)
-    scheduler_conf.register_opts(conf)
-    conf([], default_config_files=[], default_config_dirs=[])
-    return conf
+    """A private ConfigOpts with every option of the service."""
+    return conf_fixture.make_conf()
 
 
 def make_conf(endpoint, **placement_overrides):

@@ -16,7 +16,6 @@ import logging
 
 import pytest
 
-from scheduler.conf import request_filters as request_filters_conf
 from scheduler import exception
 from scheduler.filters import explain
 from scheduler.objects import request_spec as rs
@@ -48,9 +47,7 @@ class VersionClient(NoCallClient):
 
 
 def _conf(endpoint='http://placement.invalid'):
-    conf = fakes.make_conf(endpoint)
-    request_filters_conf.register_opts(conf)
-    return conf
+    return fakes.make_conf(endpoint)
 
 
 def _spec(extra_specs=None, **kwargs):

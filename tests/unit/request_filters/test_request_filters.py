@@ -16,7 +16,6 @@ import types
 
 import pytest
 
-from scheduler.conf import request_filters as request_filters_conf
 from scheduler import exception
 from scheduler.objects import request_spec as rs
 from scheduler.placement import translation
@@ -56,9 +55,7 @@ def agg(uuid, hosts=('h1',), **metadata):
 
 @pytest.fixture
 def conf():
-    conf = fakes.new_conf()
-    request_filters_conf.register_opts(conf)
-    return conf
+    return fakes.new_conf()
 
 
 def spec(xs=None, img=None, disk_format=None, **kwargs):

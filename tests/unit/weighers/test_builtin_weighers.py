@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 import numpy as np
 import pytest
 
-from scheduler.conf import host_facts as host_facts_conf
 from scheduler import exception
 from scheduler.host_facts import instances as compact
 from scheduler.host_state import facts as hf
@@ -263,7 +262,6 @@ def test_image_properties_weigher_warns_when_no_source_reads_them(caplog):
     conf = fakes.make_conf(filter_scheduler={
         'image_props_weight_multiplier': 1.0,
         'weight_classes': ['ImagePropertiesWeigher']})
-    host_facts_conf.register_opts(conf)
     conf.set_override('sources', ['nova_db'], group='host_facts')
     handler.WeightHandler(conf)
     assert 'nova_db host-facts source' not in caplog.text
