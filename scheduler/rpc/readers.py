@@ -17,7 +17,14 @@ Every reader takes the value and its path in the request (for example
 ``InvalidRequest`` whose reason starts with that path: the caller learns
 which field is wrong and why. ``read_object`` unwraps a Nova object
 primitive (``nova_object.name``/``namespace``/``version``/``data``).
+
+Lists and strings are bounded by the ``Bounds`` the endpoint reads with
+(``bounded()``), for the call being read only.
 """
+
+import contextlib
+import contextvars
+import dataclasses
 
 from oslo_log import log as logging
 
@@ -34,24 +41,37 @@ NOVA_NAMESPACE = 'nova'
 # Nova's integer columns (and Placement's) are 32-bit signed.
 MAX_INT = 2 ** 31 - 1
 # Bounds on what one request may carry: the defaults of [scheduler]
-# max_request_items and max_request_string_length, which ``configure()``
-# applies to this process.
+# max_request_items and max_request_string_length.
 MAX_ITEMS = 10000
 MAX_STRING = 65535
 
 
-class _Limits:
-    items = MAX_ITEMS
-    string = MAX_STRING
+@dataclasses.dataclass(frozen=True)
+class Bounds:
+    """How many items a list, and characters a string, may have."""
+
+    items: int = MAX_ITEMS
+    string: int = MAX_STRING
+
+    @classmethod
+    def from_conf(cls, conf):
+        return cls(items=conf.scheduler.max_request_items,
+                   string=conf.scheduler.max_request_string_length)
 
 
-LIMITS = _Limits()
+# The bounds of the call being read, in this thread (or task).
+_BOUNDS = contextvars.ContextVar('scheduler_request_bounds',
+                                 default=Bounds())
 
 
-def configure(conf):
-    """Apply ``[scheduler]`` request bounds to every reader."""
-    LIMITS.items = conf.scheduler.max_request_items
-    LIMITS.string = conf.scheduler.max_request_string_length
+@contextlib.contextmanager
+def bounded(bounds):
+    """Read with ``bounds`` (a ``Bounds``) inside the block."""
+    token = _BOUNDS.set(bounds)
+    try:
+        yield bounds
+    finally:
+        _BOUNDS.reset(token)
 
 
 # The major version of each Nova object this module reads.
@@ -169,9 +189,10 @@ def read_str(value, path):
         return None
     if not isinstance(value, str):
         invalid(path, 'must be a string', value)
-    if len(value) > LIMITS.string:
+    limit = _BOUNDS.get().string
+    if len(value) > limit:
         invalid(path, 'is longer than %d characters ([scheduler] '
-                'max_request_string_length)' % LIMITS.string)
+                'max_request_string_length)' % limit)
     return value
 
 
@@ -186,9 +207,10 @@ def read_bool(value, path, default=False):
 def sized(value, path, kinds, what):
     if not isinstance(value, kinds):
         invalid(path, 'must be %s' % what, value)
-    if len(value) > LIMITS.items:
+    limit = _BOUNDS.get().items
+    if len(value) > limit:
         invalid(path, 'has more than %d items ([scheduler] '
-                'max_request_items)' % LIMITS.items)
+                'max_request_items)' % limit)
     return value
 
 

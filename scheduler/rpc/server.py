@@ -61,7 +61,7 @@ class SchedulerEndpoint:
         self.manager = manager
         self.conf = conf or cfg.CONF
         self.notifier = notifier
-        readers.configure(self.conf)
+        self.bounds = readers.Bounds.from_conf(self.conf)
 
     def _read_request(self, request_spec, filter_properties, spec_obj,
                       instance_uuids):
@@ -90,12 +90,14 @@ class SchedulerEndpoint:
         "nodename", "limits"}`` dicts, one per instance.
         """
         try:
-            spec, uuids = self._read_request(
-                request_spec, filter_properties, spec_obj, instance_uuids)
-            return_objects = readers.read_bool(return_objects,
-                                               'return_objects')
-            return_alternates = readers.read_bool(return_alternates,
-                                                  'return_alternates')
+            with readers.bounded(self.bounds):
+                spec, uuids = self._read_request(
+                    request_spec, filter_properties, spec_obj,
+                    instance_uuids)
+                return_objects = readers.read_bool(return_objects,
+                                                   'return_objects')
+                return_alternates = readers.read_bool(return_alternates,
+                                                      'return_alternates')
         except exception.InvalidRequest as e:
             LOG.warning('Refused select_destinations: invalid request: %s',
                         e.reason)
@@ -138,7 +140,8 @@ class SchedulerEndpoint:
         """Run a cast; a malformed one is logged and dropped."""
         LOG.debug('Cast %s received', method)
         try:
-            call()
+            with readers.bounded(self.bounds):
+                call()
         except exception.InvalidRequest as e:
             LOG.warning('Dropped %(method)s: invalid request: %(reason)s',
                         {'method': method, 'reason': e.reason})
