@@ -29,7 +29,6 @@ import threading
 from oslo_log import log as logging
 
 from scheduler import conf as scheduler_conf
-from scheduler.filters import explain
 from scheduler.sim import cloud as sim_cloud
 from scheduler.sim import run as sim_run
 
@@ -110,8 +109,6 @@ def main(argv=None):
     if unknown or not flavors:
         sys.exit('scheduler-sim: unknown flavor(s) %s; the cloud has: %s'
                  % (', '.join(unknown), ', '.join(sorted(cloud.flavors))))
-    if args.explain:
-        explain.add_listener(explanation_printer())
     with tempfile.TemporaryDirectory(prefix='scheduler-sim-') as workdir:
         sim = sim_run.Simulation(CONF, cloud, workdir)
         print('Placement on sqlite, %d hosts from %s; %d requests of %d '
@@ -120,6 +117,10 @@ def main(argv=None):
                   args.instances_per_request))
         try:
             sim.start()
+            if args.explain:
+                # The filter_scheduler driver's explanations.
+                sim.manager.driver.explainer.add_listener(
+                    explanation_printer())
             outcomes = sim_run.run(sim, flavors, args.requests,
                                    args.instances_per_request)
             sim_run.report(outcomes, sim.usages(), cloud)

@@ -34,6 +34,7 @@ from scheduler.drivers import base
 from scheduler.drivers import ranking
 from scheduler.drivers import releases
 from scheduler import exception
+from scheduler.filters import explain
 from scheduler.filters import handler as filter_handler
 from scheduler.filters import utils as filter_utils
 from scheduler.host_state import builder
@@ -76,14 +77,19 @@ class FilterScheduler(base.Scheduler):
     def __init__(self, conf=None, placement=None, filters=None,
                  weighers=None, rng=None):
         super().__init__(conf)
+        # Where this driver's explanations go (the log, listeners).
+        self.explainer = explain.Explainer(
+            self.conf.filter_scheduler.explain)
         if filters is None:
-            filters = filter_handler.FilterHandler(self.conf)
+            filters = filter_handler.FilterHandler(
+                self.conf, explainer=self.explainer)
         if weighers is None:
             weighers = weight_handler.WeightHandler(self.conf)
         self.filters = filters
         self.weighers = weighers
         if placement is None:
-            placement = placement_adapter.PlacementAdapter(self.conf)
+            placement = placement_adapter.PlacementAdapter(
+                self.conf, explainer=self.explainer)
         self.placement = placement
         self.rng = rng if rng is not None else np.random.default_rng()
         self.deferred_releases = releases.DeferredReleases(

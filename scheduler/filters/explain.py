@@ -17,9 +17,9 @@ With ``[filter_scheduler] explain = True`` the filter handler logs, at
 INFO, one line per host after the filters of every instance of a request
 (the filter or host-name step that removed the host, or "passed"), then
 one per weighed host with its weight and each weigher's share. Listeners
-added with ``add_listener`` (``scheduler-sim --explain``) receive the
-lines whatever the option and the log level. Without either nothing is
-formatted: the cost is one boolean test per instance. (At DEBUG the
+added to the driver's ``Explainer`` (``scheduler-sim --explain``) receive
+the lines whatever the option and the log level. Without either nothing
+is formatted: the cost is one boolean test per instance. (At DEBUG the
 handler logs, per filter, the hosts it removed.)
 
 Hook for the weighers: ``format_weights`` renders the hosts that passed
@@ -39,35 +39,51 @@ PASSED = -1
 # earlier instance's filters or resources removed it).
 EARLIER = -2
 
-_listeners = []
-_lock = threading.Lock()
 
+class Explainer:
+    """Where one driver's explanations go: the log, and its listeners.
 
-def add_listener(callback):
-    """Call ``callback(title, lines)`` for every explanation."""
-    with _lock:
-        _listeners.append(callback)
+    ``log``: whether to log them at INFO (``[filter_scheduler] explain``).
+    The driver makes one and hands it to the steps that explain (the
+    filter handler, the Placement adapter).
+    """
 
+    def __init__(self, log=False):
+        self.log = log
+        self._listeners = []
+        self._lock = threading.Lock()
 
-def remove_listener(callback):
-    with _lock:
-        if callback in _listeners:
-            _listeners.remove(callback)
+    def add_listener(self, callback):
+        """Call ``callback(title, lines)`` for every explanation."""
+        with self._lock:
+            self._listeners = self._listeners + [callback]
 
+    def remove_listener(self, callback):
+        with self._lock:
+            self._listeners = [c for c in self._listeners
+                               if c is not callback]
 
-def has_listeners():
-    return bool(_listeners)
+    @property
+    def has_listeners(self):
+        return bool(self._listeners)
 
+    @property
+    def active(self):
+        """Whether anyone reads explanations (the log, a listener)."""
+        return self.log or bool(self._listeners)
 
-def emit(title, lines, enabled=False):
-    """Log ``lines`` at INFO if ``enabled``, and tell the listeners."""
-    if enabled:
-        for line in lines:
-            LOG.info('%(title)s: %(line)s', {'title': title, 'line': line})
-    with _lock:
-        listeners = list(_listeners)
-    for callback in listeners:
-        callback(title, lines)
+    def emit(self, title, lines):
+        """Log ``lines`` at INFO if asked to, and tell the listeners."""
+        if self.log:
+            for line in lines:
+                LOG.info('%(title)s: %(line)s',
+                         {'title': title, 'line': line})
+        self.tell_listeners(title, lines)
+
+    def tell_listeners(self, title, lines):
+        """Tell the listeners only (what is not worth a log line)."""
+        for callback in self._listeners:
+            callback(title, lines)
 
 
 def fate_lines(host_set, fate, step_names):

@@ -112,7 +112,7 @@ def _host_names(host_set, mask):
 class FilterHandler:
     """The configured filters, run in order over a ``HostStateSet``."""
 
-    def __init__(self, conf=None, filters=None):
+    def __init__(self, conf=None, filters=None, explainer=None):
         conf = conf if conf is not None else cfg.CONF
         if filters is None:
             filters = plugins.load_named(
@@ -121,7 +121,9 @@ class FilterHandler:
                 interface=base.BaseHostFilter)
         # [(name, filter)]; the name is the entry point name.
         self.filters = list(filters)
-        self.explain_enabled = conf.filter_scheduler.explain
+        if explainer is None:
+            explainer = explain.Explainer(conf.filter_scheduler.explain)
+        self.explainer = explainer
 
     def _step(self, trace, name, host_set, old, new):
         before, after = int(old.sum()), int(new.sum())
@@ -200,7 +202,7 @@ class FilterHandler:
     @property
     def explaining(self):
         """Whether anyone reads explanations (the option, a listener)."""
-        return self.explain_enabled or explain.has_listeners()
+        return self.explainer.active
 
     @staticmethod
     def _title(step, spec, index):
@@ -209,17 +211,17 @@ class FilterHandler:
 
     def _explain(self, host_set, spec, trace, index):
         if self.explaining:
-            explain.emit(self._title('filter', spec, index),
-                         trace.explain(host_set), self.explain_enabled)
+            self.explainer.emit(self._title('filter', spec, index),
+                                trace.explain(host_set))
 
     def explain_weights(self, host_set, spec, index, indices, weights,
                         per_weigher=None):
         """Explain the weigh step: the weighed hosts, best first."""
         if self.explaining:
-            explain.emit(self._title('weigh', spec, index),
-                         explain.format_weights(host_set, indices, weights,
-                                                per_weigher),
-                         self.explain_enabled)
+            self.explainer.emit(
+                self._title('weigh', spec, index),
+                explain.format_weights(host_set, indices, weights,
+                                       per_weigher))
 
 
 def _with_placed_group_hosts(host_set, spec):

@@ -28,7 +28,6 @@ from urllib import parse
 from oslo_log import log as logging
 
 from scheduler import exception
-from scheduler.filters import explain
 from scheduler.placement import candidates as placement_candidates
 from scheduler.placement import claims
 from scheduler.placement import client as placement_client
@@ -43,7 +42,8 @@ LOG = logging.getLogger(__name__)
 class PlacementAdapter:
     """Placement calls of one scheduler process, configured from ``conf``."""
 
-    def __init__(self, conf, client=None, request_filter_handler=None):
+    def __init__(self, conf, client=None, request_filter_handler=None,
+                 explainer=None):
         self._conf = conf
         self._client = (client if client is not None
                         else placement_client.PlacementClient(conf))
@@ -52,6 +52,7 @@ class PlacementAdapter:
             request_filter_handler = request_filters.RequestFilterHandler(
                 conf)
         self.request_filters = request_filter_handler
+        self.explainer = explainer
 
     def query(self, spec, host_facts=None):
         """The ``GET /allocation_candidates`` query of ``spec``.
@@ -75,11 +76,12 @@ class PlacementAdapter:
                   '%(flavor)s: %(query)s',
                   {'version': query.microversion, 'flavor': spec.flavor.name,
                    'query': query.to_query_string()})
-        if explain.has_listeners():
+        if self.explainer is not None and self.explainer.has_listeners:
             # scheduler-sim --explain shows the exact query sent.
-            explain.emit('Placement query for flavor %s (microversion %s)'
-                         % (spec.flavor.name, query.microversion),
-                         [query.to_query_string()])
+            self.explainer.tell_listeners(
+                'Placement query for flavor %s (microversion %s)'
+                % (spec.flavor.name, query.microversion),
+                [query.to_query_string()])
         return query
 
     def _target(self, spec, query):

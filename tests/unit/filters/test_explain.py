@@ -89,11 +89,9 @@ def test_listeners_receive_the_explanation():
     def listener(title, lines):
         received.append((title, lines))
 
-    explain.add_listener(listener)
-    try:
-        _handler(('DropNamed', DropNamed(['a']))).run(_hosts(), h.spec())
-    finally:
-        explain.remove_listener(listener)
+    flt = _handler(('DropNamed', DropNamed(['a'])))
+    flt.explainer.add_listener(listener)
+    flt.run(_hosts(), h.spec())
     assert received == [('filter: instance 1 of request', [
         'a (a): removed by DropNamed', 'b (b): passed', 'c (c): passed',
         'd (d): passed'])]
@@ -174,3 +172,21 @@ def test_scheduler_explains_filters_then_weights_when_asked(caplog):
         'weigh: instance 1 of request: host-0 (host-0): weight 0.2500 '
         '[RAMWeigher 0.2500]',
     ]
+
+
+def test_a_listener_hears_its_own_drivers_explanations_only():
+    heard = []
+    mine = _handler(('DropNamed', DropNamed(['a'])))
+    other = _handler(('DropNamed', DropNamed(['b'])))
+
+    def listener(title, lines):
+        heard.append(lines)
+
+    mine.explainer.add_listener(listener)
+    other.run(_hosts(), h.spec())
+    assert heard == []
+    mine.run(_hosts(), h.spec())
+    assert heard[0][0] == 'a (a): removed by DropNamed'
+    mine.explainer.remove_listener(listener)
+    mine.run(_hosts(), h.spec())
+    assert len(heard) == 1

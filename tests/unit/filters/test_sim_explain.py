@@ -29,17 +29,16 @@ def test_explain_flag_is_parsed():
 def test_printer_shows_each_hosts_fate_and_weight():
     out = io.StringIO()
     printer = sim.explanation_printer(out)
+    explainer = explain.Explainer()
+    explainer.add_listener(printer)
     flt = handler.FilterHandler(conf=h.conf(), filters=[
-        ('ComputeFilter', compute_filter.ComputeFilter())])
+        ('ComputeFilter', compute_filter.ComputeFilter())],
+        explainer=explainer)
     hosts = h.host_set([h.host('up'), h.host(
         'off', traits=['COMPUTE_STATUS_DISABLED'])])
-    explain.add_listener(printer)
-    try:
-        spec = h.spec(instance_uuid='inst-1')
-        flt.run(hosts, spec)
-        flt.explain_weights(hosts, spec, 0, [0], [1.0], {'RAMWeigher': [1.0]})
-    finally:
-        explain.remove_listener(printer)
+    spec = h.spec(instance_uuid='inst-1')
+    flt.run(hosts, spec)
+    flt.explain_weights(hosts, spec, 0, [0], [1.0], {'RAMWeigher': [1.0]})
     assert out.getvalue() == (
         'filter: instance 1 of inst-1\n'
         '  up (up): passed\n'

@@ -83,12 +83,11 @@ def test_explain_listeners_see_the_exact_query():
     def listener(title, lines):
         seen.append((title, lines))
 
-    explain.add_listener(listener)
-    try:
-        placement_adapter.PlacementAdapter(_conf(), NoCallClient()).query(
+    explainer = explain.Explainer()
+    explainer.add_listener(listener)
+    placement_adapter.PlacementAdapter(
+        _conf(), NoCallClient(), explainer=explainer).query(
             _spec({'trait:CUSTOM_GOLD': 'required'}))
-    finally:
-        explain.remove_listener(listener)
     assert seen == [('Placement query for flavor tiny (microversion 1.36)',
                      ['resources=DISK_GB:1,MEMORY_MB:512,VCPU:1'
                       '&required=CUSTOM_GOLD'
