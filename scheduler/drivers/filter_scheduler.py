@@ -180,12 +180,14 @@ class FilterScheduler(base.Scheduler):
             if count > 1:
                 reason = 'instance %d of %d: %s' % (index + 1, count, reason)
             raise exception.NoValidHost(reason)
-        if self.filters.explaining:
+        if self.explainer.active:
             per_weigher = {}
             weights = self.weighers.weigh(host_set, spec, indices,
                                           per_weigher=per_weigher)
-            self.filters.explain_weights(host_set, spec, index, indices,
-                                         weights, per_weigher)
+            self.explainer.emit(
+                explain.title('weigh', spec, index),
+                explain.format_weights(host_set, indices, weights,
+                                       per_weigher))
         else:
             weights = self.weighers.weigh(host_set, spec, indices)
         order = ranking.rank_hosts(

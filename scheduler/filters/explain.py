@@ -22,10 +22,10 @@ the lines whatever the option and the log level. Without either nothing
 is formatted: the cost is one boolean test per instance. (At DEBUG the
 handler logs, per filter, the hosts it removed.)
 
-Hook for the weighers: ``format_weights`` renders the hosts that passed
-with their total weight and, optionally, each weigher's share; the weigh
-step hands its lines to ``emit`` under the same title so that the two
-halves read together.
+The filter step's lines come from ``fate_lines``, the weigh step's from
+``format_weights`` (the hosts that passed, with their total weight and
+each weigher's share); both go to ``Explainer.emit`` under ``title()``,
+so that the two halves of one instance read together.
 """
 
 import threading
@@ -84,6 +84,12 @@ class Explainer:
         """Tell the listeners only (what is not worth a log line)."""
         for callback in self._listeners:
             callback(title, lines)
+
+
+def title(step, spec, index):
+    """``<step>: instance <n> of <instance uuid or "request">``."""
+    return '%s: instance %d of %s' % (
+        step, index + 1, spec.instance_uuid or 'request')
 
 
 def fate_lines(host_set, fate, step_names):

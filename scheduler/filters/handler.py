@@ -199,29 +199,10 @@ class FilterHandler:
             found.update(flt.limits(host_state, spec))
         return found
 
-    @property
-    def explaining(self):
-        """Whether anyone reads explanations (the option, a listener)."""
-        return self.explainer.active
-
-    @staticmethod
-    def _title(step, spec, index):
-        return '%s: instance %d of %s' % (
-            step, index + 1, spec.instance_uuid or 'request')
-
     def _explain(self, host_set, spec, trace, index):
-        if self.explaining:
-            self.explainer.emit(self._title('filter', spec, index),
+        if self.explainer.active:
+            self.explainer.emit(explain.title('filter', spec, index),
                                 trace.explain(host_set))
-
-    def explain_weights(self, host_set, spec, index, indices, weights,
-                        per_weigher=None):
-        """Explain the weigh step: the weighed hosts, best first."""
-        if self.explaining:
-            self.explainer.emit(
-                self._title('weigh', spec, index),
-                explain.format_weights(host_set, indices, weights,
-                                       per_weigher))
 
 
 def _with_placed_group_hosts(host_set, spec):

@@ -38,7 +38,8 @@ def test_printer_shows_each_hosts_fate_and_weight():
         'off', traits=['COMPUTE_STATUS_DISABLED'])])
     spec = h.spec(instance_uuid='inst-1')
     flt.run(hosts, spec)
-    flt.explain_weights(hosts, spec, 0, [0], [1.0], {'RAMWeigher': [1.0]})
+    explainer.emit(explain.title('weigh', spec, 0), explain.format_weights(
+        hosts, [0], [1.0], {'RAMWeigher': [1.0]}))
     assert out.getvalue() == (
         'filter: instance 1 of inst-1\n'
         '  up (up): passed\n'
