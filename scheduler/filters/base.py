@@ -28,7 +28,7 @@ A filter states its rule once, in one of two forms:
 
 Either form answers the other's question (a column filter asked about one
 host judges a set of that host alone), and the handler asks each filter
-only ``passing(host_set, spec, mask)``.
+only ``passing_mask(host_set, spec, mask)``.
 
 As in Nova, when the request is a rebuild check (the ``_nova_check_type``
 hint is ``rebuild``) only the filters with ``RUN_ON_REBUILD = True`` run
@@ -75,9 +75,9 @@ class BaseHostFilter(abc.ABC):
 
     def filter_mask(self, host_set, spec):
         """numpy bool array over ``host_set.hosts``: True where it passes."""
-        return self.passing(host_set, spec, np.ones(len(host_set), bool))
+        return self.passing_mask(host_set, spec, np.ones(len(host_set), bool))
 
-    def passing(self, host_set, spec, mask):
+    def passing_mask(self, host_set, spec, mask):
         """The hosts of ``mask`` (a bool array) that pass, as a new array.
 
         The one question the handler asks. Here ``host_passes`` is asked
@@ -118,5 +118,5 @@ class ColumnFilter(BaseHostFilter):
         return bool(self.filter_mask(host_sets.HostStateSet([host_state]),
                                      spec)[0])
 
-    def passing(self, host_set, spec, mask):
+    def passing_mask(self, host_set, spec, mask):
         return mask & np.asarray(self.filter_mask(host_set, spec), bool)

@@ -18,7 +18,7 @@ name that does not load raises ``PluginLoadError`` naming it.
 
 ``FilterHandler.run`` works on a boolean mask over the hosts of a
 ``HostStateSet``: each filter is asked which of the hosts still in pass
-(``BaseHostFilter.passing``). Each step is recorded in a ``FilterTrace``,
+(``BaseHostFilter.passing_mask``). Each step is recorded in a ``FilterTrace``,
 whose ``reason()`` says which step emptied the list, and whose ``fate``
 says which step removed each host (``scheduler.filters.explain`` prints
 it).
@@ -167,7 +167,7 @@ class FilterHandler:
                 break
             if not flt.run_filter_for_index(index):
                 continue
-            new = flt.passing(host_set, spec, mask)
+            new = flt.passing_mask(host_set, spec, mask)
             self._step(trace, name, host_set, mask, new)
             mask = new
         LOG.debug('Filters for instance %(index)d: %(reason)s',

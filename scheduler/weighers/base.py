@@ -33,8 +33,8 @@ A weigher states its rule once, in one of two forms:
   (Nova's name), for third-party weighers written as for Nova.
 
 Either form answers the other's question, and the handler asks each
-weigher only ``multipliers(host_set, indices)`` and, unless those are all
-0, ``weights(host_set, spec, indices)``.
+weigher only ``weight_multipliers(host_set, indices)`` and, unless those
+are all 0, ``raw_weights(host_set, spec, indices)``.
 """
 
 import abc
@@ -76,13 +76,13 @@ class BaseHostWeigher(abc.ABC):
     def _weigh_object(self, host_state, spec):
         """Raw weight (a number) of one host for ``spec``."""
 
-    def multipliers(self, host_set, indices):
+    def weight_multipliers(self, host_set, indices):
         """Multiplier of hosts ``indices``: a float, or an array of them."""
         return np.fromiter(
             (self.weight_multiplier(host_set.hosts[i]) for i in indices),
             float, len(indices))
 
-    def weights(self, host_set, spec, indices):
+    def raw_weights(self, host_set, spec, indices):
         """Float array: raw weights of hosts ``indices``, and of no other.
 
         Here ``_weigh_object`` is asked for each of them.
@@ -105,13 +105,13 @@ class ColumnWeigher(BaseHostWeigher):
 
     def _weigh_object(self, host_state, spec):
         """The rule of ``weigh_columns``, for a set of this host alone."""
-        return float(self.weights(host_sets.HostStateSet([host_state]),
-                                  spec, [0])[0])
+        return float(self.raw_weights(
+            host_sets.HostStateSet([host_state]), spec, [0])[0])
 
-    def multipliers(self, host_set, indices):
+    def weight_multipliers(self, host_set, indices):
         return float(self.weight_multiplier(None))
 
-    def weights(self, host_set, spec, indices):
+    def raw_weights(self, host_set, spec, indices):
         return np.asarray(self.weigh_columns(host_set, spec),
                           dtype=float)[indices]
 
@@ -149,7 +149,7 @@ class ConfiguredWeigher(ColumnWeigher):
         return self.sign * utils.multiplier_column(
             host_set, self._key, self.configured_multiplier())
 
-    def multipliers(self, host_set, indices):
+    def weight_multipliers(self, host_set, indices):
         return np.asarray(self.multiplier_column(host_set),
                           dtype=float)[indices]
 

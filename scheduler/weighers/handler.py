@@ -86,10 +86,10 @@ class WeightHandler:
         if len(indices) <= 1:
             return total
         for name, weigher in self.weighers:
-            multipliers = weigher.multipliers(host_set, indices)
+            multipliers = weigher.weight_multipliers(host_set, indices)
             if not np.any(multipliers):
                 continue
-            raw = np.asarray(weigher.weights(host_set, spec, indices),
+            raw = np.asarray(weigher.raw_weights(host_set, spec, indices),
                              dtype=float)
             minval, maxval = weigher.minval, weigher.maxval
             if minval is not None or maxval is not None:

@@ -60,9 +60,9 @@ class MetricsWeigher(base.ConfiguredWeigher):
         return value
 
     def weigh_columns(self, host_set, spec):
-        return self.weights(host_set, spec, np.arange(len(host_set)))
+        return self.raw_weights(host_set, spec, np.arange(len(host_set)))
 
-    def weights(self, host_set, spec, indices):
+    def raw_weights(self, host_set, spec, indices):
         # Only the hosts weighed: one that MetricsFilter removed for a
         # missing metric must not fail the request.
         if not self.setting:

@@ -141,6 +141,21 @@ def test_column_and_per_host_weigher_paths_agree():
     assert column == per_host
 
 
+def test_a_plugins_own_attributes_do_not_hide_the_interface():
+    # As Nova's HostNameWeigherFixture weigher: a dict named "weights".
+    class ByName(base.BaseHostWeigher):
+        def __init__(self, conf=None):
+            super().__init__(conf)
+            self.weights = {'host-1': 5.0}
+            self.multipliers = self.passing = None
+
+        def _weigh_object(self, host_state, spec):
+            return self.weights.get(host_state.host, 0.0)
+
+    assert _weigh([('ByName', ByName())], _hosts([1, 1, 1])) == [
+        0.0, 1.0, 0.0]
+
+
 def test_per_host_weigher_gets_a_multiplier_per_host():
     class HalfForHost0(ByIndex):
         def weight_multiplier(self, host_state):
