@@ -28,9 +28,17 @@ import types
 
 
 def _conf(overrides):
-    from tests.fixtures import conf as conf_fixture
+    # A script of its own (no tests package on its path).
+    from oslo_config import cfg
 
-    return conf_fixture.make_conf(scheduler=overrides)
+    from scheduler import conf as scheduler_conf
+
+    conf = cfg.ConfigOpts()
+    scheduler_conf.register_opts(conf)
+    conf([], default_config_files=[], default_config_dirs=[])
+    for name, value in overrides.items():
+        conf.set_override(name, value, group='scheduler')
+    return conf
 
 
 class _Facts:
