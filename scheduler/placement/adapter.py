@@ -12,9 +12,11 @@
 
 """The driver's one door to Placement.
 
-The driver calls ``query``, ``candidates``, ``names``, ``claim``,
-``release`` and ``release_if_unchanged`` on a collaborator; this is the
-real one. Tests give the driver a fake with the same methods.
+The steps of ``scheduler.cycle`` call ``query``, ``candidates``,
+``current_state``, ``names``, ``claim``, ``restore``, ``release`` and
+``release_if_unchanged`` on a collaborator the driver holds; this is the
+real one. Tests give the driver a fake with the same methods. A failed
+call raises a ``PlacementError``, which the driver words.
 
 ``query`` is where a request becomes the ``GET /allocation_candidates``
 query: translation (``scheduler.placement.translation``), the destination
@@ -59,7 +61,8 @@ class PlacementAdapter:
 
         :param host_facts: what request filters read aggregates from.
         :raises: NoValidHost (a malformed request, an unknown destination
-            node, a request filter's refusal), PlacementError.
+            node, a request filter's refusal), PlacementError (looking up
+            the destination node).
         """
         try:
             query = translation.build_query(
@@ -68,10 +71,6 @@ class PlacementAdapter:
             self.request_filters.run(spec, query, host_facts)
         except exception.InvalidRequest as e:
             raise exception.no_valid_host(e)
-        except exception.PlacementError as e:
-            raise exception.NoValidHost(
-                'Placement %s while looking up the requested node: %s'
-                % (e.kind, e.reason))
         LOG.debug('Allocation candidates query at %(version)s for flavor '
                   '%(flavor)s: %(query)s',
                   {'version': query.microversion, 'flavor': spec.flavor.name,

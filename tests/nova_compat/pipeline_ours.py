@@ -30,7 +30,7 @@ import sys
 import time
 
 from scheduler import conf as scheduler_conf
-from scheduler.drivers import ranking
+from scheduler.cycle import rank as cycle_rank
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
 from scheduler.host_state import columns
@@ -138,7 +138,7 @@ class Pipeline:
         mask, _trace = self.filters.run(host_set, spec, mask, index)
         indices = mask.nonzero()[0]
         weights = self.weighers.weigh(host_set, spec, indices)
-        order = ranking.rank_hosts(indices, weights)
+        order = cycle_rank.rank_hosts(indices, weights)
         return mask, indices, weights, order
 
 

@@ -15,6 +15,10 @@
 import numpy as np
 import pytest
 
+from scheduler.cycle import candidates
+from scheduler.cycle import host_states
+from scheduler.cycle import query
+from scheduler.cycle import request as cycle_request
 from scheduler.drivers import filter_scheduler
 from scheduler import exception
 from scheduler.host_facts import base
@@ -85,7 +89,11 @@ def test_instances_cast_over_rpc_are_in_the_host_state():
     driver, _, _ = _driver(_hosts(8192), {})
     driver.host_facts.update_instances('host-0', [{'uuid': 'a'},
                                                   {'uuid': 'b'}])
-    host_set, _ = driver._host_states(fakes.make_spec())
+    request = cycle_request.Request(fakes.make_spec())
+    query.build(request, driver.placement, driver.host_facts)
+    candidates.fetch(request, driver.placement)
+    host_set = host_states.build(request, driver.placement,
+                                 driver.host_facts, driver.conf)
     assert sorted(host_set.hosts[0].facts.instances) == ['a', 'b']
 
 

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from scheduler.drivers import ranking
+from scheduler.cycle import rank
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import host_state as hs
 from scheduler.weighers import handler as weight_handler
@@ -49,7 +49,7 @@ def test_ten_thousand_hosts_filter_weigh_and_rank_in_milliseconds():
         mask, trace = filters.run(host_set, spec)
         indices = np.flatnonzero(mask)
         weights = weighers.weigh(host_set, spec, indices)
-        order = ranking.rank_hosts(indices, weights, rng=rng)
+        order = rank.rank_hosts(indices, weights, rng=rng)
         timings.append(time.perf_counter() - start)
     assert trace.passed == HOSTS - HOSTS // 100
     assert len(order) == trace.passed

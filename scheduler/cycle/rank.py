@@ -10,7 +10,7 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Order weighed hosts: best first, with Nova's two knobs of randomness.
+"""Step ``rank``: weighed hosts best first, with Nova's two random knobs.
 
 - ``shuffle_best_same_weighed_hosts``: the hosts sharing the best weight
   are shuffled, so identical hosts are used evenly.
@@ -102,3 +102,16 @@ def rank_hosts(indices, weights, subset_size=1, shuffle_best=False,
             order[1:pick + 1] = order[:pick].copy()
             order[0] = chosen
     return ranked
+
+
+def run(request, indices, weights, conf, rng=None):
+    """Set ``request.order``: the hosts to try for the claim, best first.
+
+    :param conf: the ``[filter_scheduler]`` group (``host_subset_size``,
+        ``shuffle_best_same_weighed_hosts``).
+    """
+    with request.timed('rank'):
+        request.order = rank_hosts(
+            indices, weights, subset_size=conf.host_subset_size,
+            shuffle_best=conf.shuffle_best_same_weighed_hosts, rng=rng)
+    return request.order

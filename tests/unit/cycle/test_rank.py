@@ -12,7 +12,7 @@
 
 import numpy as np
 
-from scheduler.drivers import ranking
+from scheduler.cycle import rank
 
 
 class FixedRng:
@@ -30,48 +30,48 @@ class FixedRng:
 
 
 def test_best_weight_first_and_ties_keep_their_order():
-    order = ranking.rank_hosts([10, 11, 12, 13], [1.0, 3.0, 1.0, 2.0],
-                               rng=FixedRng())
+    order = rank.rank_hosts([10, 11, 12, 13], [1.0, 3.0, 1.0, 2.0],
+                            rng=FixedRng())
     assert list(order) == [11, 13, 10, 12]
 
 
 def test_shuffle_touches_only_the_hosts_sharing_the_best_weight():
-    order = ranking.rank_hosts([0, 1, 2, 3, 4], [5.0, 1.0, 5.0, 5.0, 2.0],
-                               shuffle_best=True, rng=FixedRng())
+    order = rank.rank_hosts([0, 1, 2, 3, 4], [5.0, 1.0, 5.0, 5.0, 2.0],
+                            shuffle_best=True, rng=FixedRng())
     assert list(order) == [3, 2, 0, 4, 1]
 
 
 def test_subset_size_moves_the_picked_host_to_the_front():
-    order = ranking.rank_hosts([0, 1, 2, 3], [4.0, 3.0, 2.0, 1.0],
-                               subset_size=3, rng=FixedRng(pick=2))
+    order = rank.rank_hosts([0, 1, 2, 3], [4.0, 3.0, 2.0, 1.0],
+                            subset_size=3, rng=FixedRng(pick=2))
     assert list(order) == [2, 0, 1, 3]
 
 
 def test_subset_size_picks_only_among_the_best_n():
     rng = np.random.default_rng(11)
-    firsts = {int(ranking.rank_hosts(range(10), np.arange(10.0)[::-1],
-                                     subset_size=3, rng=rng)[0])
+    firsts = {int(rank.rank_hosts(range(10), np.arange(10.0)[::-1],
+                                  subset_size=3, rng=rng)[0])
               for _ in range(200)}
     assert firsts == {0, 1, 2}
 
 
 def test_subset_larger_than_the_hosts_is_all_hosts():
-    order = ranking.rank_hosts([7, 8], [1.0, 2.0], subset_size=100,
-                               rng=FixedRng(pick=1))
+    order = rank.rank_hosts([7, 8], [1.0, 2.0], subset_size=100,
+                            rng=FixedRng(pick=1))
     assert list(order) == [7, 8]
 
 
 def test_no_hosts_is_an_empty_order():
-    assert len(ranking.rank_hosts([], [])) == 0
+    assert len(rank.rank_hosts([], [])) == 0
 
 
 def test_a_long_order_is_the_stable_sort_of_all_hosts():
     rng = np.random.default_rng(5)
-    for size in (ranking.HEAD - 1, ranking.HEAD + 1, 1000):
+    for size in (rank.HEAD - 1, rank.HEAD + 1, 1000):
         weights = rng.integers(0, 50, size).astype(float)
         indices = rng.permutation(size) + 1000
         expected = indices[np.argsort(-weights, kind='stable')]
-        order = ranking.rank_hosts(indices, weights, rng=FixedRng())
+        order = rank.rank_hosts(indices, weights, rng=FixedRng())
         assert len(order) == size
         assert list(order) == expected.tolist()
         assert order[0] == expected[0]
@@ -81,10 +81,10 @@ def test_a_long_order_is_the_stable_sort_of_all_hosts():
 def test_shuffle_and_subset_work_on_long_orders():
     weights = np.zeros(500)
     weights[[400, 7, 300]] = 2.0
-    order = ranking.rank_hosts(np.arange(500), weights, shuffle_best=True,
-                               rng=FixedRng())
+    order = rank.rank_hosts(np.arange(500), weights, shuffle_best=True,
+                            rng=FixedRng())
     assert list(order)[:4] == [400, 300, 7, 0]
-    order = ranking.rank_hosts(np.arange(500), -np.arange(500.0),
-                               subset_size=100, rng=FixedRng(pick=99))
+    order = rank.rank_hosts(np.arange(500), -np.arange(500.0),
+                            subset_size=100, rng=FixedRng(pick=99))
     assert list(order)[:3] == [99, 0, 1]
     assert list(order)[100:102] == [100, 101]

@@ -1,0 +1,132 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Step ``claim``: the first ranked host Placement accepts, and its undo.
+
+The best host's allocation request is claimed in Placement (``PUT
+/allocations/{consumer}``); on ``ClaimConflict`` the next host is tried, up
+to ``[scheduler] max_claim_conflicts`` in a row. The claim is then
+consumed in the host set, so the next instance of a multi-create is
+filtered and weighed against what is left. A legacy caller (no instance
+uuids) gets its hosts unclaimed.
+
+When the request fails, ``undo`` releases the claims it made (a move claim
+gets the consumer's previous allocations back); a release that fails is
+tried again later (``scheduler.drivers.releases``).
+"""
+
+from oslo_log import log as logging
+
+from scheduler.cycle import request as cycle_request
+from scheduler import exception
+
+LOG = logging.getLogger(__name__)
+
+
+def claim(request, placement, order, index, max_conflicts):
+    """Claim a host of ``order`` for instance ``index``; a ``Claimed``.
+
+    A Placement failure other than a conflict propagates (the driver
+    words it); the claim it may have written is kept in
+    ``request.claimed`` first, so that ``undo`` releases it.
+    """
+    consumer = request.consumer(index)
+    with request.timed('claim'):
+        claimed = _first_accepted(request, placement, order, consumer,
+                                  max_conflicts)
+    request.claimed.append(claimed)
+    request.host_set.consume(claimed.index, claimed.allocation_request)
+    LOG.debug('Selected %(host)s for instance %(index)d of %(count)d',
+              {'host': request.host_set[claimed.index].host,
+               'index': index + 1, 'count': request.count})
+    return claimed
+
+
+def _first_accepted(request, placement, order, consumer, max_conflicts):
+    host_set, spec = request.host_set, request.spec
+    conflicts = no_room = 0
+    last = None
+    for i in order:
+        if conflicts >= max_conflicts:
+            raise exception.NoValidHost(
+                'Placement refused the claim on %d hosts in a row '
+                '([scheduler] max_claim_conflicts): concurrent requests '
+                'took the capacity they showed (last: %s)'
+                % (conflicts, last))
+        host = host_set.hosts[i]
+        allocation_request = host.fitting_request()
+        if allocation_request is None:
+            # Only if Placement's summaries contradict its own
+            # candidates: fail closed.
+            no_room += 1
+            continue
+        if consumer is None:
+            return cycle_request.Claimed(i, allocation_request, None)
+        try:
+            previous = placement.claim(
+                consumer, allocation_request, spec.project_id,
+                spec.user_id, request.version)
+        except exception.ClaimConflict as e:
+            conflicts += 1
+            last = e.reason
+            LOG.info('Claim of %(consumer)s on %(host)s refused, trying '
+                     'the next host: %(reason)s',
+                     {'consumer': consumer, 'host': host.host,
+                      'reason': e.reason})
+            continue
+        except exception.PlacementError:
+            # The claim may have been written before the error (a
+            # timeout): released with the others.
+            request.claimed.append(
+                cycle_request.Claimed(i, allocation_request, consumer))
+            raise
+        return cycle_request.Claimed(i, allocation_request, consumer,
+                                     previous)
+    raise exception.NoValidHost(
+        'none of the %d hosts that passed the filters could be claimed: '
+        '%d refused by Placement (last: %s), %d without room for the '
+        'request in the provider summaries'
+        % (len(order), conflicts, last, no_room))
+
+
+def undo(request, placement, deferred_releases):
+    """Release the claims of a failed request (restore a move's)."""
+    spec = request.spec
+    for claimed in request.claimed:
+        if claimed.consumer is None:
+            continue
+        if claimed.previous is not None:
+            _restore(claimed, spec, placement)
+            continue
+        try:
+            placement.release(claimed.consumer)
+        except exception.PlacementError as e:
+            LOG.error('Could not release the claim of %(consumer)s '
+                      'after a failed request: Placement %(kind)s: '
+                      '%(reason)s', {'consumer': claimed.consumer,
+                                     'kind': e.kind, 'reason': e.reason})
+            deferred_releases.add(
+                claimed.consumer, claimed.allocation_request['allocations'])
+
+
+def _restore(claimed, spec, placement):
+    try:
+        placement.restore(claimed.consumer, claimed.previous,
+                          spec.project_id, spec.user_id)
+    except exception.PlacementError as e:
+        # Not retried later: the consumer's allocations then hold the
+        # move's destination too, as after a failed evacuation in Nova,
+        # until the instance is evacuated again or deleted.
+        LOG.error('Could not put back the allocations of %(consumer)s '
+                  'after a failed request: Placement %(kind)s: '
+                  '%(reason)s', {'consumer': claimed.consumer,
+                                 'kind': e.kind, 'reason': e.reason})

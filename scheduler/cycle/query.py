@@ -1,0 +1,25 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Step ``query``: the spec becomes a ``GET /allocation_candidates`` query.
+
+The Placement package builds it (``scheduler.placement.adapter.query``:
+translation, the requested node as ``in_tree``, the request filters) and
+raises NoValidHost when the request itself cannot be asked.
+"""
+
+
+def build(request, placement, host_facts=None):
+    """Set ``request.query``; ``host_facts`` feeds the request filters."""
+    with request.timed('query'):
+        request.query = placement.query(request.spec, host_facts)
+    return request.query

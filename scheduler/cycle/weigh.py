@@ -1,0 +1,36 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Step ``weigh``: a weight per host that passed the filters.
+
+``scheduler.weighers.handler.WeightHandler`` sums the configured weighers'
+normalised, multiplied weights; with an explanation asked for, each
+weigher's share is shown too.
+"""
+
+from scheduler.filters import explain
+
+
+def run(request, weighers, indices, index=0):
+    """Weights aligned with ``indices`` (host indices of the host set)."""
+    host_set, spec = request.host_set, request.spec
+    explainer = request.explainer
+    with request.timed('weigh'):
+        if explainer is None or not explainer.active:
+            return weighers.weigh(host_set, spec, indices)
+        per_weigher = {}
+        weights = weighers.weigh(host_set, spec, indices,
+                                 per_weigher=per_weigher)
+    explainer.emit(explain.title('weigh', spec, index),
+                   explain.format_weights(host_set, indices, weights,
+                                          per_weigher))
+    return weights
