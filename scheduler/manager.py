@@ -18,7 +18,9 @@ that does not load raises ``PluginLoadError`` naming it, at start).
 
 The fanout casts from Nova (aggregates and instance info) go to the
 ``rpc`` host-facts source of ``host_facts`` (``scheduler.host_facts``),
-which the driver reads with the other sources.
+which the driver reads with the other sources. They arrive as the records
+the RPC layer reads them into (``scheduler.rpc.payloads``): lists of
+``AggregateFacts`` and ``InstanceFacts``.
 """
 
 from oslo_config import cfg
@@ -30,21 +32,6 @@ from scheduler.host_facts import store
 from scheduler import plugins
 
 LOG = logging.getLogger(__name__)
-
-
-def _instances(instance_info):
-    """Instance records from an InstanceList, a list or one Instance.
-
-    Records are the RPC layer's ``payloads.InstanceInfo``, or dicts and
-    Nova object primitives (tests and tools).
-    """
-    if isinstance(instance_info, (list, tuple)):
-        return list(instance_info)
-    if isinstance(instance_info, dict):
-        data = instance_info.get('nova_object.data', instance_info)
-        if 'objects' in data:
-            return list(data['objects'] or [])
-    return [instance_info]
 
 
 class SchedulerManager:
@@ -91,16 +78,13 @@ class SchedulerManager:
             raise
 
     def update_aggregates(self, context, aggregates):
-        if not isinstance(aggregates, (list, tuple)):
-            aggregates = [aggregates]
         self.host_facts.update_aggregates(aggregates)
 
     def delete_aggregate(self, context, aggregate):
         self.host_facts.delete_aggregate(aggregate)
 
     def update_instance_info(self, context, host_name, instance_info):
-        self.host_facts.update_instances(host_name,
-                                         _instances(instance_info))
+        self.host_facts.update_instances(host_name, instance_info)
 
     def delete_instance_info(self, context, host_name, instance_uuid):
         self.host_facts.delete_instance(host_name, instance_uuid)

@@ -99,7 +99,7 @@ def main(argv=None):
 
     from scheduler.host_facts import store
     from scheduler.host_state import builder
-    from scheduler.rpc import payloads
+    from scheduler.host_state import facts
 
     conf = cfg.CONF
     conf([], project='scheduler', default_config_files=[],
@@ -111,10 +111,9 @@ def main(argv=None):
     def feed_instances():
         for n, host in enumerate(host_names):
             facts_store.update_instances(host, [
-                payloads.InstanceInfo(
-                    uuid=str(uuid.uuid4()), host=host, node=host,
-                    project_id=projects[(n + i) % len(projects)],
-                    user_id='user')
+                facts.InstanceFacts(
+                    uuid=str(uuid.uuid4()),
+                    project_id=projects[(n + i) % len(projects)])
                 for i in range(args.instances)])
 
     step('%d hosts x %d instances (casts)' % (args.hosts, args.instances),
@@ -123,9 +122,9 @@ def main(argv=None):
     def feed_aggregates():
         per = max(args.hosts // args.aggregates, 1)
         facts_store.update_aggregates([
-            payloads.Aggregate(
+            facts.AggregateFacts(
                 id=a, uuid=str(uuid.uuid4()), name='agg-%d' % a,
-                hosts=host_names[a * per:(a + 1) * per],
+                hosts=frozenset(host_names[a * per:(a + 1) * per]),
                 metadata={'availability_zone': 'az-%d' % (a % 3)})
             for a in range(args.aggregates)])
 

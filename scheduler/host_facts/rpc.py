@@ -30,45 +30,16 @@ Semantics are those of Nova's host manager:
   sources are told (``nova_db`` then reloads early), as Nova's host
   manager re-reads the host's instances from its database.
 
-This source never fails: its age is the time since the last cast.
+The records are ``AggregateFacts`` and ``InstanceFacts``, as the RPC layer
+reads them from the casts (``scheduler.rpc.payloads``). This source never
+fails: its age is the time since the last cast.
 """
 
 from oslo_log import log as logging
 
 from scheduler.host_facts import base
 from scheduler.host_facts import instances as compact
-from scheduler.host_state import facts
-
 LOG = logging.getLogger(__name__)
-
-
-def _field(record, name):
-    if isinstance(record, dict):
-        record = record.get('nova_object.data', record)
-        return record.get(name)
-    return getattr(record, name, None)
-
-
-def aggregate_facts(record):
-    """``AggregateFacts`` of a cast record (payloads.Aggregate or dict)."""
-    return facts.AggregateFacts(
-        id=_field(record, 'id'), uuid=_field(record, 'uuid'),
-        name=_field(record, 'name'),
-        hosts=frozenset(_field(record, 'hosts') or ()),
-        metadata=dict(_field(record, 'metadata') or {}))
-
-
-def instance_state(record):
-    """The shared state tuple of a cast record (InstanceInfo or dict)."""
-    properties = _field(record, 'image_properties')
-    if properties is None:
-        properties = compact.image_properties(
-            _field(record, 'system_metadata'))
-    return compact.state_of(
-        project_id=_field(record, 'project_id'),
-        vm_state=_field(record, 'vm_state'),
-        task_state=_field(record, 'task_state'),
-        image_properties=frozenset(properties))
 
 
 def aggregate_key(aggregate):
@@ -110,14 +81,13 @@ class RPCSource(base.HostFactsSource):
     def update_aggregates(self, records):
         with self._lock:
             aggregates = dict(self._aggregates)
-            for record in records:
-                aggregate = aggregate_facts(record)
+            for aggregate in records:
                 aggregates[aggregate_key(aggregate)] = aggregate
             self._aggregates = aggregates
             self._loaded_at = self._clock()
 
-    def delete_aggregate(self, record):
-        key = aggregate_key(aggregate_facts(record))
+    def delete_aggregate(self, aggregate):
+        key = aggregate_key(aggregate)
         with self._lock:
             aggregates = dict(self._aggregates)
             aggregates.pop(key, None)
@@ -139,7 +109,7 @@ class RPCSource(base.HostFactsSource):
         self._loaded_at = self._clock()
 
     def update_instances(self, host_name, records):
-        items = [(_field(r, 'uuid'), instance_state(r)) for r in records]
+        items = [(r.uuid, compact.state_of_facts(r)) for r in records]
         with self._lock:
             known = self._hosts.get(host_name)
             if known is None:

@@ -137,7 +137,8 @@ class HostFactsStore:
             if source is not self.rpc:
                 source.host_out_of_date(host_name)
 
-    # The casts (scheduler.rpc.payloads records or plain dicts).
+    # The casts, as scheduler.rpc.payloads reads them: AggregateFacts and
+    # InstanceFacts records.
 
     def update_aggregates(self, aggregates):
         self.rpc.update_aggregates(aggregates)

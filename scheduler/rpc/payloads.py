@@ -24,46 +24,16 @@ manager.py``):
 - ``delete_instance_info(host_name, instance_uuid)``: a string.
 - ``sync_instance_info(host_name, instance_uuids)``: a list of strings.
 
-A malformed payload raises ``InvalidRequest``; a cast has no caller to tell,
-so the endpoint logs it and drops the cast.
+They are read into the records the host-facts sources keep
+(``scheduler.host_state.facts``): ``AggregateFacts`` and ``InstanceFacts``;
+only the fields the scheduler uses are read. A malformed payload raises
+``InvalidRequest``; a cast has no caller to tell, so the endpoint logs it
+and drops the cast.
 """
 
-import dataclasses
-
 from scheduler.host_facts import instances as compact
+from scheduler.host_state import facts
 from scheduler.rpc import readers
-
-
-@dataclasses.dataclass
-class Aggregate:
-    """A host aggregate, as Nova's ``Aggregate`` object describes it."""
-
-    uuid: str | None = None
-    id: int | None = None
-    name: str | None = None
-    hosts: list[str] = dataclasses.field(default_factory=list)
-    metadata: dict[str, str] = dataclasses.field(default_factory=dict)
-
-    @property
-    def availability_zone(self):
-        return self.metadata.get('availability_zone')
-
-
-@dataclasses.dataclass
-class InstanceInfo:
-    """What the scheduler keeps of one instance a compute host reported."""
-
-    uuid: str
-    host: str | None = None
-    node: str | None = None
-    project_id: str | None = None
-    user_id: str | None = None
-    availability_zone: str | None = None
-    vm_state: str | None = None
-    task_state: str | None = None
-    # (name, value) pairs of its image's properties, from the system
-    # metadata when the compute sent it (a new or resized instance does).
-    image_properties: frozenset = frozenset()
 
 
 def _objects(value, path, list_name, name):
@@ -79,25 +49,28 @@ def _objects(value, path, list_name, name):
 
 
 def aggregate_from_wire(value, path='aggregate'):
+    """``AggregateFacts`` from an Aggregate primitive."""
     data = readers.read_object(value, path, 'Aggregate', required=True)
     agg_id = data.get('id')
-    return Aggregate(
+    return facts.AggregateFacts(
         uuid=readers.read_str(data.get('uuid'), path + '.uuid'),
         id=None if agg_id is None else readers.read_int(agg_id,
                                                         path + '.id'),
         name=readers.read_str(data.get('name'), path + '.name'),
-        hosts=readers.read_strings(data.get('hosts'), path + '.hosts'),
+        hosts=frozenset(readers.read_strings(data.get('hosts'),
+                                             path + '.hosts')),
         metadata=readers.read_string_dict(data.get('metadata'),
                                           path + '.metadata'))
 
 
 def aggregates_from_wire(value, path='aggregates'):
-    """A list of ``Aggregate`` from what ``update_aggregates`` carries."""
+    """A list of ``AggregateFacts`` from what ``update_aggregates`` carries."""
     return [aggregate_from_wire(item, item_path) for item, item_path in
             _objects(value, path, 'AggregateList', 'Aggregate')]
 
 
 def instance_info_from_wire(value, path):
+    """``InstanceFacts`` from an Instance primitive."""
     data = readers.read_object(value, path, 'Instance', required=True)
     uuid = readers.read_str(data.get('uuid'), path + '.uuid')
     if not uuid:
@@ -112,18 +85,14 @@ def instance_info_from_wire(value, path):
         if item is not None:
             readers.read_str(item, '%s.system_metadata[%s]' % (
                 path, readers.show(key)))
-    return InstanceInfo(uuid=uuid, host=field('host'), node=field('node'),
-                        project_id=field('project_id'),
-                        user_id=field('user_id'),
-                        availability_zone=field('availability_zone'),
-                        vm_state=field('vm_state'),
-                        task_state=field('task_state'),
-                        image_properties=compact.image_properties(
-                            system_metadata))
+    return facts.InstanceFacts(
+        uuid=uuid, project_id=field('project_id'),
+        vm_state=field('vm_state'), task_state=field('task_state'),
+        image_properties=compact.image_properties(system_metadata))
 
 
 def instance_infos_from_wire(value, path='instance_info'):
-    """A list of ``InstanceInfo`` from ``update_instance_info``."""
+    """A list of ``InstanceFacts`` from ``update_instance_info``."""
     return [instance_info_from_wire(item, item_path) for item, item_path in
             _objects(value, path, 'InstanceList', 'Instance')]
 

@@ -48,9 +48,10 @@ class SchedulerEndpoint:
     return_alternates) -> list[list[Selection]]`` with ``spec`` a
     ``scheduler.objects.request_spec.RequestSpec`` and ``instance_uuids``
     None or a list of strings; ``update_aggregates(context,
-    list[payloads.Aggregate])``, ``delete_aggregate(context,
-    payloads.Aggregate)``, ``update_instance_info(context, host_name,
-    list[payloads.InstanceInfo])``, ``delete_instance_info(context,
+    list[AggregateFacts])``, ``delete_aggregate(context,
+    AggregateFacts)``, ``update_instance_info(context, host_name,
+    list[InstanceFacts])`` (records of ``scheduler.host_state.facts``,
+    read by ``payloads``), ``delete_instance_info(context,
     host_name, instance_uuid)``, ``sync_instance_info(context, host_name,
     list[str])``. The context is an ``oslo_context`` RequestContext.
     """

@@ -22,9 +22,9 @@ the aggregate casts at 4.1 and the instance-info casts at 4.2, all fanout.
 import oslo_messaging
 
 from scheduler import exception
+from scheduler.host_state import facts
 from scheduler.objects import request_spec as model
 from scheduler.rpc import errors
-from scheduler.rpc import payloads
 from scheduler.rpc import primitives
 from scheduler.rpc import serializer
 from scheduler.rpc import transport as rpc_transport
@@ -94,7 +94,7 @@ class SchedulerClient:
         cctxt.cast(ctxt, method, **kwargs)
 
     def update_aggregates(self, ctxt, aggregates):
-        """``aggregates``: ``payloads.Aggregate`` records or primitives."""
+        """``aggregates``: ``AggregateFacts`` records or primitives."""
         self._fanout(ctxt, '4.1', 'update_aggregates', aggregates=[
             _aggregate(agg) for agg in aggregates])
 
@@ -103,11 +103,12 @@ class SchedulerClient:
                      aggregate=_aggregate(aggregate))
 
     def update_instance_info(self, ctxt, host_name, instance_info):
-        """``instance_info``: InstanceInfo records, or a primitive."""
+        """``instance_info``: ``InstanceFacts`` records, or a primitive."""
         if (isinstance(instance_info, list) and
-                all(isinstance(i, payloads.InstanceInfo)
+                all(isinstance(i, facts.InstanceFacts)
                     for i in instance_info)):
-            instance_info = writers.instance_list_to_primitive(instance_info)
+            instance_info = writers.instance_list_to_primitive(
+                host_name, instance_info)
         self._fanout(ctxt, '4.2', 'update_instance_info',
                      host_name=host_name, instance_info=instance_info)
 
@@ -122,6 +123,6 @@ class SchedulerClient:
 
 def _aggregate(value):
     """A record is written as Nova does; anything else is sent as is."""
-    if isinstance(value, payloads.Aggregate):
+    if isinstance(value, facts.AggregateFacts):
         return writers.aggregate_to_primitive(value)
     return value

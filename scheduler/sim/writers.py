@@ -220,14 +220,19 @@ def aggregate_to_primitive(aggregate):
     return nova_object('Aggregate', data)
 
 
-def instance_list_to_primitive(infos):
-    """An InstanceList primitive of ``payloads.InstanceInfo`` records."""
+def instance_list_to_primitive(host_name, instances):
+    """An InstanceList primitive of host ``host_name``'s ``InstanceFacts``.
+
+    As a compute sends it: each Instance names the host (and, here, a node
+    of the same name).
+    """
     return nova_object('InstanceList', {'objects': [
         nova_object('Instance', {
-            'uuid': info.uuid, 'host': info.host, 'node': info.node,
-            'project_id': info.project_id, 'user_id': info.user_id,
-            'availability_zone': info.availability_zone,
-            'vm_state': info.vm_state, 'task_state': info.task_state,
+            'uuid': instance.uuid, 'host': host_name, 'node': host_name,
+            'project_id': instance.project_id,
+            'vm_state': instance.vm_state,
+            'task_state': instance.task_state,
             'system_metadata': {compact.IMAGE_PREFIX + name: value
-                                for name, value in info.image_properties}})
-        for info in infos]})
+                                for name, value in
+                                instance.image_properties}})
+        for instance in instances]})

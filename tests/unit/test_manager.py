@@ -10,7 +10,6 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-import dataclasses
 import logging
 import threading
 
@@ -20,32 +19,17 @@ from scheduler.drivers import filter_scheduler
 from scheduler import exception
 from scheduler.host_state import facts
 from scheduler import manager
+from tests.fixtures import records
 from tests.unit.host_state import fakes
 
 
-def _primitive(name, data, version='1.0'):
-    return {'nova_object.name': name, 'nova_object.namespace': 'nova',
-            'nova_object.version': version, 'nova_object.data': data,
-            'nova_object.changes': sorted(data)}
+def _aggregate(id, hosts, metadata=None):
+    return records.aggregate(id, hosts, metadata, uuid='agg-%d' % id,
+                             name='agg%d' % id)
 
 
-def _aggregate(id, hosts, metadata=None, **fields):
-    data = dict(id=id, uuid='agg-%d' % id, name='agg%d' % id, hosts=hosts,
-                metadata=metadata or {}, **fields)
-    return _primitive('Aggregate', data, '1.3')
-
-
-def _instance(uuid, host='cn1'):
-    return _primitive('Instance', {'uuid': uuid, 'host': host,
-                                   'node': host, 'project_id': 'p',
-                                   'user_id': 'u', 'vm_state': 'active'},
-                      '2.8')
-
-
-def _instance_list(*uuids, host='cn1'):
-    return _primitive('InstanceList',
-                      {'objects': [_instance(u, host) for u in uuids]},
-                      '2.6')
+def _instances(*uuids):
+    return records.instances(*uuids, project_id='p', vm_state='active')
 
 
 class RecordingDriver:
@@ -98,7 +82,7 @@ def test_select_destinations_is_the_drivers_answer():
     assert mgr.driver.calls == [('ctx', spec, ['i-1'], True)]
 
 
-def test_update_aggregates_records_nova_aggregate_primitives():
+def test_update_aggregates_records_the_aggregates():
     mgr = _manager()
     mgr.update_aggregates(None, [
         _aggregate(1, ['cn1', 'cn2'], {'availability_zone': 'az1'}),
@@ -112,12 +96,11 @@ def test_update_aggregates_records_nova_aggregate_primitives():
         1, 2]
 
 
-def test_update_aggregates_takes_dicts_and_replaces_by_id():
+def test_update_aggregates_replaces_by_id():
     mgr = _manager()
-    mgr.update_aggregates(None, [{'id': 1, 'hosts': ['cn1'],
-                                  'metadata': {}}])
-    mgr.update_aggregates(None, {'id': 1, 'hosts': ['cn3'],
-                                 'metadata': {'k': 'v'}})
+    mgr.update_aggregates(None, [records.aggregate(1, ['cn1'])])
+    mgr.update_aggregates(None, [records.aggregate(1, ['cn3'],
+                                                   {'k': 'v'})])
     (aggregate,) = mgr.host_facts.aggregates().values()
     assert aggregate.hosts == frozenset(['cn3'])
     assert aggregate.metadata == {'k': 'v'}
@@ -132,10 +115,10 @@ def test_delete_aggregate_forgets_it():
     assert [a.id for a in mgr.host_facts.aggregates_of_host('cn1')] == [2]
 
 
-def test_update_instance_info_records_an_instance_list():
+def test_update_instance_info_records_the_instances():
     mgr = _manager()
-    mgr.update_instance_info(None, 'cn1', _instance_list('a', 'b'))
-    mgr.update_instance_info(None, 'cn1', _instance('c'))
+    mgr.update_instance_info(None, 'cn1', _instances('a', 'b'))
+    mgr.update_instance_info(None, 'cn1', _instances('c'))
     instances = mgr.host_facts.instances_of_host('cn1')
     assert sorted(instances) == ['a', 'b', 'c']
     assert instances['a'] == facts.InstanceFacts(uuid='a', project_id='p',
@@ -145,7 +128,7 @@ def test_update_instance_info_records_an_instance_list():
 
 def test_delete_instance_info_forgets_the_instance():
     mgr = _manager()
-    mgr.update_instance_info(None, 'cn1', _instance_list('a', 'b'))
+    mgr.update_instance_info(None, 'cn1', _instances('a', 'b'))
     mgr.delete_instance_info(None, 'cn1', 'a')
     mgr.delete_instance_info(None, 'cn9', 'x')
     assert sorted(mgr.host_facts.instances_of_host('cn1')) == ['b']
@@ -153,7 +136,7 @@ def test_delete_instance_info_forgets_the_instance():
 
 def test_sync_instance_info_makes_the_hosts_record_exact():
     mgr = _manager()
-    mgr.update_instance_info(None, 'cn1', _instance_list('a', 'b'))
+    mgr.update_instance_info(None, 'cn1', _instances('a', 'b'))
     mgr.sync_instance_info(None, 'cn1', ['b', 'c'])
     instances = mgr.host_facts.instances_of_host('cn1')
     assert sorted(instances) == ['b', 'c']
@@ -169,7 +152,7 @@ def test_concurrent_casts_lose_no_update():
         barrier.wait()
         for i in range(200):
             mgr.update_instance_info(None, 'cn1',
-                                     _instance('i-%d-%d' % (n, i)))
+                                     _instances('i-%d-%d' % (n, i)))
             mgr.update_aggregates(None, [_aggregate(n * 1000 + i, ['cn1'])])
 
     threads = [threading.Thread(target=cast, args=(n,)) for n in range(8)]
@@ -179,42 +162,6 @@ def test_concurrent_casts_lose_no_update():
         t.join()
     assert len(mgr.host_facts.instances_of_host('cn1')) == 1600
     assert len(mgr.host_facts.aggregates()) == 1600
-
-
-@dataclasses.dataclass
-class AggregateRecord:
-    uuid: str | None = None
-    id: int | None = None
-    name: str | None = None
-    hosts: list = dataclasses.field(default_factory=list)
-    metadata: dict = dataclasses.field(default_factory=dict)
-
-
-@dataclasses.dataclass
-class InstanceRecord:
-    uuid: str
-    host: str | None = None
-    node: str | None = None
-    project_id: str | None = None
-    user_id: str | None = None
-    availability_zone: str | None = None
-
-
-def test_casts_take_the_rpc_layers_records():
-    mgr = _manager()
-    mgr.update_aggregates(None, [AggregateRecord(
-        uuid='agg-7', id=7, hosts=['cn1'],
-        metadata={'availability_zone': 'az7'})])
-    mgr.update_instance_info(None, 'cn1', [
-        InstanceRecord('a', host='cn1', project_id='p',
-                       availability_zone='az7')])
-    (aggregate,) = mgr.host_facts.aggregates_of_host('cn1')
-    assert (aggregate.id, aggregate.uuid) == (7, 'agg-7')
-    assert aggregate.metadata == {'availability_zone': 'az7'}
-    assert mgr.host_facts.instances_of_host('cn1')['a'] == (
-        facts.InstanceFacts(uuid='a', project_id='p'))
-    mgr.delete_aggregate(None, AggregateRecord(uuid='agg-7', id=7))
-    assert mgr.host_facts.aggregates() == {}
 
 
 def test_no_valid_host_is_logged_once_with_its_reason(caplog):

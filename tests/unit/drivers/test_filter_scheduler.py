@@ -22,6 +22,7 @@ from scheduler.host_facts import store
 from scheduler.host_state import builder
 from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_state as hs
+from tests.fixtures import records
 from tests.unit.drivers import fake_placement
 from tests.unit.host_state import fakes
 
@@ -356,9 +357,9 @@ def test_selection_carries_the_zone_of_its_hosts_aggregate():
     placement = fake_placement.FakePlacement(_ram_hosts(2048, 4096))
     driver = _driver(placement)
     facts = store.HostFactsStore(fakes.make_conf())
-    facts.update_aggregates([{'id': 1, 'uuid': 'agg-1', 'name': 'az1',
-                              'hosts': ['host-1'],
-                              'metadata': {'availability_zone': 'az1'}}])
+    facts.update_aggregates([records.aggregate(
+        1, ['host-1'], {'availability_zone': 'az1'}, uuid='agg-1',
+        name='az1')])
     driver.host_facts = facts
     result = driver.select_destinations(None, fakes.make_spec(), ['i-1'],
                                         return_alternates=True)

@@ -24,6 +24,7 @@ from scheduler import exception
 from scheduler.host_facts import base
 from scheduler.host_facts import rpc
 from scheduler.host_facts import store
+from tests.fixtures import records
 from tests.unit.drivers import fake_placement
 from tests.unit.host_facts import fakes as facts_fakes
 from tests.unit.host_state import fakes
@@ -76,9 +77,8 @@ def test_selection_and_alternates_carry_the_chosen_hosts_cell():
 
 def test_zone_cast_over_rpc_reaches_the_selection():
     driver, _, _ = _driver(_hosts(8192, 4096), {})
-    driver.host_facts.update_aggregates([{
-        'id': 1, 'hosts': ['host-0'],
-        'metadata': {'availability_zone': 'az-east'}}])
+    driver.host_facts.update_aggregates([records.aggregate(
+        1, ['host-0'], {'availability_zone': 'az-east'})])
     (selections,) = driver.select_destinations(
         None, fakes.make_spec(), ['i-1'], return_alternates=True)
     assert {s.service_host: s.availability_zone for s in selections} == {
@@ -87,8 +87,7 @@ def test_zone_cast_over_rpc_reaches_the_selection():
 
 def test_instances_cast_over_rpc_are_in_the_host_state():
     driver, _, _ = _driver(_hosts(8192), {})
-    driver.host_facts.update_instances('host-0', [{'uuid': 'a'},
-                                                  {'uuid': 'b'}])
+    driver.host_facts.update_instances('host-0', records.instances('a', 'b'))
     request = cycle_request.Request(fakes.make_spec())
     query.build(request, driver.placement, driver.host_facts)
     candidates.fetch(request, driver.placement)

@@ -12,6 +12,7 @@
 
 from scheduler.host_facts import rpc
 from scheduler.host_state import facts
+from tests.fixtures import records
 from tests.unit.host_facts import fakes
 
 
@@ -22,27 +23,26 @@ def _source():
     return source, told
 
 
-def _instances(*uuids):
-    return [{'uuid': u, 'project_id': 'p', 'vm_state': 'active'}
-            for u in uuids]
+def _instances(*uuids, **fields):
+    return records.instances(*uuids, project_id='p', vm_state='active',
+                             **fields)
 
 
 def test_aggregate_update_replaces_by_id_and_delete_forgets():
     source, _ = _source()
-    source.update_aggregates([{'id': 1, 'uuid': 'a1', 'hosts': ['h1'],
-                               'metadata': {'availability_zone': 'az1'}}])
-    source.update_aggregates([{'id': 1, 'uuid': 'a1', 'hosts': ['h2'],
-                               'metadata': {}}])
+    source.update_aggregates([records.aggregate(
+        1, ['h1'], {'availability_zone': 'az1'}, uuid='a1')])
+    source.update_aggregates([records.aggregate(1, ['h2'], uuid='a1')])
     assert source.aggregates()[1].hosts == frozenset(['h2'])
-    source.delete_aggregate({'id': 1, 'uuid': 'a1'})
+    source.delete_aggregate(records.aggregate(id=1, uuid='a1'))
     assert source.aggregates() == {}
 
 
 def test_earlier_aggregate_snapshot_is_not_changed_by_a_later_cast():
     source, _ = _source()
-    source.update_aggregates([{'id': 1, 'hosts': ['h1']}])
+    source.update_aggregates([records.aggregate(1, ['h1'])])
     before = source.aggregates()
-    source.update_aggregates([{'id': 2, 'hosts': ['h1']}])
+    source.update_aggregates([records.aggregate(2, ['h1'])])
     assert list(before) == [1]
 
 
@@ -106,7 +106,7 @@ def test_age_is_the_time_since_the_last_cast():
     source = rpc.RPCSource(fakes.make_conf(), clock=clock)
     clock.advance(30)
     assert source.age() == 30
-    source.update_aggregates([{'id': 1}])
+    source.update_aggregates([records.aggregate(id=1)])
     clock.advance(5)
     assert source.age() == 5
     assert source.health().state == 'ok'
@@ -136,10 +136,9 @@ def test_a_matching_sync_changes_no_record():
 
 def test_image_properties_of_a_cast_survive_a_list_without_them():
     source, _ = _source()
-    first = dict(_instances('a')[0], system_metadata={
-        'image_hw_disk_bus': 'scsi', 'image_disk_format': 'qcow2',
-        'owner_project_name': 'demo'})
-    source.update_instances('h1', [first] + _instances('b'))
+    first = _instances('a', image_properties=frozenset([
+        ('hw_disk_bus', 'scsi')]))
+    source.update_instances('h1', first + _instances('b'))
     assert source.host('h1').instances['a'].image_properties == {
         ('hw_disk_bus', 'scsi')}
     # A compute's start-up list has no system metadata.

@@ -14,6 +14,7 @@ from scheduler.host_facts import base
 from scheduler.host_facts import rpc
 from scheduler.host_facts import store
 from scheduler.host_state import facts
+from tests.fixtures import records
 from tests.unit.host_facts import fakes
 
 
@@ -44,10 +45,9 @@ def test_rpc_is_always_loaded_first_by_entry_point():
 def test_zone_is_the_sorted_joined_zones_of_the_hosts_aggregates():
     facts_store = _store()
     facts_store.update_aggregates([
-        {'id': 1, 'hosts': ['h1'], 'metadata': {'availability_zone': 'b'}},
-        {'id': 2, 'hosts': ['h1', 'h2'],
-         'metadata': {'availability_zone': 'a'}},
-        {'id': 3, 'hosts': ['h3'], 'metadata': {'other': 'x'}}])
+        records.aggregate(1, ['h1'], {'availability_zone': 'b'}),
+        records.aggregate(2, ['h1', 'h2'], {'availability_zone': 'a'}),
+        records.aggregate(3, ['h3'], {'other': 'x'})])
     assert facts_store.availability_zones() == {'h1': 'a,b', 'h2': 'a'}
 
 
@@ -60,9 +60,8 @@ def test_facts_merge_sources_earlier_first_but_aggregates_read_win():
                           instances={'x': facts.InstanceFacts('x')},
                           compute=compute, cell_uuid='cell-1')})
     facts_store = _store(db)
-    facts_store.update_aggregates([{'id': 1, 'name': 'rpc',
-                                    'hosts': ['h1']}])
-    facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
+    facts_store.update_aggregates([records.aggregate(1, ['h1'], name='rpc')])
+    facts_store.update_instances('h1', records.instances('a', 'b'))
     known = facts_store.known_facts()
     assert known.get('h2') is None
     h1 = known['h1']
@@ -88,7 +87,7 @@ def test_aggregates_of_every_source_are_readable_by_id():
 def test_a_mismatched_sync_is_told_to_the_other_sources():
     db = StaticSource(fakes.make_conf())
     facts_store = _store(db)
-    facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
+    facts_store.update_instances('h1', records.instances('a', 'b'))
     facts_store.sync_instances('h1', ['a'])
     assert db.told == ['h1']
 

@@ -20,6 +20,7 @@ from scheduler.host_facts import file as file_source
 from scheduler.host_facts import rpc
 from scheduler.host_facts import store
 from scheduler.host_state import facts
+from tests.fixtures import records
 from tests.unit.host_facts import fakes
 
 CELL_1 = '5e1a0000-0000-4000-8000-000000000001'
@@ -53,7 +54,7 @@ def _db():
 
 def test_unchanged_hosts_get_the_same_record_on_the_next_request():
     facts_store = _store(_db())
-    facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
+    facts_store.update_instances('h1', records.instances('a', 'b'))
     first = facts_store.known_facts()
     second = facts_store.known_facts()
     assert second['h1'] is first['h1']
@@ -63,7 +64,7 @@ def test_unchanged_hosts_get_the_same_record_on_the_next_request():
 def test_an_instance_cast_gives_its_host_a_new_record_only():
     facts_store = _store(_db())
     first = facts_store.known_facts()
-    facts_store.update_instances('h1', [{'uuid': 'a'}, {'uuid': 'b'}])
+    facts_store.update_instances('h1', records.instances('a', 'b'))
     second = facts_store.known_facts()
     assert second['h1'] is not first['h1']
     assert sorted(second['h1'].instances) == ['a', 'b']
@@ -83,11 +84,11 @@ def test_a_source_refresh_gives_new_records():
 
 def test_an_aggregate_change_gives_new_records():
     facts_store = _store(_db())
-    facts_store.update_aggregates([{'id': 1, 'hosts': ['h1'],
-                                    'metadata': {'availability_zone': 'a'}}])
+    facts_store.update_aggregates([
+        records.aggregate(1, ['h1'], {'availability_zone': 'a'})])
     first = facts_store.known_facts()
-    facts_store.update_aggregates([{'id': 1, 'hosts': ['h1'],
-                                    'metadata': {'availability_zone': 'b'}}])
+    facts_store.update_aggregates([
+        records.aggregate(1, ['h1'], {'availability_zone': 'b'})])
     second = facts_store.known_facts()
     assert second['h1'].availability_zone == 'b'
     assert second['h1'] is not first['h1']
@@ -97,8 +98,8 @@ def test_an_aggregate_change_gives_new_records():
 def test_a_cast_replaces_the_record_of_its_host_and_no_other():
     facts_store = _store(_db())
     for name in ('h1', 'h2', 'h3'):
-        facts_store.update_instances(name, [{'uuid': name + '-a'},
-                                            {'uuid': name + '-b'}])
+        facts_store.update_instances(
+            name, records.instances(name + '-a', name + '-b'))
     first = facts_store.known_facts()
     facts_store.delete_instance('h2', 'h2-a')
     second = facts_store.known_facts()
@@ -113,8 +114,8 @@ def test_a_cast_replaces_the_record_of_its_host_and_no_other():
 
 def test_the_answer_covers_every_known_host_whatever_is_asked():
     facts_store = _store(_db())
-    facts_store.update_aggregates([{'id': 1, 'hosts': ['h9']}])
-    facts_store.update_instances('h3', [{'uuid': 'a'}, {'uuid': 'b'}])
+    facts_store.update_aggregates([records.aggregate(1, ['h9'])])
+    facts_store.update_instances('h3', records.instances('a', 'b'))
     known = facts_store.known_facts()
     assert sorted(known) == ['h1', 'h2', 'h3', 'h9']
     assert known['h9'].instances == {}
@@ -123,10 +124,10 @@ def test_the_answer_covers_every_known_host_whatever_is_asked():
 
 def test_an_aggregate_change_reaches_hosts_known_only_by_aggregate():
     facts_store = _store(_db())
-    facts_store.update_aggregates([{'id': 1, 'hosts': ['h1', 'h9']}])
+    facts_store.update_aggregates([records.aggregate(1, ['h1', 'h9'])])
     assert [a.id for a in facts_store.known_facts().get('h9').aggregates] == [
         1]
-    facts_store.update_aggregates([{'id': 1, 'hosts': ['h1']}])
+    facts_store.update_aggregates([records.aggregate(1, ['h1'])])
     known = facts_store.known_facts()
     assert known.get('h9') is None
     assert [a.id for a in known['h1'].aggregates] == [1]
@@ -155,7 +156,7 @@ def test_a_host_forgotten_by_its_only_source_is_forgotten():
 
 def test_a_cast_for_a_host_another_source_knows_keeps_its_facts():
     facts_store = _store(_db())
-    facts_store.update_instances('h2', [{'uuid': 'a'}, {'uuid': 'b'}])
+    facts_store.update_instances('h2', records.instances('a', 'b'))
     h2 = facts_store.known_facts()['h2']
     assert sorted(h2.instances) == ['a', 'b']
     assert h2.compute.stats == {'num_instances': 1}
@@ -186,10 +187,10 @@ def test_casts_while_requests_read_never_disturb_them():
                 n += 1
                 name = 'h%d' % (n % 500)
                 facts_store.update_instances(
-                    name, [{'uuid': 'a%d' % n}, {'uuid': 'b%d' % n}])
+                    name, records.instances('a%d' % n, 'b%d' % n))
                 if n % 7 == 0:
                     facts_store.update_aggregates(
-                        [{'id': n % 3, 'hosts': [name]}])
+                        [records.aggregate(id=n % 3, hosts=[name])])
         except Exception as e:
             errors.append(e)
 

@@ -28,6 +28,7 @@ import pytest
 
 from scheduler import conf as scheduler_conf
 from scheduler import exception
+from scheduler.host_state import facts
 from scheduler.objects import selection
 from scheduler.rpc import payloads
 from scheduler.rpc import primitives
@@ -262,9 +263,9 @@ def test_too_many_instances_are_refused(served):
 def test_fanout_casts_reach_manager_as_records(served):
     client = rpc_client.SchedulerClient(served.transport)
     ctxt = _context()
-    aggregate = payloads.Aggregate(uuid='agg-1', id=1, name='a',
-                                   hosts=['h1'], metadata={})
-    info = payloads.InstanceInfo(uuid='i1', host='h1', node='n1')
+    aggregate = facts.AggregateFacts(uuid='agg-1', id=1, name='a',
+                                     hosts=frozenset(['h1']))
+    info = facts.InstanceFacts(uuid='i1', project_id='p')
 
     client.update_aggregates(ctxt, ['not an aggregate'])  # dropped
     client.update_aggregates(ctxt, [aggregate])

@@ -17,6 +17,7 @@ import json
 import pytest
 
 from scheduler import exception
+from scheduler.host_state import facts
 from scheduler.objects import request_spec as model
 from scheduler.rpc import payloads
 from scheduler.rpc import primitives
@@ -27,8 +28,9 @@ from tests.unit.rpc import nova_wire
 def test_update_aggregates_reads_the_list_nova_sends():
     aggregates = payloads.aggregates_from_wire([nova_wire.aggregate()])
 
-    assert aggregates == [payloads.Aggregate(
-        uuid=nova_wire.AGG_UUID, id=4, name='fast', hosts=['h1', 'h2'],
+    assert aggregates == [facts.AggregateFacts(
+        uuid=nova_wire.AGG_UUID, id=4, name='fast',
+        hosts=frozenset(['h1', 'h2']),
         metadata={'availability_zone': 'az1', 'ssd': 'true'})]
     assert aggregates[0].availability_zone == 'az1'
 
@@ -39,16 +41,14 @@ def test_aggregate_list_and_single_aggregate_are_read_too():
 
     assert payloads.aggregates_from_wire(as_list)[0].name == 'fast'
     assert payloads.aggregates_from_wire(
-        nova_wire.aggregate())[0].hosts == ['h1', 'h2']
+        nova_wire.aggregate())[0].hosts == frozenset(['h1', 'h2'])
 
 
 def test_instance_list_becomes_instance_records():
     infos = payloads.instance_infos_from_wire(nova_wire.instance_list())
 
-    assert infos == [payloads.InstanceInfo(
-        uuid=nova_wire.INSTANCE_UUID, host='h1', node='n1',
-        project_id='p', user_id='u', availability_zone='az1',
-        vm_state='active',
+    assert infos == [facts.InstanceFacts(
+        uuid=nova_wire.INSTANCE_UUID, project_id='p', vm_state='active',
         image_properties=frozenset([('hw_disk_bus', 'scsi')]))]
 
 
@@ -109,14 +109,15 @@ def test_written_legacy_dicts_read_back_to_what_api_4_0_carries():
 
 
 def test_written_cast_payloads_read_back():
-    aggregate = payloads.Aggregate(uuid='u1', id=3, name='a', hosts=['h'],
-                                   metadata={'k': 'v'})
-    info = payloads.InstanceInfo(
-        uuid='i1', host='h', node='n', vm_state='active',
+    aggregate = facts.AggregateFacts(uuid='u1', id=3, name='a',
+                                     hosts=frozenset(['h']),
+                                     metadata={'k': 'v'})
+    info = facts.InstanceFacts(
+        uuid='i1', project_id='p', vm_state='active',
         task_state='resize_prep',
         image_properties=frozenset([('hw_machine_type', 'q35')]))
 
     assert payloads.aggregate_from_wire(
         writers.aggregate_to_primitive(aggregate)) == aggregate
     assert payloads.instance_infos_from_wire(
-        writers.instance_list_to_primitive([info])) == [info]
+        writers.instance_list_to_primitive('h', [info])) == [info]
