@@ -10,7 +10,8 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Readers of a RequestSpec's ``numa_topology`` and ``pci_requests``.
+"""Tables of a RequestSpec's ``numa_topology``, ``pci_requests`` and
+``network_metadata`` (``scheduler.rpc.fields``).
 
 ``numa_topology`` is an InstanceNUMATopology 1.x primitive whose ``cells``
 are InstanceNUMACell primitives (``cpuset``/``pcpuset`` arrive as lists);
@@ -20,6 +21,7 @@ Unknown fields are ignored; a wrong type raises ``InvalidRequest``.
 """
 
 from scheduler.objects import numa_pci
+from scheduler.rpc import fields
 from scheduler.rpc import readers
 
 
@@ -31,77 +33,64 @@ def _cpus(value, path):
                      for i, v in enumerate(value))
 
 
-def _cell(value, path):
-    data = readers.read_object(value, path, 'InstanceNUMACell')
-    if data is None:
-        return None
-    return numa_pci.InstanceNUMACell(
-        id=readers.read_int(data.get('id'), path + '.id', 0),
-        cpuset=_cpus(data.get('cpuset'), path + '.cpuset'),
-        pcpuset=_cpus(data.get('pcpuset'), path + '.pcpuset'),
-        memory=readers.read_int(data.get('memory'), path + '.memory', 0),
-        cpu_policy=readers.read_str(data.get('cpu_policy'),
-                                    path + '.cpu_policy'),
-        cpu_thread_policy=readers.read_str(
-            data.get('cpu_thread_policy'), path + '.cpu_thread_policy'),
-        # Nova: a size in KiB, or -1 small, -2 large, -3 any.
-        pagesize=(None if data.get('pagesize') is None else
-                  readers.read_int(data['pagesize'], path + '.pagesize',
-                                   minimum=-3)))
+def _pagesize(value, path):
+    # Nova: a size in KiB, or -1 small, -2 large, -3 any.
+    return None if value is None else readers.read_int(value, path,
+                                                       minimum=-3)
 
 
-def numa_topology_from_wire(value, path):
-    """``InstanceNUMATopology``, or None when the request has none."""
-    data = readers.read_object(value, path, 'InstanceNUMATopology')
-    if not data:
-        return None
-    cells = data.get('cells') or []
-    readers.sized(cells, path + '.cells', list, 'a list of cells')
-    cells = [_cell(c, '%s.cells[%d]' % (path, i))
-             for i, c in enumerate(cells)]
-    return numa_pci.InstanceNUMATopology(
-        cells=[c for c in cells if c is not None],
-        emulator_threads_policy=readers.read_str(
-            data.get('emulator_threads_policy'),
-            path + '.emulator_threads_policy'))
-
-
-def network_metadata_from_wire(value, path):
-    """``NetworkMetadata`` of the requested ports, or None."""
-    data = readers.read_object(value, path, 'NetworkMetadata')
-    if data is None:
-        return None
-    return numa_pci.NetworkMetadata(
-        physnets=frozenset(readers.read_strings(data.get('physnets'),
-                                                path + '.physnets')),
-        tunneled=readers.read_bool(data.get('tunneled'), path + '.tunneled'))
-
-
-def _pci_request(value, path):
-    data = readers.read_object(value, path, 'InstancePCIRequest')
-    if data is None:
-        return None
-    specs = data.get('spec') or []
-    readers.sized(specs, path + '.spec', list, 'a list of dicts')
-    return numa_pci.PCIRequest(
-        count=readers.read_int(data.get('count'), path + '.count', 1),
-        spec=[readers.read_dict(s, '%s.spec[%d]' % (path, i))
-              for i, s in enumerate(specs)],
-        alias_name=readers.read_str(data.get('alias_name'),
-                                    path + '.alias_name'),
-        numa_policy=readers.read_str(data.get('numa_policy'),
-                                     path + '.numa_policy'),
-        request_id=readers.read_str(data.get('request_id'),
-                                    path + '.request_id'))
-
-
-def pci_requests_from_wire(value, path):
-    """``[PCIRequest]`` (empty when the request has none)."""
-    data = readers.read_object(value, path, 'InstancePCIRequests')
-    if not data:
+def _dicts(value, path):
+    if value is None:
         return []
-    requests = data.get('requests') or []
-    readers.sized(requests, path + '.requests', list, 'a list of requests')
-    result = (_pci_request(r, '%s.requests[%d]' % (path, i))
-              for i, r in enumerate(requests))
-    return [r for r in result if r is not None]
+    readers.sized(value, path, list, 'a list of dicts')
+    return [readers.read_dict(item, '%s[%d]' % (path, i))
+            for i, item in enumerate(value)]
+
+
+CPU_SET = fields.Kind(_cpus, sorted)
+
+# Read, not written: the simulator's requests carry no NUMA topology and
+# no PCI request (the objects have no version here for that reason).
+NUMA_CELL = fields.NovaObject(
+    'InstanceNUMACell', None, numa_pci.InstanceNUMACell, [
+        fields.Field('id', fields.integer(0)),
+        fields.Field('cpuset', CPU_SET),
+        fields.Field('pcpuset', CPU_SET),
+        fields.Field('memory', fields.integer(0)),
+        fields.Field('cpu_policy', fields.STR),
+        fields.Field('cpu_thread_policy', fields.STR),
+        fields.Field('pagesize', fields.Kind(_pagesize)),
+    ])
+
+# ``InstanceNUMATopology``, or None when the request has none.
+NUMA_TOPOLOGY = fields.NovaObject(
+    'InstanceNUMATopology', None, numa_pci.InstanceNUMATopology, [
+        fields.Field('cells', fields.listed(NUMA_CELL, 'cells')),
+        fields.Field('emulator_threads_policy', fields.STR),
+    ], empty_is_absent=True)
+
+# ``NetworkMetadata`` of the requested ports, or None.
+NETWORK_METADATA = fields.NovaObject(
+    'NetworkMetadata', '1.0', numa_pci.NetworkMetadata, [
+        fields.Field('physnets', fields.FROZEN_STRINGS),
+        fields.Field('tunneled', fields.boolean()),
+    ])
+
+PCI_REQUEST = fields.NovaObject(
+    'InstancePCIRequest', None, numa_pci.PCIRequest, [
+        fields.Field('count', fields.integer(1)),
+        fields.Field('spec', fields.Kind(_dicts)),
+        fields.Field('alias_name', fields.STR),
+        fields.Field('numa_policy', fields.STR),
+        fields.Field('request_id', fields.STR),
+    ])
+
+
+def _requests(requests):
+    return requests
+
+
+# ``[PCIRequest]`` (empty when the request has none).
+PCI_REQUESTS = fields.NovaObject('InstancePCIRequests', None, _requests, [
+    fields.Field('requests', fields.listed(PCI_REQUEST, 'requests')),
+], absent=list, empty_is_absent=True)

@@ -33,68 +33,68 @@ and drops the cast.
 
 from scheduler.host_facts import instances as compact
 from scheduler.host_state import facts
+from scheduler.rpc import fields
 from scheduler.rpc import readers
 
+AGGREGATE = fields.NovaObject('Aggregate', '1.3', facts.AggregateFacts, [
+    fields.Field('uuid', fields.STR),
+    fields.Field('id', fields.OPTIONAL_INT, omit=True),
+    fields.Field('name', fields.STR),
+    fields.Field('hosts', fields.FROZEN_STRINGS),
+    fields.Field('metadata', fields.STRING_DICT),
+])
 
-def _objects(value, path, list_name, name):
-    """Items of a ``list_name`` primitive, a ``name`` or a list of them."""
+
+def _image_properties(value, path):
+    """The image properties an instance's system metadata records."""
+    system_metadata = readers.read_dict(value, path)
+    for key, item in system_metadata.items():
+        if item is not None:
+            readers.read_str(item, '%s[%s]' % (path, readers.show(key)))
+    return compact.image_properties(system_metadata)
+
+
+# Read back from the image properties alone: what the scheduler keeps.
+SYSTEM_METADATA = fields.Kind(_image_properties, lambda properties: {
+    compact.IMAGE_PREFIX + name: value for name, value in properties})
+
+# Writers add the ``host`` and ``node`` the compute sends.
+INSTANCE = fields.NovaObject('Instance', '2.8', facts.InstanceFacts, [
+    fields.Field('uuid', fields.REQUIRED_STR),
+    fields.Field('project_id', fields.STR),
+    fields.Field('vm_state', fields.STR),
+    fields.Field('task_state', fields.STR),
+    fields.Field('system_metadata', SYSTEM_METADATA,
+                 attr='image_properties'),
+])
+
+
+def _objects(value, path, list_name, table):
+    """Records of a ``list_name`` primitive, a ``table`` one or a list."""
+    if isinstance(value, dict) and value.get(readers.NAME_KEY) == table.name:
+        return [table.read(value, path, required=True)]
     if isinstance(value, dict):
-        if value.get(readers.NAME_KEY) == name:
-            return [(value, path)]
         data = readers.read_object(value, path, list_name, required=True)
         path += '.objects'
         value = data.get('objects') or []
-    readers.sized(value, path, list, 'a list of %s objects' % name)
-    return [(item, '%s[%d]' % (path, i)) for i, item in enumerate(value)]
+    readers.sized(value, path, list, 'a list of %s objects' % table.name)
+    return [table.read(item, '%s[%d]' % (path, i), required=True)
+            for i, item in enumerate(value)]
 
 
 def aggregate_from_wire(value, path='aggregate'):
     """``AggregateFacts`` from an Aggregate primitive."""
-    data = readers.read_object(value, path, 'Aggregate', required=True)
-    agg_id = data.get('id')
-    return facts.AggregateFacts(
-        uuid=readers.read_str(data.get('uuid'), path + '.uuid'),
-        id=None if agg_id is None else readers.read_int(agg_id,
-                                                        path + '.id'),
-        name=readers.read_str(data.get('name'), path + '.name'),
-        hosts=frozenset(readers.read_strings(data.get('hosts'),
-                                             path + '.hosts')),
-        metadata=readers.read_string_dict(data.get('metadata'),
-                                          path + '.metadata'))
+    return AGGREGATE.read(value, path, required=True)
 
 
 def aggregates_from_wire(value, path='aggregates'):
     """A list of ``AggregateFacts`` from what ``update_aggregates`` carries."""
-    return [aggregate_from_wire(item, item_path) for item, item_path in
-            _objects(value, path, 'AggregateList', 'Aggregate')]
-
-
-def instance_info_from_wire(value, path):
-    """``InstanceFacts`` from an Instance primitive."""
-    data = readers.read_object(value, path, 'Instance', required=True)
-    uuid = readers.read_str(data.get('uuid'), path + '.uuid')
-    if not uuid:
-        readers.invalid(path + '.uuid', 'is missing')
-
-    def field(name):
-        return readers.read_str(data.get(name), '%s.%s' % (path, name))
-
-    system_metadata = readers.read_dict(data.get('system_metadata'),
-                                        path + '.system_metadata')
-    for key, item in system_metadata.items():
-        if item is not None:
-            readers.read_str(item, '%s.system_metadata[%s]' % (
-                path, readers.show(key)))
-    return facts.InstanceFacts(
-        uuid=uuid, project_id=field('project_id'),
-        vm_state=field('vm_state'), task_state=field('task_state'),
-        image_properties=compact.image_properties(system_metadata))
+    return _objects(value, path, 'AggregateList', AGGREGATE)
 
 
 def instance_infos_from_wire(value, path='instance_info'):
     """A list of ``InstanceFacts`` from ``update_instance_info``."""
-    return [instance_info_from_wire(item, item_path) for item, item_path in
-            _objects(value, path, 'InstanceList', 'Instance')]
+    return _objects(value, path, 'InstanceList', INSTANCE)
 
 
 def host_name_from_wire(value, path='host_name'):

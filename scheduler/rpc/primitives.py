@@ -41,147 +41,95 @@ max_instances_per_request`` instances raise ``InvalidRequest``.
 """
 
 from scheduler.objects import request_spec as model
+from scheduler.rpc import fields
 from scheduler.rpc import numa_pci
 from scheduler.rpc import readers
 
+F = fields.Field
 
-def flavor_from_wire(value, path, plain=False):
-    """``Flavor`` from a Flavor primitive (or, ``plain``, a dict)."""
-    data = readers.read_object(value, path, 'Flavor', required=True,
-                               plain=plain)
-    return model.Flavor(
-        vcpus=readers.read_int(data.get('vcpus'), path + '.vcpus'),
-        memory_mb=readers.read_int(data.get('memory_mb'),
-                                   path + '.memory_mb'),
-        root_gb=readers.read_int(data.get('root_gb'), path + '.root_gb', 0),
-        ephemeral_gb=readers.read_int(data.get('ephemeral_gb'),
-                                      path + '.ephemeral_gb', 0),
-        swap=readers.read_int(data.get('swap'), path + '.swap', 0),
-        name=readers.read_str(data.get('name'), path + '.name'),
-        flavorid=readers.read_str(data.get('flavorid'), path + '.flavorid'),
-        extra_specs=readers.read_string_dict(data.get('extra_specs'),
-                                             path + '.extra_specs'))
+FLAVOR = fields.NovaObject('Flavor', '1.2', model.Flavor, [
+    F('vcpus', fields.integer()),
+    F('memory_mb', fields.integer()),
+    F('root_gb', fields.integer(0)),
+    F('ephemeral_gb', fields.integer(0)),
+    F('swap', fields.integer(0)),
+    F('name', fields.STR, omit=True),
+    F('flavorid', fields.STR, omit=True),
+    F('extra_specs', fields.STRING_DICT),
+])
 
 
-def image_from_wire(value, path, plain=False):
-    """``Image`` from ImageMeta (with ImageMetaProps); None is no image."""
-    data = readers.read_object(value, path, 'ImageMeta', plain=plain)
-    if not data:
-        return model.Image()
-    properties = data.get('properties')
-    if isinstance(properties, dict) and readers.NAME_KEY in properties:
-        properties = readers.read_object(properties, path + '.properties',
-                                         'ImageMetaProps')
-    return model.Image(
-        id=readers.read_str(data.get('id'), path + '.id'),
-        name=readers.read_str(data.get('name'), path + '.name'),
-        disk_format=readers.read_str(data.get('disk_format'),
-                                     path + '.disk_format'),
-        properties=readers.read_dict(properties, path + '.properties'))
+def _image_properties(value, path):
+    if isinstance(value, dict) and readers.NAME_KEY in value:
+        value = readers.read_object(value, path, 'ImageMetaProps')
+    return readers.read_dict(value, path)
 
 
-def instance_group_from_wire(value, path):
-    """``InstanceGroup`` (1.11 ``policy``, or the older ``policies``)."""
-    data = readers.read_object(value, path, 'InstanceGroup')
-    if data is None:
-        return None
-    policy = readers.read_str(data.get('policy'), path + '.policy')
-    if policy is None:
-        policies = readers.read_strings(data.get('policies'),
-                                        path + '.policies')
-        policy = policies[0] if policies else None
-    rules = data.get('_rules', data.get('rules'))
-    return model.InstanceGroup(
-        uuid=readers.read_str(data.get('uuid'), path + '.uuid'),
-        policy=policy,
-        hosts=readers.read_strings(data.get('hosts'), path + '.hosts'),
-        members=readers.read_strings(data.get('members'), path + '.members'),
-        rules=readers.read_string_dict(rules, path + '._rules'))
+IMAGE_PROPERTIES = fields.Kind(
+    _image_properties,
+    lambda props: fields.nova_object('ImageMetaProps', '1.44', dict(props)))
+
+# ImageMeta with its ImageMetaProps; none is an empty ``Image``.
+IMAGE = fields.NovaObject('ImageMeta', '1.8', model.Image, [
+    F('id', fields.STR, omit=True),
+    F('name', fields.STR, omit=True),
+    F('disk_format', fields.STR, omit=True),
+    F('properties', IMAGE_PROPERTIES),
+], absent=model.Image, empty_is_absent=True)
+
+# Version 1.11 has ``policy``; older ones a list of ``policies``.
+INSTANCE_GROUP = fields.NovaObject(
+    'InstanceGroup', '1.11', model.InstanceGroup, [
+        F('uuid', fields.STR),
+        F('policy', fields.STR, alias='policies',
+          alias_kind=fields.FIRST_STRING),
+        F('hosts', fields.STRINGS),
+        F('members', fields.STRINGS),
+        F('_rules', fields.STRING_DICT, attr='rules', alias='rules'),
+    ])
 
 
-def destination_from_wire(value, path):
-    """``Destination``; its ``aggregates`` keep Nova's comma-joined form."""
-    data = readers.read_object(value, path, 'Destination')
-    if data is None:
-        return None
-    cell = readers.read_object(data.get('cell'), path + '.cell',
-                               'CellMapping') or {}
-    return model.Destination(
-        host=readers.read_str(data.get('host'), path + '.host'),
-        node=readers.read_str(data.get('node'), path + '.node'),
-        cell_uuid=readers.read_str(cell.get('uuid'), path + '.cell.uuid'),
-        aggregates=readers.read_strings(data.get('aggregates'),
-                                        path + '.aggregates'),
-        forbidden_aggregates=set(readers.read_strings(
-            data.get('forbidden_aggregates'),
-            path + '.forbidden_aggregates')),
-        allow_cross_cell_move=readers.read_bool(
-            data.get('allow_cross_cell_move'),
-            path + '.allow_cross_cell_move'))
+def _cell_uuid(value, path):
+    cell = readers.read_object(value, path, 'CellMapping') or {}
+    return readers.read_str(cell.get('uuid'), path + '.uuid')
 
 
-def request_group_from_wire(value, path):
-    data = readers.read_object(value, path, 'RequestGroup')
-    if data is None:
-        return None
+CELL_UUID = fields.Kind(_cell_uuid, lambda uuid: fields.nova_object(
+    'CellMapping', '1.1', {'uuid': uuid}))
 
-    def strings(name):
-        return set(readers.read_strings(data.get(name), path + '.' + name))
+# ``aggregates`` keep Nova's comma-joined form (one item: any of them).
+DESTINATION = fields.NovaObject('Destination', '1.4', model.Destination, [
+    F('host', fields.STR),
+    F('node', fields.STR),
+    F('cell', CELL_UUID, attr='cell_uuid', omit=True),
+    F('aggregates', fields.STRINGS),
+    F('forbidden_aggregates', fields.STRING_SET, omit=True),
+    F('allow_cross_cell_move', fields.boolean(), omit=True),
+])
 
-    return model.RequestGroup(
-        requester_id=readers.read_str(data.get('requester_id'),
-                                      path + '.requester_id'),
-        resources=readers.read_amounts(data.get('resources'),
-                                       path + '.resources'),
-        required_traits=strings('required_traits'),
-        forbidden_traits=strings('forbidden_traits'),
-        aggregates=readers.read_string_lists(data.get('aggregates'),
-                                             path + '.aggregates'),
-        forbidden_aggregates=strings('forbidden_aggregates'),
-        in_tree=readers.read_str(data.get('in_tree'), path + '.in_tree'),
-        use_same_provider=readers.read_bool(
-            data.get('use_same_provider'), path + '.use_same_provider',
-            True))
+REQUEST_GROUP = fields.NovaObject('RequestGroup', '1.3', model.RequestGroup, [
+    F('requester_id', fields.STR),
+    F('resources', fields.AMOUNTS),
+    F('required_traits', fields.STRING_SET),
+    F('forbidden_traits', fields.STRING_SET),
+    F('aggregates', fields.STRING_LISTS),
+    F('forbidden_aggregates', fields.STRING_SET),
+    F('in_tree', fields.STR),
+    F('use_same_provider', fields.boolean(True)),
+], constants={'provider_uuids': []})
 
+REQUEST_LEVEL_PARAMS = fields.NovaObject(
+    'RequestLevelParams', '1.1', model.RequestLevelParams, [
+        F('root_required', fields.STRING_SET),
+        F('root_forbidden', fields.STRING_SET),
+        F('same_subtree', fields.STRING_LISTS),
+    ], absent=model.RequestLevelParams)
 
-def request_groups_from_wire(value, path):
-    if value is None:
-        return []
-    readers.sized(value, path, list, 'a list of RequestGroup objects')
-    groups = (request_group_from_wire(item, '%s[%d]' % (path, i))
-              for i, item in enumerate(value))
-    return [group for group in groups if group is not None]
-
-
-def requested_networks_from_wire(value, path):
-    """``NetworkRequestList`` -> [NetworkRequest]; None is []."""
-    data = readers.read_object(value, path, 'NetworkRequestList') or {}
-    objects = data.get('objects') or []
-    readers.sized(objects, path + '.objects', list,
-                  'a list of NetworkRequest objects')
-    result = []
-    for i, item in enumerate(objects):
-        item_path = '%s.objects[%d]' % (path, i)
-        net = readers.read_object(item, item_path, 'NetworkRequest') or {}
-        result.append(model.NetworkRequest(
-            network_id=readers.read_str(net.get('network_id'),
-                                        item_path + '.network_id'),
-            port_id=readers.read_str(net.get('port_id'),
-                                     item_path + '.port_id')))
-    return result
-
-
-def request_level_params_from_wire(value, path):
-    data = readers.read_object(value, path, 'RequestLevelParams') or {}
-
-    def strings(name):
-        return set(readers.read_strings(data.get(name), path + '.' + name))
-
-    return model.RequestLevelParams(
-        root_required=strings('root_required'),
-        root_forbidden=strings('root_forbidden'),
-        same_subtree=readers.read_string_lists(data.get('same_subtree'),
-                                               path + '.same_subtree'))
+NETWORK_REQUEST = fields.NovaObject(
+    'NetworkRequest', None, model.NetworkRequest, [
+        F('network_id', fields.STR),
+        F('port_id', fields.STR),
+    ], absent=model.NetworkRequest)
 
 
 def _add_host(hosts, host):
@@ -209,6 +157,46 @@ def retry_hosts_from_wire(value, path):
     return hosts
 
 
+def _retry_to_wire(hosts):
+    if not hosts:
+        return None
+    nodes = [fields.nova_object('ComputeNode', '1.19', {
+        'host': host, 'hypervisor_hostname': host}) for host in hosts]
+    return fields.nova_object('SchedulerRetries', '1.1', {
+        'num_attempts': len(hosts),
+        'hosts': fields.nova_object('ComputeNodeList', '1.17',
+                                    {'objects': nodes})})
+
+
+REQUEST_SPEC = fields.NovaObject('RequestSpec', '1.15', model.RequestSpec, [
+    F('flavor', fields.nested(FLAVOR, required=True)),
+    F('project_id', fields.STR),
+    F('user_id', fields.STR),
+    F('num_instances', fields.Kind(readers.read_num_instances)),
+    F('instance_uuid', fields.STR),
+    F('image', fields.nested(IMAGE)),
+    F('availability_zone', fields.STR),
+    F('is_bfv', fields.boolean()),
+    F('scheduler_hints', fields.HINTS),
+    F('ignore_hosts', fields.STRINGS_OR_NONE),
+    F('force_hosts', fields.STRINGS_OR_NONE),
+    F('force_nodes', fields.STRINGS_OR_NONE),
+    F('requested_destination', fields.nested(DESTINATION)),
+    F('requested_resources',
+      fields.listed(REQUEST_GROUP, 'RequestGroup objects')),
+    F('request_level_params', fields.nested(REQUEST_LEVEL_PARAMS)),
+    F('instance_group', fields.nested(INSTANCE_GROUP)),
+    F('requested_networks', fields.object_list(
+        'NetworkRequestList', None, NETWORK_REQUEST), read_only=True),
+    F('retry', fields.Kind(retry_hosts_from_wire, _retry_to_wire),
+      attr='retry_hosts'),
+    F('numa_topology', fields.nested(numa_pci.NUMA_TOPOLOGY),
+      read_only=True),
+    F('pci_requests', fields.nested(numa_pci.PCI_REQUESTS), read_only=True),
+    F('network_metadata', fields.nested(numa_pci.NETWORK_METADATA)),
+])
+
+
 def request_spec_from_primitive(primitive, max_instances=None,
                                 path='spec_obj'):
     """``RequestSpec`` from a Nova RequestSpec 1.x primitive.
@@ -216,42 +204,10 @@ def request_spec_from_primitive(primitive, max_instances=None,
     ``max_instances`` bounds ``num_instances``
     (``[scheduler] max_instances_per_request``).
     """
-    data = readers.read_object(primitive, path, 'RequestSpec',
-                               required=True)
-
-    def field(name):
-        return data.get(name), '%s.%s' % (path, name)
-
-    return model.RequestSpec(
-        flavor=flavor_from_wire(*field('flavor')),
-        project_id=readers.read_str(*field('project_id')),
-        user_id=readers.read_str(*field('user_id')),
-        num_instances=readers.read_num_instances(
-            *field('num_instances'), max_instances=max_instances),
-        instance_uuid=readers.read_str(*field('instance_uuid')),
-        image=image_from_wire(*field('image')),
-        availability_zone=readers.read_str(*field('availability_zone')),
-        is_bfv=readers.read_bool(*field('is_bfv')),
-        scheduler_hints=readers.read_hints(*field('scheduler_hints')),
-        ignore_hosts=readers.read_strings(*field('ignore_hosts')),
-        force_hosts=readers.read_strings(*field('force_hosts')),
-        force_nodes=readers.read_strings(*field('force_nodes')),
-        requested_destination=destination_from_wire(
-            *field('requested_destination')),
-        requested_resources=request_groups_from_wire(
-            *field('requested_resources')),
-        request_level_params=request_level_params_from_wire(
-            *field('request_level_params')),
-        instance_group=instance_group_from_wire(*field('instance_group')),
-        requested_networks=requested_networks_from_wire(
-            *field('requested_networks')),
-        retry_hosts=retry_hosts_from_wire(*field('retry')),
-        numa_topology=numa_pci.numa_topology_from_wire(
-            *field('numa_topology')),
-        pci_requests=numa_pci.pci_requests_from_wire(
-            *field('pci_requests')),
-        network_metadata=numa_pci.network_metadata_from_wire(
-            *field('network_metadata')))
+    spec = REQUEST_SPEC.read(primitive, path, required=True)
+    readers.read_num_instances(spec.num_instances, path + '.num_instances',
+                               max_instances=max_instances)
+    return spec
 
 
 def _legacy_retry_hosts(value, path):
@@ -276,8 +232,8 @@ def _legacy_retry_hosts(value, path):
 def _legacy_group(props, path):
     """The group: ``instance_group`` or the old ``group_*`` keys."""
     if props.get('instance_group'):
-        return instance_group_from_wire(props['instance_group'],
-                                        path + '.instance_group')
+        return INSTANCE_GROUP.read(props['instance_group'],
+                                   path + '.instance_group')
     if props.get('group_updated') is not True:
         return None
 
@@ -318,15 +274,15 @@ def request_spec_from_legacy(request_spec, filter_properties,
                                 'request_spec.instance_properties.' + name)
 
     return model.RequestSpec(
-        flavor=flavor_from_wire(flavor, flavor_path, plain=True),
+        flavor=FLAVOR.read(flavor, flavor_path, required=True, plain=True),
         project_id=instance_field('project_id'),
         user_id=instance_field('user_id'),
         num_instances=readers.read_num_instances(
             spec.get('num_instances'), 'request_spec.num_instances',
             max_instances=max_instances),
         instance_uuid=instance_field('uuid'),
-        image=image_from_wire(spec.get('image') or None,
-                              'request_spec.image', plain=True),
+        image=IMAGE.read(spec.get('image') or None, 'request_spec.image',
+                         plain=True),
         availability_zone=instance_field('availability_zone'),
         scheduler_hints=readers.read_hints(props.get('scheduler_hints'),
                                            fp + '.scheduler_hints'),
@@ -336,7 +292,7 @@ def request_spec_from_legacy(request_spec, filter_properties,
                                          fp + '.force_hosts'),
         force_nodes=readers.read_strings(props.get('force_nodes'),
                                          fp + '.force_nodes'),
-        requested_destination=destination_from_wire(
+        requested_destination=DESTINATION.read(
             props.get('requested_destination'),
             fp + '.requested_destination'),
         instance_group=_legacy_group(props, fp),

@@ -22,7 +22,7 @@ def _obj(name, data, version='1.0'):
 
 
 def test_numa_topology_cells_are_read_with_cpus_as_sets():
-    topology = numa_pci.numa_topology_from_wire(_obj(
+    topology = numa_pci.NUMA_TOPOLOGY.read(_obj(
         'InstanceNUMATopology', {'cells': [
             _obj('InstanceNUMACell', {'id': 0, 'cpuset': [0, 1],
                                       'pcpuset': [], 'memory': 1024,
@@ -39,11 +39,11 @@ def test_numa_topology_cells_are_read_with_cpus_as_sets():
 
 
 def test_no_numa_topology_is_none():
-    assert numa_pci.numa_topology_from_wire(None, 'x') is None
+    assert numa_pci.NUMA_TOPOLOGY.read(None, 'x') is None
 
 
 def test_pci_requests_are_read_with_their_specs():
-    requests = numa_pci.pci_requests_from_wire(_obj(
+    requests = numa_pci.PCI_REQUESTS.read(_obj(
         'InstancePCIRequests', {'requests': [_obj(
             'InstancePCIRequest', {'count': 2, 'alias_name': 'gpu',
                                    'spec': [{'vendor_id': '10de',
@@ -56,7 +56,7 @@ def test_pci_requests_are_read_with_their_specs():
 
 def test_a_cpuset_that_is_not_a_list_is_refused_naming_the_field():
     with pytest.raises(exception.InvalidRequest) as e:
-        numa_pci.numa_topology_from_wire(_obj(
+        numa_pci.NUMA_TOPOLOGY.read(_obj(
             'InstanceNUMATopology', {'cells': [_obj(
                 'InstanceNUMACell', {'cpuset': 'all'})]}), 'numa_topology')
     assert 'numa_topology.cells[0].cpuset' in str(e.value)

@@ -13,7 +13,6 @@
 """A cross-cell move as Nova sends it reaches CrossCellWeigher."""
 
 from scheduler.rpc import primitives
-from scheduler.sim import writers
 from scheduler.weighers import cross_cell
 from tests.unit.host_state import fakes
 
@@ -33,7 +32,7 @@ def _cell():
 
 
 def test_cross_cell_move_from_the_wire_prefers_the_source_cell():
-    destination = primitives.destination_from_wire(
+    destination = primitives.DESTINATION.read(
         _destination(cell=_cell(), allow_cross_cell_move=True), 'spec')
     assert destination.allow_cross_cell_move
     spec = fakes.make_spec(requested_destination=destination)
@@ -45,7 +44,7 @@ def test_cross_cell_move_from_the_wire_prefers_the_source_cell():
 
 
 def test_a_destination_cell_alone_is_no_cross_cell_move():
-    destination = primitives.destination_from_wire(
+    destination = primitives.DESTINATION.read(
         _destination(cell=_cell()), 'spec')
     assert not destination.allow_cross_cell_move
     spec = fakes.make_spec(requested_destination=destination)
@@ -55,9 +54,9 @@ def test_a_destination_cell_alone_is_no_cross_cell_move():
 
 
 def test_cross_cell_move_survives_our_own_writer():
-    destination = primitives.destination_from_wire(
+    destination = primitives.DESTINATION.read(
         _destination(cell=_cell(), allow_cross_cell_move=True), 'spec')
-    written = writers._destination(destination)
+    written = primitives.DESTINATION.write(destination)
     assert written['nova_object.data']['allow_cross_cell_move'] is True
-    assert primitives.destination_from_wire(
+    assert primitives.DESTINATION.read(
         written, 'spec').allow_cross_cell_move
