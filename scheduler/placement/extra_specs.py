@@ -22,8 +22,14 @@ Image properties arrive in two spellings: ImageMetaProps fields from a
 RequestSpec primitive (``hw_cpu_policy``, ``traits_required`` ...) and raw
 Glance properties from the legacy dicts (the same names, plus
 ``trait:NAME=required``); both are read here.
+
+``parse(flavor, image)`` reads everything the Placement query is built from
+into one ``ParsedSpecs`` of typed values, before the query is assembled
+(``scheduler.placement.translation``). Request filters read the keys of
+their own through ``Source``.
 """
 
+import dataclasses
 import re
 
 import os_resource_classes
@@ -31,6 +37,7 @@ import os_traits
 from oslo_utils import strutils
 
 from scheduler import exception
+from scheduler.placement import query as placement_query
 
 REQUIRED = 'required'
 FORBIDDEN = 'forbidden'
@@ -178,3 +185,154 @@ def parse_cpu_set(key, value):
             raise invalid(key, value, 'is not a CPU set such as 0-3,^2')
         target.update(range(low, high + 1))
     return include, exclude
+
+
+CPU_POLICIES = ('shared', 'dedicated', 'mixed')
+CPU_THREAD_POLICIES = ('prefer', 'isolate', 'require')
+MEM_ENCRYPTION_MODELS = ('amd-sev', 'amd-sev-es')
+TPM_VERSIONS = ('1.2', '2.0')
+TPM_MODELS = ('tpm-tis', 'tpm-crb')
+SECURE_BOOT = ('required', 'disabled', 'optional')
+MAXPHYSADDR_MODES = ('passthrough', 'emulate')
+
+
+@dataclasses.dataclass
+class GroupSpecs:
+    """``resources[S]:RC=N`` and ``trait[S]:T=...`` of one suffix."""
+
+    resources: dict = dataclasses.field(default_factory=dict)
+    # (trait, REQUIRED or FORBIDDEN, the extra spec key) in key order.
+    traits: list = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class ParsedSpecs:
+    """What the query is built from, read from extra specs and image.
+
+    ``groups``: suffix ('' unsuffixed) -> ``GroupSpecs``, in key order.
+    ``cpu_policy`` is the policy in force (the flavor's, else the
+    image's); ``dedicated_cpus`` the dedicated CPUs of a mixed policy.
+    ``tpm``: (version, model) or None. Unset values are None.
+    """
+
+    groups: dict = dataclasses.field(default_factory=dict)
+    group_policy: str | None = None
+    image_traits: frozenset = frozenset()
+    cpu_policy: str | None = None
+    cpu_thread_policy: str | None = None
+    emulator_threads_isolated: bool = False
+    dedicated_cpus: int | None = None
+    mem_encryption_model: str | None = None
+    pmem_namespaces: list = dataclasses.field(default_factory=list)
+    tpm: tuple | None = None
+    pci_numa_affinity_policy: str | None = None
+    secure_boot: str | None = None
+    maxphysaddr_mode: str | None = None
+    firmware_stateless: bool = False
+
+
+def _groups(extra_specs):
+    groups, policy = {}, None
+    for key, value in sorted(extra_specs.items()):
+        if key == 'group_policy':
+            policy = choice('extra spec group_policy', value,
+                            placement_query.GROUP_POLICIES)
+            continue
+        match = EXTRA_SPEC.match(key)
+        if not match:
+            continue
+        key = 'extra spec ' + key
+        group = groups.setdefault(match.group('suffix') or '', GroupSpecs())
+        if match.group('prefix') == 'resources':
+            group.resources[resource_class(key, match.group('name'))] = (
+                amount(key, value))
+        else:
+            name = trait(key, match.group('name'))
+            group.traits.append(
+                (name, choice(key, value, (REQUIRED, FORBIDDEN)), key))
+    return groups, policy
+
+
+def _cpu_policy(source):
+    flavor_policy, image_policy = source.pair('hw:cpu_policy', CPU_POLICIES)
+    if flavor_policy in ('shared', 'mixed') and image_policy in (
+            'dedicated', 'mixed') and image_policy != flavor_policy:
+        raise exception.InvalidRequest(
+            'image property hw_cpu_policy=%s is forbidden by extra spec '
+            'hw:cpu_policy=%s' % (image_policy, flavor_policy))
+    return flavor_policy or image_policy
+
+
+def _mixed_dedicated(flavor, source):
+    """The dedicated CPUs of a mixed policy, by Nova's mask rules.
+
+    ``hw:cpu_dedicated_mask``, else the realtime mask (``hw:cpu_realtime``
+    with ``hw_cpu_realtime_mask`` / ``hw:cpu_realtime_mask``). A mask
+    starting with ``^`` takes the flavor's CPUs minus those.
+    """
+    key = 'extra spec hw:cpu_dedicated_mask'
+    mask = source.spec('hw:cpu_dedicated_mask')
+    if not mask and flag('extra spec hw:cpu_realtime',
+                         source.spec('hw:cpu_realtime') or False):
+        key = 'hw:cpu_realtime_mask'
+        mask = (source.prop('hw_cpu_realtime_mask') or
+                source.spec('hw:cpu_realtime_mask'))
+    if not mask:
+        raise exception.InvalidRequest(
+            'extra spec hw:cpu_policy=mixed needs hw:cpu_dedicated_mask '
+            '(or hw:cpu_realtime with a realtime mask)')
+    include, exclude = parse_cpu_set(key, mask)
+    if str(mask).strip().startswith('^'):
+        include |= set(range(flavor.vcpus))
+    dedicated = include - exclude
+    if not dedicated or not dedicated < set(range(flavor.vcpus)):
+        raise invalid(key, mask, 'must name some but not all of the '
+                      'flavor\'s %d CPUs' % flavor.vcpus)
+    return dedicated
+
+
+def _tpm(source):
+    version = source.either('hw:tpm_version', TPM_VERSIONS)
+    if not version:
+        return None
+    model = source.either('hw:tpm_model', TPM_MODELS)
+    if version == '1.2' and model == 'tpm-crb':
+        raise exception.InvalidRequest(
+            'hw:tpm_model=tpm-crb needs hw:tpm_version=2.0')
+    return version, model
+
+
+def parse(flavor, image):
+    """The ``ParsedSpecs`` of a flavor and an image (None: no image).
+
+    :raises: InvalidRequest naming the malformed key and why.
+    """
+    source = Source(flavor, image)
+    groups, group_policy = _groups(source.extra_specs)
+    parsed = ParsedSpecs(groups=groups, group_policy=group_policy,
+                         image_traits=frozenset(source.image_traits()))
+    parsed.cpu_policy = _cpu_policy(source)
+    parsed.cpu_thread_policy = source.either('hw:cpu_thread_policy',
+                                             CPU_THREAD_POLICIES)
+    parsed.emulator_threads_isolated = (
+        source.spec('hw:emulator_threads_policy') == 'isolate')
+    if parsed.cpu_policy == 'mixed':
+        parsed.dedicated_cpus = len(_mixed_dedicated(flavor, source))
+    if source.either('hw:mem_encryption', boolean=True):
+        parsed.mem_encryption_model = source.either(
+            'hw:mem_encryption_model', MEM_ENCRYPTION_MODELS) or 'amd-sev'
+    pmem = source.spec('hw:pmem')
+    if pmem:
+        parsed.pmem_namespaces = [
+            custom_name('PMEM_NAMESPACE_', label.strip())
+            for label in str(pmem).split(',')]
+    parsed.tpm = _tpm(source)
+    parsed.pci_numa_affinity_policy = source.either(
+        'hw:pci_numa_affinity_policy')
+    parsed.secure_boot = source.either('os:secure_boot', SECURE_BOOT)
+    parsed.maxphysaddr_mode = source.either('hw:maxphysaddr_mode',
+                                            MAXPHYSADDR_MODES)
+    stateless = source.prop('hw_firmware_stateless')
+    parsed.firmware_stateless = stateless is not None and flag(
+        'image property hw_firmware_stateless', stateless)
+    return parsed

@@ -12,7 +12,9 @@
 
 """A request spec -> its ``GET /allocation_candidates`` query, as Nova asks.
 
-``build_query(spec, limit)`` follows Nova's ``ResourceRequest``: flavor
+``build_query(spec, limit)`` follows Nova's ``ResourceRequest``. The
+extra specs and image properties are read first, into typed values
+(``extra_specs.parse``); the query is assembled from them: flavor
 extra specs (``resources[S]:RC=N``, ``trait[S]:T=required|forbidden``,
 ``group_policy``), the image's required traits, CPU pinning
 (``hw:cpu_policy`` dedicated/mixed -> PCPU, ``hw:cpu_thread_policy`` ->
@@ -68,41 +70,19 @@ def _add_trait(group, name, value, key):
      else group.forbidden_traits).add(name)
 
 
-def _apply_extra_specs(query, extra_specs):
-    """``resources``, ``trait`` and ``group_policy`` extra specs."""
-    for key, value in sorted(extra_specs.items()):
-        if key == 'group_policy':
-            query.group_policy = xs.choice(
-                'extra spec group_policy', value,
-                placement_query.GROUP_POLICIES)
-            continue
-        match = xs.EXTRA_SPEC.match(key)
-        if not match:
-            continue
-        key = 'extra spec ' + key
-        group = query.group(match.group('suffix') or '')
-        if match.group('prefix') == 'resources':
-            name = xs.resource_class(key, match.group('name'))
-            group.resources[name] = xs.amount(key, value)
-        else:
-            name = xs.trait(key, match.group('name'))
-            xs.choice(key, value, (xs.REQUIRED, xs.FORBIDDEN))
+def _extra_spec_groups(query, parsed):
+    """``resources[S]``, ``trait[S]`` and ``group_policy`` extra specs."""
+    for suffix, specs in parsed.groups.items():
+        group = query.group(suffix)
+        group.resources.update(specs.resources)
+        for name, value, key in specs.traits:
             _add_trait(group, name, value, key)
+    query.group_policy = parsed.group_policy
 
 
-def _cpu_policies(query, flavor, source):
+def _cpu_policies(query, flavor, parsed):
     """``hw:cpu_policy``, ``hw:cpu_thread_policy``: PCPU and traits."""
-    policies = ('shared', 'dedicated', 'mixed')
-    flavor_policy, image_policy = source.pair('hw:cpu_policy', policies)
-    policy = flavor_policy or image_policy
-    if flavor_policy in ('shared', 'mixed') and image_policy in (
-            'dedicated', 'mixed') and image_policy != flavor_policy:
-        raise exception.InvalidRequest(
-            'image property hw_cpu_policy=%s is forbidden by extra spec '
-            'hw:cpu_policy=%s' % (image_policy, flavor_policy))
-    thread = source.either('hw:cpu_thread_policy',
-                           ('prefer', 'isolate', 'require'))
-    emulator = source.spec('hw:emulator_threads_policy')
+    policy = parsed.cpu_policy
     base = query.unsuffixed
     if policy in ('dedicated', 'mixed'):
         named = {rc for group in query.groups.values()
@@ -114,43 +94,16 @@ def _cpu_policies(query, flavor, source):
                 % (policy, ','.join(sorted(named))))
         pcpus = flavor.vcpus
         if policy == 'mixed':
-            pcpus = len(_mixed_dedicated(flavor, source))
+            pcpus = parsed.dedicated_cpus
             base.resources[VCPU] = flavor.vcpus - pcpus
-        if emulator == 'isolate':
+        if parsed.emulator_threads_isolated:
             pcpus += 1
         base.resources[PCPU] = pcpus
+    thread = parsed.cpu_thread_policy
     if thread in ('isolate', 'require'):
         _add_trait(base, HYPERTHREADING,
                    xs.FORBIDDEN if thread == 'isolate' else xs.REQUIRED,
                    'hw:cpu_thread_policy')
-
-
-def _mixed_dedicated(flavor, source):
-    """The dedicated CPUs of a mixed policy, by Nova's mask rules.
-
-    ``hw:cpu_dedicated_mask``, else the realtime mask (``hw:cpu_realtime``
-    with ``hw_cpu_realtime_mask`` / ``hw:cpu_realtime_mask``). A mask
-    starting with ``^`` takes the flavor's CPUs minus those.
-    """
-    key = 'extra spec hw:cpu_dedicated_mask'
-    mask = source.spec('hw:cpu_dedicated_mask')
-    if not mask and xs.flag('extra spec hw:cpu_realtime',
-                            source.spec('hw:cpu_realtime') or False):
-        key = 'hw:cpu_realtime_mask'
-        mask = (source.prop('hw_cpu_realtime_mask') or
-                source.spec('hw:cpu_realtime_mask'))
-    if not mask:
-        raise exception.InvalidRequest(
-            'extra spec hw:cpu_policy=mixed needs hw:cpu_dedicated_mask '
-            '(or hw:cpu_realtime with a realtime mask)')
-    include, exclude = xs.parse_cpu_set(key, mask)
-    if str(mask).strip().startswith('^'):
-        include |= set(range(flavor.vcpus))
-    dedicated = include - exclude
-    if not dedicated or not dedicated < set(range(flavor.vcpus)):
-        raise xs.invalid(key, mask, 'must name some but not all of the '
-                         'flavor\'s %d CPUs' % flavor.vcpus)
-    return dedicated
 
 
 def _requested_groups(query, spec):
@@ -196,44 +149,30 @@ def _flavor_resources(query, spec):
         base.resources[DISK_GB] = disk_gb(flavor, spec.is_bfv)
 
 
-def _device_traits(query, flavor, source):
+def _device_traits(query, parsed):
     """Memory encryption, pmem, vTPM and other host capability traits."""
     base = query.unsuffixed
-    if source.either('hw:mem_encryption', boolean=True):
-        model = source.either('hw:mem_encryption_model',
-                              tuple(_MEM_ENCRYPTION_TRAITS)) or 'amd-sev'
+    if parsed.mem_encryption_model:
         base.resources['MEM_ENCRYPTION_CONTEXT'] = 1
-        _add_trait(base, _MEM_ENCRYPTION_TRAITS[model], xs.REQUIRED,
-                   'hw:mem_encryption_model')
-    pmem = source.spec('hw:pmem')
-    if pmem:
-        for label in str(pmem).split(','):
-            rc = xs.custom_name('PMEM_NAMESPACE_', label.strip())
-            base.resources[rc] = base.resources.get(rc, 0) + 1
-    version = source.either('hw:tpm_version', ('1.2', '2.0'))
-    if version:
-        model = source.either('hw:tpm_model', ('tpm-tis', 'tpm-crb'))
-        if version == '1.2' and model == 'tpm-crb':
-            raise exception.InvalidRequest(
-                'hw:tpm_model=tpm-crb needs hw:tpm_version=2.0')
+        _add_trait(base, _MEM_ENCRYPTION_TRAITS[parsed.mem_encryption_model],
+                   xs.REQUIRED, 'hw:mem_encryption_model')
+    for rc in parsed.pmem_namespaces:
+        base.resources[rc] = base.resources.get(rc, 0) + 1
+    if parsed.tpm:
+        version, model = parsed.tpm
         base.required_traits.add('COMPUTE_SECURITY_TPM_' +
                                  version.replace('.', '_'))
         base.required_traits.add('COMPUTE_SECURITY_TPM_CRB'
                                  if model == 'tpm-crb'
                                  else 'COMPUTE_SECURITY_TPM_TIS')
-    numa = source.either('hw:pci_numa_affinity_policy')
-    if numa == 'socket':
+    if parsed.pci_numa_affinity_policy == 'socket':
         base.required_traits.add('COMPUTE_SOCKET_PCI_NUMA_AFFINITY')
-    boot = source.either('os:secure_boot', ('required', 'disabled',
-                                            'optional'))
-    if boot == 'required':
+    if parsed.secure_boot == 'required':
         base.required_traits.add('COMPUTE_SECURITY_UEFI_SECURE_BOOT')
-    mode = source.either('hw:maxphysaddr_mode', tuple(_MAXPHYSADDR_TRAITS))
-    if mode:
-        base.required_traits.add(_MAXPHYSADDR_TRAITS[mode])
-    stateless = source.prop('hw_firmware_stateless')
-    if stateless is not None and xs.flag('image property '
-                                         'hw_firmware_stateless', stateless):
+    if parsed.maxphysaddr_mode:
+        base.required_traits.add(
+            _MAXPHYSADDR_TRAITS[parsed.maxphysaddr_mode])
+    if parsed.firmware_stateless:
         base.required_traits.add('COMPUTE_SECURITY_STATELESS_FIRMWARE')
 
 
@@ -279,17 +218,17 @@ def build_query(spec, limit):
     :raises: InvalidRequest naming the malformed key and why.
     """
     flavor = spec.flavor
-    source = xs.Source(flavor, spec.image)
+    parsed = xs.parse(flavor, spec.image)
     query = placement_query.AllocationCandidatesQuery(limit=limit)
-    _apply_extra_specs(query, flavor.extra_specs or {})
+    _extra_spec_groups(query, parsed)
     flavor_suffixes = set(query.suffixed())
-    for name in sorted(source.image_traits()):
+    for name in sorted(parsed.image_traits):
         _add_trait(query.unsuffixed, name, xs.REQUIRED,
                    'image property trait:' + name)
-    _cpu_policies(query, flavor, source)
+    _cpu_policies(query, flavor, parsed)
     _requested_groups(query, spec)
     _flavor_resources(query, spec)
-    _device_traits(query, flavor, source)
+    _device_traits(query, parsed)
     _destination(query, spec)
     params = spec.request_level_params
     if params is not None:
