@@ -21,6 +21,7 @@ import oslo_messaging
 
 from scheduler import exception
 from scheduler.sim import cloud
+from tests.faults import settings
 from tests.functional import helpers
 
 
@@ -30,13 +31,12 @@ CALLER_TEXTS = []
 
 def context():
     """A Nova context dict carrying the suite's secrets."""
-    from tests.faults import conftest
     return helpers.context(
-        auth_token=conftest.SECRETS['auth_token'],
+        auth_token=settings.SECRETS['auth_token'],
         service_catalog=[{'type': 'volumev3', 'name': 'cinderv3',
                           'endpoints': [{
                               'region': 'RegionOne',
-                              'publicURL': conftest.SECRETS['catalog url'],
+                              'publicURL': settings.SECRETS['catalog url'],
                           }]}])
 
 

@@ -18,41 +18,15 @@ processes that reach Placement only through the proxy, so a test can
 break the path while checking the truth in Placement directly.
 """
 
-import secrets
-
 import pytest
 
 from scheduler.sim import placement_server
 from tests.faults import matrix
+from tests.faults import settings
 from tests.fixtures import fault_proxy
 from tests.fixtures import rabbitmq
 from tests.fixtures import rpc
 from tests.fixtures import server
-
-# Secrets every row uses; no log line or answer of the suite may hold one
-# (test_secrets.py looks). noauth2 takes "admin:<anything>" as admin.
-SECRETS = {
-    'auth_token': 'ctx-token-%s' % secrets.token_hex(12),
-    'catalog url': 'https://catalog-%s.example.org/v3' % secrets.token_hex(6),
-    'placement token': secrets.token_hex(12),
-    'placement password': 'pw-%s' % secrets.token_hex(12),
-}
-
-
-def remember_secret(name, value):
-    SECRETS[name] = value
-
-
-# What the service gets in [placement]: a short timeout so a stalled
-# Placement costs seconds, one connection retry, two status retries.
-PLACEMENT_CONF = {'token': 'admin:%s' % SECRETS['placement token'],
-                  'timeout': 3, 'connect_retries': 1,
-                  'status_code_retries': 2, 'connect_retry_delay': 0.2,
-                  'status_code_retry_delay': 0.2}
-# The matrix tests the path to Placement, not the plugins: name the
-# built-in ones, so plugins being added elsewhere cannot change a row.
-PLUGIN_CONF = {'enabled_filters': 'ComputeFilter',
-               'weight_classes': 'RAMWeigher,CPUWeigher,DiskWeigher'}
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -67,7 +41,7 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope='session')
 def broker(tmp_path_factory):
     node = rabbitmq.RabbitMQBroker(str(tmp_path_factory.mktemp('rabbitmq')))
-    remember_secret('broker password', node.password)
+    settings.remember_secret('broker password', node.password)
     node.start()
     yield node
     node.stop()
@@ -96,8 +70,8 @@ def server_factory(tmp_path_factory, broker, proxy):
 
     def start(host='sched-faults', workers=2, extra_conf=None,
               endpoint=None):
-        extra = {'placement': dict(PLACEMENT_CONF),
-                 'filter_scheduler': dict(PLUGIN_CONF)}
+        extra = {'placement': dict(settings.PLACEMENT_CONF),
+                 'filter_scheduler': dict(settings.PLUGIN_CONF)}
         for group, values in (extra_conf or {}).items():
             extra.setdefault(group, {}).update(values)
         return fleet.start(host, workers, extra, endpoint)

@@ -33,7 +33,7 @@ from scheduler.rpc import errors
 from tests.faults import checks
 from tests.faults import matrix
 from tests.faults import payloads
-from tests.functional import conftest as functional
+from tests.fixtures import cloud_hosts
 
 EXAMPLES = int(os.environ.get('SCHEDULER_FAULTS_PAYLOADS', 10000))
 # RSS is read from the middle to the end: the first half fills the
@@ -90,7 +90,7 @@ def classify(error):
 
 def test_generated_bad_payloads(placement, server_factory, rpc_transport,
                                 client):
-    hosts = functional.make_hosts(1, vcpus=2, prefix='fuzz')
+    hosts = cloud_hosts.make_hosts(1, vcpus=2, prefix='fuzz')
     from scheduler.sim import cloud
     cloud.create_hosts(placement.endpoint, hosts)
     proc = server_factory(host='sched-bad-input', endpoint=placement.endpoint)

@@ -29,12 +29,12 @@ from scheduler.rpc import transport
 from scheduler.sim import cloud
 from scheduler.sim import rpc_client
 from tests.faults import checks
-from tests.faults import conftest
 from tests.faults import matrix
+from tests.faults import settings
+from tests.fixtures import cloud_hosts
 from tests.fixtures import fault_proxy
 from tests.fixtures import rabbitmq
 from tests.fixtures import server
-from tests.functional import conftest as functional
 from tests.functional import helpers
 
 IN_FLIGHT = 8
@@ -46,7 +46,7 @@ RECONNECT_TIMEOUT = 120
 def own_broker(tmp_path_factory):
     # A node of its own: stopping it must not disturb the other rows.
     node = rabbitmq.RabbitMQBroker(str(tmp_path_factory.mktemp('rmq-own')))
-    conftest.remember_secret('own broker password', node.password)
+    settings.remember_secret('own broker password', node.password)
     node.start()
     yield node
     node.stop()
@@ -55,13 +55,13 @@ def own_broker(tmp_path_factory):
 def test_broker_restart_with_calls_in_flight(tmp_path, own_broker,
                                              placement, proxy,
                                              rpc_transport):
-    hosts = functional.make_hosts(2, vcpus=16, prefix='bus')
+    hosts = cloud_hosts.make_hosts(2, vcpus=16, prefix='bus')
     cloud.create_hosts(placement.endpoint, hosts)
     proc = server.SchedulerServerProcess(
         str(tmp_path / 'server'), own_broker, proxy.endpoint,
         host='sched-broker', workers=2,
-        extra_conf={'placement': dict(conftest.PLACEMENT_CONF),
-                    'filter_scheduler': dict(conftest.PLUGIN_CONF)})
+        extra_conf={'placement': dict(settings.PLACEMENT_CONF),
+                    'filter_scheduler': dict(settings.PLUGIN_CONF)})
     proc.start()
     # rpc_transport has parsed cfg.CONF, as a caller's service would.
     rpc = transport.get_transport(rpc_transport.conf,

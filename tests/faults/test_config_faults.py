@@ -26,10 +26,10 @@ import sys
 
 from scheduler.sim import cloud
 from tests.faults import checks
-from tests.faults import conftest
 from tests.faults import matrix
+from tests.faults import settings
+from tests.fixtures import cloud_hosts
 from tests.fixtures import server
-from tests.functional import conftest as functional
 
 EXIT_TIMEOUT = 120
 
@@ -65,8 +65,8 @@ def _env():
 def run_server(workdir, broker, endpoint, group, option, value):
     os.makedirs(workdir, exist_ok=True)
     log_file = os.path.join(workdir, 'scheduler.log')
-    extra = {'placement': dict(conftest.PLACEMENT_CONF),
-             'filter_scheduler': dict(conftest.PLUGIN_CONF)}
+    extra = {'placement': dict(settings.PLACEMENT_CONF),
+             'filter_scheduler': dict(settings.PLUGIN_CONF)}
     extra.setdefault(group, {})[option] = value
     path = server.write_config(
         os.path.join(workdir, 'scheduler.conf'), broker.transport_url,
@@ -122,7 +122,7 @@ def status(config_file):
 
 def test_unreachable_placement_at_start_warns_once_then_recovers(
         tmp_path, broker, placement, proxy, server_factory, client):
-    hosts = functional.make_hosts(2, prefix='late')
+    hosts = cloud_hosts.make_hosts(2, prefix='late')
     cloud.create_hosts(placement.endpoint, hosts)
     proxy.refuse()
     try:
@@ -158,8 +158,8 @@ def test_unreachable_placement_at_start_warns_once_then_recovers(
 
 def test_scheduler_status_exit_codes(tmp_path, broker, placement, proxy):
     def config(name, **extra):
-        conf = {'placement': dict(conftest.PLACEMENT_CONF),
-                'filter_scheduler': dict(conftest.PLUGIN_CONF)}
+        conf = {'placement': dict(settings.PLACEMENT_CONF),
+                'filter_scheduler': dict(settings.PLUGIN_CONF)}
         for group, values in extra.items():
             conf.setdefault(group, {}).update(values)
         return server.write_config(

@@ -24,8 +24,8 @@ import pytest
 
 from tests.faults import checks
 from tests.faults import matrix
+from tests.fixtures import cloud_hosts
 from tests.fixtures import fault_proxy
-from tests.functional import conftest as functional
 from tests.functional import helpers
 
 Fault = fault_proxy.Fault
@@ -70,7 +70,7 @@ CASES = [
 
 @pytest.fixture(scope='module')
 def hosts(placement):
-    hosts = functional.make_hosts(4, vcpus=8, memory_mb=32768, disk_gb=400)
+    hosts = cloud_hosts.make_hosts(4, vcpus=8, memory_mb=32768, disk_gb=400)
     from scheduler.sim import cloud
     cloud.create_hosts(placement.endpoint, hosts)
     return hosts

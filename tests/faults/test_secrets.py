@@ -25,10 +25,10 @@ import os
 
 from scheduler.sim import cloud
 from tests.faults import checks
-from tests.faults import conftest
 from tests.faults import matrix
+from tests.faults import settings
+from tests.fixtures import cloud_hosts
 from tests.fixtures import fault_proxy
-from tests.functional import conftest as functional
 from tests.functional import helpers
 
 LIBRARY_DEBUG = ','.join('%s=DEBUG' % name for name in (
@@ -39,7 +39,7 @@ LIBRARY_DEBUG = ','.join('%s=DEBUG' % name for name in (
 
 def test_library_debug_and_password_auth(placement, proxy, server_factory,
                                          client):
-    hosts = functional.make_hosts(1, vcpus=2, prefix='secret')
+    hosts = cloud_hosts.make_hosts(1, vcpus=2, prefix='secret')
     cloud.create_hosts(placement.endpoint, hosts)
     proc = server_factory(host='sched-secrets', extra_conf={
         'DEFAULT': {'default_log_levels': LIBRARY_DEBUG}})
@@ -54,7 +54,7 @@ def test_library_debug_and_password_auth(placement, proxy, server_factory,
                       'username': 'scheduler', 'user_domain_id': 'default',
                       'project_name': 'service',
                       'project_domain_id': 'default',
-                      'password': conftest.SECRETS['placement password']}})
+                      'password': settings.SECRETS['placement password']}})
     password_proc.stop()
     outcomes = [ok, full, failed]
     checks.release(placement, outcomes)
@@ -86,15 +86,15 @@ def test_no_secret_in_any_log_or_answer(tmp_path_factory):
         with open(path, errors='replace') as f:
             text = f.read()
         leaks += ['%s in %s' % (name, os.path.relpath(path, root))
-                  for name, secret in conftest.SECRETS.items()
+                  for name, secret in settings.SECRETS.items()
                   if secret in text]
     answers = '\n'.join(checks.CALLER_TEXTS)
     leaks += ['%s in an answer' % name
-              for name, secret in conftest.SECRETS.items()
+              for name, secret in settings.SECRETS.items()
               if secret in answers]
     matrix.record(matrix.Row(
         fault='secrets: %d secrets, %d log files, %d answer texts'
-        % (len(conftest.SECRETS), files, len(checks.CALLER_TEXTS)),
+        % (len(settings.SECRETS), files, len(checks.CALLER_TEXTS)),
         requests=files, errors=len(leaks), alive=True))
 
     assert files > 0 and checks.CALLER_TEXTS

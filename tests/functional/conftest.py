@@ -20,7 +20,6 @@ capacity and allocations never leak from one test into the next.
 
 import pytest
 
-from scheduler.sim import cloud
 from scheduler.sim import placement_server
 from tests.fixtures import rabbitmq
 from tests.fixtures import rpc
@@ -43,22 +42,6 @@ def placement(tmp_path):
     service.start()
     yield service
     service.stop()
-
-
-def make_hosts(count, vcpus=4, memory_mb=8192, disk_gb=100, traits=(),
-               prefix='compute'):
-    return [
-        cloud.Host(
-            name='%s-%02d' % (prefix, n),
-            uuid=str(cloud.uuid.uuid5(cloud.uuid.NAMESPACE_DNS,
-                                      '%s-%02d' % (prefix, n))),
-            inventory={
-                'VCPU': {'total': vcpus, 'allocation_ratio': 1.0},
-                'MEMORY_MB': {'total': memory_mb, 'allocation_ratio': 1.0},
-                'DISK_GB': {'total': disk_gb, 'allocation_ratio': 1.0}},
-            traits=list(traits))
-        for n in range(1, count + 1)
-    ]
 
 
 @pytest.fixture

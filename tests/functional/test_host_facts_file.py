@@ -22,7 +22,7 @@ import signal
 import time
 
 from scheduler.sim import cloud
-from tests.functional import conftest
+from tests.fixtures import cloud_hosts
 from tests.functional import helpers
 
 CELL_A = 'aaaaaaaa-1111-4111-8111-000000000001'
@@ -81,7 +81,7 @@ def _views(client):
 
 def test_file_facts_reach_selections_and_sighup_reloads_them(
         tmp_path, placement, scheduler_factory, client):
-    hosts = conftest.make_hosts(2, prefix='facts')
+    hosts = cloud_hosts.make_hosts(2, prefix='facts')
     cloud.create_hosts(placement.endpoint, hosts)
     path = tmp_path / 'host_facts.yaml'
     path.write_text(_facts(CELL_A, 'az-file'))

@@ -28,7 +28,7 @@ from scheduler.rpc import errors
 from scheduler.rpc import serializer
 from scheduler.sim import cloud
 from scheduler.sim import writers
-from tests.functional import conftest
+from tests.fixtures import cloud_hosts
 from tests.functional import helpers
 
 CALL_TIMEOUT = 60
@@ -180,7 +180,7 @@ def claims_refused(procs):
 
 def test_two_servers_racing_for_six_slots_never_overcommit(
         placement, scheduler_factory, rpc_transport):
-    hosts = conftest.make_hosts(3, vcpus=HOST_VCPUS, memory_mb=8192)
+    hosts = cloud_hosts.make_hosts(3, vcpus=HOST_VCPUS, memory_mb=8192)
     cloud.create_hosts(placement.endpoint, hosts)
     procs = start_servers(scheduler_factory, rpc_transport)
 
@@ -202,7 +202,7 @@ def test_two_servers_racing_for_six_slots_never_overcommit(
 
 def test_last_free_slot_raced_by_eight_calls_has_one_winner(
         placement, scheduler_factory, rpc_transport, client):
-    hosts = conftest.make_hosts(3, vcpus=HOST_VCPUS, memory_mb=8192)
+    hosts = cloud_hosts.make_hosts(3, vcpus=HOST_VCPUS, memory_mb=8192)
     cloud.create_hosts(placement.endpoint, hosts)
     procs = start_servers(scheduler_factory, rpc_transport)
     # Five of the six slots are taken by one multi-create request.

@@ -29,7 +29,7 @@ import pytest
 
 from scheduler import exception
 from scheduler.sim import cloud
-from tests.functional import conftest
+from tests.fixtures import cloud_hosts
 from tests.functional import helpers
 
 # Library loggers a deployer may turn to DEBUG while chasing a problem.
@@ -114,7 +114,7 @@ def test_secrets_never_reach_logs_or_callers(
     recorder = TokenRecorder(placement._app)
     placement._app = recorder
     cloud.create_hosts(placement.endpoint,
-                       conftest.make_hosts(2, vcpus=2, memory_mb=4096))
+                       cloud_hosts.make_hosts(2, vcpus=2, memory_mb=4096))
     extra = {'placement': {'token': values['placement token']}}
     if library_debug:
         extra['DEFAULT'] = {'default_log_levels': LIBRARY_DEBUG}

@@ -21,13 +21,13 @@ import pytest
 from scheduler import exception
 from scheduler.sim import cloud
 from scheduler.sim import rpc_client
-from tests.functional import conftest
+from tests.fixtures import cloud_hosts
 from tests.functional import helpers
 
 
 def test_one_instance_is_claimed_in_placement(
         placement, scheduler_factory, client):
-    hosts = conftest.make_hosts(3)
+    hosts = cloud_hosts.make_hosts(3)
     cloud.create_hosts(placement.endpoint, hosts)
     scheduler_factory()
     [instance] = helpers.uuids(1)
@@ -52,7 +52,7 @@ def test_multi_create_claims_each_instance_and_consumes_locally(
     # Two hosts with room for two instances each: four instances must land
     # two and two, which needs the first claims to be seen by the next.
     cloud.create_hosts(placement.endpoint,
-                       conftest.make_hosts(2, vcpus=2, memory_mb=4096))
+                       cloud_hosts.make_hosts(2, vcpus=2, memory_mb=4096))
     scheduler_factory()
     instances = helpers.uuids(4)
 
@@ -70,7 +70,7 @@ def test_multi_create_claims_each_instance_and_consumes_locally(
 
 
 def test_legacy_callers_get_host_dicts(placement, scheduler_factory, client):
-    cloud.create_hosts(placement.endpoint, conftest.make_hosts(2))
+    cloud.create_hosts(placement.endpoint, cloud_hosts.make_hosts(2))
     scheduler_factory()
 
     result = client.select_destinations(
@@ -85,7 +85,7 @@ def test_legacy_callers_get_host_dicts(placement, scheduler_factory, client):
 def test_more_than_fits_is_no_valid_host_and_leaks_nothing(
         placement, scheduler_factory, client):
     cloud.create_hosts(placement.endpoint,
-                       conftest.make_hosts(2, vcpus=2, memory_mb=4096))
+                       cloud_hosts.make_hosts(2, vcpus=2, memory_mb=4096))
     scheduler_factory()
     instances = helpers.uuids(5)
 
@@ -103,9 +103,9 @@ def test_more_than_fits_is_no_valid_host_and_leaks_nothing(
 
 def test_disabled_hosts_are_never_chosen(
         placement, scheduler_factory, client):
-    hosts = conftest.make_hosts(2)
-    hosts += conftest.make_hosts(3, prefix='disabled',
-                                 traits=['COMPUTE_STATUS_DISABLED'])
+    hosts = cloud_hosts.make_hosts(2)
+    hosts += cloud_hosts.make_hosts(3, prefix='disabled',
+                                    traits=['COMPUTE_STATUS_DISABLED'])
     cloud.create_hosts(placement.endpoint, hosts)
     scheduler_factory()
 
@@ -118,7 +118,7 @@ def test_disabled_hosts_are_never_chosen(
 
 
 def test_flavor_trait_reaches_placement(placement, scheduler_factory, client):
-    hosts = conftest.make_hosts(3)
+    hosts = cloud_hosts.make_hosts(3)
     hosts[1].traits = ['CUSTOM_FAST_DISK']
     cloud.create_hosts(placement.endpoint, hosts)
     scheduler_factory()
@@ -134,7 +134,7 @@ def test_flavor_trait_reaches_placement(placement, scheduler_factory, client):
 
 def test_placement_outage_is_not_no_capacity_and_server_recovers(
         placement, scheduler_factory, client):
-    cloud.create_hosts(placement.endpoint, conftest.make_hosts(2))
+    cloud.create_hosts(placement.endpoint, cloud_hosts.make_hosts(2))
     scheduler_factory()
     before = helpers.uuids(1)
     client.select_destinations(helpers.context(), helpers.spec(), before,
@@ -163,7 +163,7 @@ def test_placement_outage_is_not_no_capacity_and_server_recovers(
 
 def test_malformed_payload_is_answered_and_server_keeps_serving(
         placement, scheduler_factory, client, rpc_transport):
-    cloud.create_hosts(placement.endpoint, conftest.make_hosts(1))
+    cloud.create_hosts(placement.endpoint, cloud_hosts.make_hosts(1))
     scheduler_factory()
     raw = oslo_messaging.get_rpc_client(
         rpc_transport, oslo_messaging.Target(topic='scheduler'),
@@ -210,7 +210,7 @@ def test_sigterm_finishes_calls_in_flight_and_claims_nothing_twice(
     # oslo.messaging acknowledges RPC messages as they arrive, so a call
     # the worker had received but not started is dropped with the worker:
     # its caller times out, and Placement holds nothing for it.
-    cloud.create_hosts(placement.endpoint, conftest.make_hosts(4, vcpus=8))
+    cloud.create_hosts(placement.endpoint, cloud_hosts.make_hosts(4, vcpus=8))
     first = scheduler_factory(host='sched-a')
     client = rpc_client.SchedulerClient(rpc_transport, timeout=15)
     instances = helpers.uuids(8)
