@@ -157,7 +157,7 @@ def _nova_placements(objects, hardware, numa_filter, host_state, flavor,
 def _our_placements(host_topology, requested, cpu_ratio, ram_ratio, specs):
     topology = readers.plain(jsonutils.loads(jsonutils.dumps(
         host_topology.obj_to_primitive())))
-    guest = numa_reader.numa_topology_from_wire(
+    guest = numa_reader.NUMA_TOPOLOGY.read(
         jsonutils.loads(jsonutils.dumps(requested.obj_to_primitive())),
         'numa_topology')
     has_threads = any(len(s) > 1 for c in topology['cells']

@@ -147,10 +147,10 @@ def _our_count(topology, pools, numa_requested, requests):
         cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0)
     spec = request_spec.RequestSpec(
         flavor=request_spec.Flavor(vcpus=1, memory_mb=1024, root_gb=1),
-        numa_topology=(numa_reader.numa_topology_from_wire(
+        numa_topology=(numa_reader.NUMA_TOPOLOGY.read(
             _wire(numa_requested), 'numa_topology')
             if numa_requested else None),
-        pci_requests=numa_reader.pci_requests_from_wire(
+        pci_requests=numa_reader.PCI_REQUESTS.read(
             _wire(requests), 'pci_requests'))
     filters = [
         numa_topology_filter.NUMATopologyFilter.__new__(
