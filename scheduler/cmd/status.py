@@ -181,11 +181,13 @@ def check_host_facts(conf):
     from scheduler.host_facts import base
     from scheduler.host_facts import health
     try:
-        state, lines = health.check(conf)
+        state, lines, warnings = health.check(conf)
     except exception.PluginLoadError as e:
         return result(FAILURE, e.reason)
     code = {base.OK: SUCCESS, base.STALE: WARNING}.get(state, FAILURE)
-    return result(code, '; '.join(lines))
+    if warnings and code == SUCCESS:
+        code = WARNING
+    return result(code, '; '.join(lines + warnings))
 
 
 class Checks(upgradecheck.UpgradeCommands):

@@ -89,6 +89,9 @@ class HostFactsSource:
     """
 
     name = None
+    # Whether this source reads aggregates (and their metadata): a source
+    # that does not is never asked whether it knows them.
+    supplies_aggregates = False
 
     def __init__(self, conf, clock=time.monotonic):
         self.conf = conf
@@ -139,6 +142,14 @@ class HostFactsSource:
         if self._loaded_at is None:
             return None
         return max(self._clock() - self._loaded_at, 0.0)
+
+    def knows_aggregates(self):
+        """Whether its aggregates are known, not merely none so far.
+
+        A loaded source that reads aggregates knows them all; the ``rpc``
+        source only once a cast about aggregates arrived.
+        """
+        return self.supplies_aggregates and self._loaded_at is not None
 
     def max_stale(self):
         return self.conf.host_facts.max_stale_seconds

@@ -164,6 +164,7 @@ class FileSource(base.HostFactsSource):
     """Aggregates and host -> cell from ``[host_facts_file] path``."""
 
     name = 'file'
+    supplies_aggregates = True
 
     def __init__(self, conf, clock=time.monotonic):
         super().__init__(conf, clock=clock)

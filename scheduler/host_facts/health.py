@@ -24,10 +24,22 @@ from scheduler.host_facts import store
 _ORDER = (base.OK, base.STALE, base.FAILED)
 
 
+AGGREGATES_FROM_CASTS_ONLY = (
+    'no configured source reads aggregates: until Nova casts '
+    'update_aggregates (it does when an aggregate changes), requests whose '
+    'answer depends on aggregates (an availability zone, tenant or '
+    'isolated aggregates) are refused; configure [host_facts] sources = '
+    'nova_db (or file)')
+
+
 def check(conf):
-    """``(worst state, [one line per source])``; raises PluginLoadError."""
+    """``(worst state, [one line per source], [warnings])``.
+
+    :raises: PluginLoadError.
+    """
     lines = []
     worst = base.OK
+    aggregates_read = False
     for name, source in store.load_sources(conf):
         if name == 'rpc':
             lines.append('rpc: on (fed by Nova\'s casts in each worker)')
@@ -35,7 +47,9 @@ def check(conf):
         if source.age() is None:
             source.refresh()
         health = source.health()
+        aggregates_read = aggregates_read or source.knows_aggregates()
         source.stop()
         lines.append(health.describe())
         worst = max(worst, health.state, key=_ORDER.index)
-    return worst, lines
+    warnings = [] if aggregates_read else [AGGREGATES_FROM_CASTS_ONLY]
+    return worst, lines, warnings

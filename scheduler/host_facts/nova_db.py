@@ -155,6 +155,7 @@ class NovaDBSource(base.PeriodicSource):
     """Host facts from Nova's databases, as Nova's host manager reads them."""
 
     name = 'nova_db'
+    supplies_aggregates = True
 
     def __init__(self, conf, clock=time.monotonic, utcnow=timeutils.utcnow):
         super().__init__(conf, clock=clock)

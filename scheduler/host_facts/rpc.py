@@ -50,6 +50,7 @@ class RPCSource(base.HostFactsSource):
     """Facts from the casts nova-api and nova-compute send."""
 
     name = 'rpc'
+    supplies_aggregates = True
 
     def __init__(self, conf, clock=None, on_out_of_date=None):
         kwargs = {'clock': clock} if clock is not None else {}
@@ -60,6 +61,12 @@ class RPCSource(base.HostFactsSource):
         self.on_out_of_date = on_out_of_date
         # Pushed, never failing: it vouches from the start.
         self._loaded_at = self._clock()
+        # Nova casts aggregates only when one changes: until then, none
+        # known here means "not heard", not "none exist".
+        self._heard_aggregates = False
+
+    def knows_aggregates(self):
+        return self._heard_aggregates
 
     def state(self):
         return base.OK
@@ -69,8 +76,12 @@ class RPCSource(base.HostFactsSource):
 
     def health_detail(self):
         return '%d host(s) with instance info, %d out of date, %d sync ' \
-               'mismatch(es)' % (len(self._hosts), len(self._out_of_date),
-                                 self.sync_mismatches)
+               'mismatch(es), %s' % (
+                   len(self._hosts), len(self._out_of_date),
+                   self.sync_mismatches,
+                   '%d aggregate(s)' % len(self._aggregates)
+                   if self._heard_aggregates else
+                   'no aggregate cast since start')
 
     def out_of_date(self, host_name):
         """Whether the host's instance list is not known to be complete."""
@@ -84,6 +95,7 @@ class RPCSource(base.HostFactsSource):
             for aggregate in records:
                 aggregates[aggregate_key(aggregate)] = aggregate
             self._aggregates = aggregates
+            self._heard_aggregates = True
             self._loaded_at = self._clock()
 
     def delete_aggregate(self, aggregate):
@@ -92,6 +104,7 @@ class RPCSource(base.HostFactsSource):
             aggregates = dict(self._aggregates)
             aggregates.pop(key, None)
             self._aggregates = aggregates
+            self._heard_aggregates = True
             self._loaded_at = self._clock()
 
     # Instances: each host's dict is replaced, never changed in place, so

@@ -122,6 +122,12 @@ class HostFactsStore:
     def start(self):
         for source in self.sources:
             source.start()
+        unknown = self.aggregates_unknown()
+        if unknown:
+            LOG.warning('Host facts: %s. Until then, requests whose answer '
+                        'depends on aggregates (an availability zone, '
+                        'tenant or isolated aggregates) are refused.',
+                        unknown)
 
     def stop(self):
         for source in self.sources:
@@ -255,6 +261,24 @@ class HostFactsStore:
             for name, reason in source.refused_hosts(host_names).items():
                 refused.setdefault(name, reason)
         return refused
+
+    def aggregates_unknown(self):
+        """Why aggregates are not known yet, or None when they are.
+
+        Known when a source that reads them has (the ``rpc`` source: once
+        a cast about aggregates arrived since start). Until then an empty
+        set of aggregates is not evidence that none exist.
+        """
+        if any(s.knows_aggregates() for s in self.sources):
+            return None
+        readers = sorted(s.name for s in self.sources
+                         if s.supplies_aggregates and s is not self.rpc)
+        if readers:
+            return ('no aggregate facts yet: source(s) %s have not loaded'
+                    % ', '.join(readers))
+        return ('no aggregate facts since start: the rpc source has had no '
+                'update_aggregates cast; configure [host_facts] sources = '
+                'nova_db (or file), or wait for update_aggregates')
 
     def health(self):
         """``[base.Health]``, one per source."""

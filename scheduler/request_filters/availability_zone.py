@@ -26,6 +26,8 @@ class AvailabilityZoneFilter(base.RequestFilter):
     AvailabilityZoneFilter host filter decides).
     """
 
+    needs = 'availability zone'
+
     def apply(self, spec, query, facts):
         zone = spec.availability_zone
         if not zone:

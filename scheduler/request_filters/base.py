@@ -37,6 +37,9 @@ class RequestFilter(abc.ABC):
     """
 
     option = None
+    # What the filter reads aggregates for, in its refusal when they are
+    # not known ("availability zone membership unknown: ...").
+    needs = 'aggregate'
 
     def __init__(self, conf):
         self.conf = conf
@@ -68,8 +71,9 @@ class RequestFilter(abc.ABC):
     def aggregates(self, facts):
         """The aggregates of ``facts``; fails closed when it cannot tell.
 
-        No facts, an error reading them, or a source whose ``health()``
-        says it failed: NoValidHost naming why.
+        No facts, an error reading them, a source whose ``health()`` says
+        it failed, or aggregates not known yet (``aggregates_unknown()``:
+        no source has reported them since start): NoValidHost naming why.
         """
         if facts is None:
             raise self.refuse('needs aggregate metadata, and this scheduler '
@@ -80,12 +84,18 @@ class RequestFilter(abc.ABC):
             failed = [h for h in getattr(facts, 'health', list)()
                       if h.state == FAILED]
             records = list(facts.aggregates().values())
+            unknown = facts.aggregates_unknown()
         except Exception as e:
             raise self.refuse('cannot read aggregate metadata: %s: %s'
                               % (type(e).__name__, e))
         if failed:
             raise self.refuse('cannot trust aggregate metadata: %s'
                               % '; '.join(h.describe() for h in failed))
+        if unknown:
+            # None heard of is not none there: a confined project or a
+            # zone's hosts would be let out.
+            raise self.refuse('%s membership unknown: %s'
+                              % (self.needs, unknown))
         return records
 
 

@@ -25,6 +25,7 @@ class IsolatedAggregatesFilter(base.RequestFilter):
     """
 
     option = 'enable_isolated_aggregate_filtering'
+    needs = 'isolated aggregate'
 
     def apply(self, spec, query, facts):
         required = query.all_required_traits()

@@ -30,6 +30,7 @@ class TenantAggregateFilter(base.RequestFilter):
     """
 
     option = 'limit_tenants_to_placement_aggregate'
+    needs = 'tenant aggregate'
 
     def apply(self, spec, query, facts):
         mine = [record for record in self.aggregates(facts)

@@ -63,6 +63,10 @@ class Facts:
     def aggregates(self):
         return self._aggregates
 
+    def aggregates_unknown(self):
+        """Never: these aggregates are all there is."""
+        return None
+
     def before_request(self):
         """Nothing to read again: these aggregates are all there is."""
 

@@ -50,6 +50,10 @@ class _Facts:
     def aggregates(self):
         return self._aggregates
 
+    def aggregates_unknown(self):
+        """Never: these aggregates are all there is."""
+        return None
+
 
 class _Client:
     """Answers the one Placement read of ``query``: a provider by name."""

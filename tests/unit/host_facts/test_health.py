@@ -18,10 +18,14 @@ from scheduler.host_facts import health
 from tests.unit.host_facts import fakes
 
 
-def test_rpc_alone_is_healthy():
-    state, lines = health.check(fakes.make_conf())
+def test_rpc_alone_is_healthy_but_warned_about_aggregates():
+    state, lines, warnings = health.check(fakes.make_conf())
     assert state == base.OK
     assert lines == ["rpc: on (fed by Nova's casts in each worker)"]
+    assert warnings == [health.AGGREGATES_FROM_CASTS_ONLY]
+    check = status.check_host_facts(fakes.make_conf())
+    assert check.code == upgradecheck.Code.WARNING
+    assert 'configure [host_facts] sources = nova_db' in check.details
 
 
 def test_a_good_file_is_reported_with_its_path(tmp_path):
@@ -29,10 +33,13 @@ def test_a_good_file_is_reported_with_its_path(tmp_path):
     path.write_text('aggregates: [{name: a, hosts: [h1]}]')
     conf = fakes.make_conf(host_facts={'sources': ['file']},
                            host_facts_file={'path': str(path)})
-    state, lines = health.check(conf)
+    state, lines, warnings = health.check(conf)
     assert state == base.OK
     assert lines[1].startswith('file: ok, data 0 s old, 0 failure(s)')
     assert str(path) in lines[1]
+    # The file reads aggregates: nothing to warn about.
+    assert warnings == []
+    assert status.check_host_facts(conf).code == upgradecheck.Code.SUCCESS
 
 
 def test_unreadable_nova_db_fails_the_status_check(tmp_path):

@@ -112,3 +112,41 @@ def test_health_names_each_source():
     facts_store = _store(StaticSource(fakes.make_conf()))
     assert [h.name for h in facts_store.health()] == ['rpc', 'static']
     assert 'rpc: ok' in facts_store.health()[0].describe()
+
+
+def test_aggregates_are_unknown_until_a_source_reports_them():
+    facts_store = store.HostFactsStore(fakes.make_conf())
+    reason = facts_store.aggregates_unknown()
+    assert 'no aggregate facts since start' in reason
+    assert 'update_aggregates' in reason and 'nova_db' in reason
+    assert 'no aggregate cast since start' in facts_store.rpc.health_detail()
+    # An empty cast is news: the aggregates Nova has are known now.
+    facts_store.update_aggregates([])
+    assert facts_store.aggregates_unknown() is None
+    assert '0 aggregate(s)' in facts_store.rpc.health_detail()
+
+
+def test_a_deleted_aggregate_is_news_too():
+    facts_store = store.HostFactsStore(fakes.make_conf())
+    facts_store.delete_aggregate(records.aggregate(1))
+    assert facts_store.aggregates_unknown() is None
+
+
+def test_a_source_that_reads_aggregates_knows_them_once_loaded():
+    class Reader(base.HostFactsSource):
+        name = 'reader'
+        supplies_aggregates = True
+
+    class Other(base.HostFactsSource):
+        name = 'other'
+
+    conf = fakes.make_conf()
+    reader = Reader(conf)
+    facts_store = store.HostFactsStore(conf, sources=[reader, Other(conf)])
+    assert 'source(s) reader have not loaded' in (
+        facts_store.aggregates_unknown())
+    reader._publish({}, {})
+    assert facts_store.aggregates_unknown() is None
+    other = Other(conf)
+    other._publish({}, {})
+    assert not other.knows_aggregates()

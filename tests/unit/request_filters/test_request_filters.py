@@ -17,6 +17,7 @@ import types
 import pytest
 
 from scheduler import exception
+from scheduler.host_facts import store
 from scheduler.objects import request_spec as rs
 from scheduler.placement import translation
 from scheduler.request_filters import accelerators
@@ -32,6 +33,7 @@ from scheduler.request_filters import routed_networks
 from scheduler.request_filters import tenant_aggregate
 from scheduler.request_filters import tpm_secret_security
 from scheduler.request_filters import virtio_sound
+from tests.fixtures import records
 from tests.unit.placement import fakes
 
 BASE = 'resources=DISK_GB:1,MEMORY_MB:512,VCPU:1'
@@ -47,6 +49,9 @@ class Facts:
 
     def aggregates(self):
         return self._aggregates
+
+    def aggregates_unknown(self):
+        return None
 
 
 def agg(uuid, hosts=('h1',), **metadata):
@@ -318,3 +323,29 @@ def test_routed_networks_fail_closed_when_switched_on(conf):
         'segments of network net-1, port port-1 from Neutron, which this '
         'scheduler does not read; unset [scheduler] '
         'query_placement_for_routed_network_aggregates')
+
+
+def test_a_zone_asked_before_any_aggregate_is_known_fails_closed(conf):
+    # The default sources (rpc only), just started: no cast yet.
+    facts = store.HostFactsStore(conf)
+    flt = availability_zone.AvailabilityZoneFilter(conf)
+    assert run(flt, spec(), facts)[0] is False
+    with pytest.raises(exception.NoValidHost) as ctx:
+        run(flt, spec(availability_zone='az1'), facts)
+    assert ctx.value.reason.startswith(
+        'request filter AvailabilityZoneFilter: availability zone '
+        'membership unknown: no aggregate facts since start')
+    assert '[host_facts] sources = nova_db' in ctx.value.reason
+    facts.update_aggregates([records.aggregate(
+        1, ['h1'], {'availability_zone': 'az1'}, uuid='u1')])
+    assert run(flt, spec(availability_zone='az1'), facts) == (
+        True, BASE + '&member_of=in:u1')
+
+
+def test_tenant_confinement_needs_known_aggregates(conf):
+    conf.set_override('limit_tenants_to_placement_aggregate', True,
+                      'scheduler')
+    with pytest.raises(exception.NoValidHost) as ctx:
+        run(tenant_aggregate.TenantAggregateFilter(conf), spec(),
+            store.HostFactsStore(conf))
+    assert 'tenant aggregate membership unknown' in ctx.value.reason
