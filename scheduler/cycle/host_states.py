@@ -59,6 +59,8 @@ def _build(request, placement, host_facts, conf, fact_memory):
         candidates, names, conf.scheduler.default_cell_uuid, facts=facts,
         default_zone=conf.default_availability_zone, grouped=grouped,
         absent_traits=absent, fact_memory=fact_memory)
+    if host_facts is not None:
+        host_set.aggregates_unknown = host_facts.aggregates_unknown()
     refused = host_facts.refused(host_set.host_names) if host_facts else None
     if refused:
         # The source logged its failure once; its hosts are not chosen.

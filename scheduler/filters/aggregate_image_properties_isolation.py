@@ -44,6 +44,7 @@ class AggregateImagePropertiesIsolation(base.ColumnFilter):
     """Passes hosts whose aggregates allow the image's properties."""
 
     run_filter_once_per_request = True
+    reads_aggregates = True
     RUN_ON_REBUILD = True
 
     def _args(self, spec):
@@ -54,6 +55,9 @@ class AggregateImagePropertiesIsolation(base.ColumnFilter):
                   if namespace else None)
         props = spec.image.properties if spec.image else {}
         return props or {}, prefix
+
+    def depends_on_aggregates(self, spec):
+        return bool(self._args(spec)[0])
 
     def filter_mask(self, host_set, spec):
         props, prefix = self._args(spec)

@@ -59,6 +59,10 @@ class AggregateInstanceExtraSpecsFilter(base.ColumnFilter):
     """Passes hosts whose aggregates' metadata meet the extra specs."""
 
     run_filter_once_per_request = True
+    reads_aggregates = True
+
+    def depends_on_aggregates(self, spec):
+        return bool(_requirements(spec))
 
     def filter_mask(self, host_set, spec):
         requirements = _requirements(spec)

@@ -25,3 +25,4 @@ class AggregateIoOpsFilter(io_ops_filter.IoOpsFilter):
     """Passes hosts below their aggregates' IO operations limit."""
 
     aggregate_key = 'max_io_ops_per_host'
+    reads_aggregates = True

@@ -17,8 +17,9 @@ As in Nova: a host in an aggregate with metadata keys starting with
 comma-separated project ids) only takes requests of those projects; a
 host in no such aggregate takes anyone's.
 
-Facts missing: a host with no known aggregate is unrestricted and passes
-(Nova's behaviour for a host in no aggregate).
+Facts missing: a host in no aggregate is unrestricted and passes (Nova's
+behaviour); while aggregates are not known at all (no host-facts source
+has reported them since start) no host passes.
 """
 
 from scheduler.filters import base
@@ -40,6 +41,7 @@ class AggregateMultiTenancyIsolation(base.ColumnFilter):
     """Passes hosts open to the request's project."""
 
     run_filter_once_per_request = True
+    reads_aggregates = True
 
     def filter_mask(self, host_set, spec):
         return columns.mask_by_group(

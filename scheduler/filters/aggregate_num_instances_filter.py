@@ -26,3 +26,4 @@ class AggregateNumInstancesFilter(num_instances_filter.NumInstancesFilter):
     """Passes hosts below their aggregates' instance limit."""
 
     aggregate_key = 'max_instances_per_host'
+    reads_aggregates = True

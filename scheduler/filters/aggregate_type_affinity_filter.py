@@ -39,6 +39,7 @@ class AggregateTypeAffinityFilter(base.ColumnFilter):
     """Passes hosts whose aggregates allow the flavor (or set none)."""
 
     run_filter_once_per_request = True
+    reads_aggregates = True
 
     def filter_mask(self, host_set, spec):
         return columns.mask_by_group(

@@ -18,7 +18,9 @@ whose zones Placement does not know. A request without a zone lets every
 host pass. A host's zone is its aggregates' ``availability_zone``
 metadata, else ``[DEFAULT] default_availability_zone`` (see
 ``HostState.availability_zone``). A host whose zone is unknown (None)
-fails closed when a zone is requested.
+fails closed when a zone is requested, and so does every host while
+aggregates are not known at all (no source has reported them since
+start).
 """
 
 import numpy as np
@@ -31,6 +33,10 @@ class AvailabilityZoneFilter(base.ColumnFilter):
     """Passes hosts in the requested availability zone."""
 
     run_filter_once_per_request = True
+    reads_aggregates = True
+
+    def depends_on_aggregates(self, spec):
+        return bool(spec.availability_zone)
 
     def filter_mask(self, host_set, spec):
         zones = columns.availability_zones(host_set)

@@ -52,11 +52,16 @@ class BaseHostFilter(abc.ABC):
     True`` for a filter whose answer cannot change between the instances
     of one multi-create request (it then runs for the first instance only;
     the hosts it removed stay removed). Set ``RUN_ON_REBUILD = True`` for a
-    filter that must also judge a rebuild's current host.
+    filter that must also judge a rebuild's current host. Set
+    ``reads_aggregates = True`` for a filter that reads aggregates: while
+    they are not known (no host-facts source has reported them since
+    start) it lets no host pass, for the requests ``depends_on_aggregates``
+    says its answer depends on them.
     """
 
     run_filter_once_per_request = False
     RUN_ON_REBUILD = False
+    reads_aggregates = False
 
     def __init__(self, conf=None):
         self.conf = conf if conf is not None else cfg.CONF
@@ -88,6 +93,26 @@ class BaseHostFilter(abc.ABC):
             if not self.host_passes(host_set.hosts[i], spec):
                 result[i] = False
         return result
+
+    def depends_on_aggregates(self, spec):
+        """Whether this request's answer depends on the hosts' aggregates.
+
+        Asked only of a filter that ``reads_aggregates``; always, unless
+        the filter says which requests do not.
+        """
+        return True
+
+    def unknown_fact(self, host_set, spec):
+        """Why no host can be judged for ``spec`` (a fact is unknown).
+
+        None when the filter may run. The handler then lets no host pass
+        and NoValidHost names the reason.
+        """
+        unknown = host_set.aggregates_unknown
+        if unknown and self.reads_aggregates and (
+                self.depends_on_aggregates(spec)):
+            return 'aggregate membership unknown: %s' % unknown
+        return None
 
     def limits(self, host_state, spec):
         """What the host's own claim must respect if it is chosen.

@@ -53,9 +53,12 @@ class FilterStep:
     name: str
     before: int
     after: int
+    # Why the step removed every host without judging them, if it did.
+    why: str | None = None
 
     def __str__(self):
-        return '%s %d->%d' % (self.name, self.before, self.after)
+        text = '%s %d->%d' % (self.name, self.before, self.after)
+        return '%s (%s)' % (text, self.why) if self.why else text
 
 
 class FilterTrace:
@@ -68,10 +71,10 @@ class FilterTrace:
         # explain.EARLIER (out before this run).
         self.fate = fate
 
-    def record(self, name, before, after, removed=None):
+    def record(self, name, before, after, removed=None, why=None):
         if removed is not None and self.fate is not None:
             self.fate[removed] = len(self.steps)
-        self.steps.append(FilterStep(name, before, after))
+        self.steps.append(FilterStep(name, before, after, why))
 
     def explain(self, host_set):
         """One ``host (node): fate`` line per host."""
@@ -125,10 +128,10 @@ class FilterHandler:
             explainer = explain.Explainer(conf.filter_scheduler.explain)
         self.explainer = explainer
 
-    def _step(self, trace, name, host_set, old, new):
+    def _step(self, trace, name, host_set, old, new, why=None):
         before, after = int(old.sum()), int(new.sum())
         trace.record(name, before, after,
-                     old & ~new if after < before else None)
+                     old & ~new if after < before else None, why)
         if LOG.isEnabledFor(logging.DEBUG) and after < before:
             LOG.debug('Filter %(name)s removed %(n)d hosts: %(hosts)s',
                       {'name': name, 'n': before - after,
@@ -167,8 +170,13 @@ class FilterHandler:
                 break
             if not flt.run_filter_for_index(index):
                 continue
-            new = flt.passing_mask(host_set, spec, mask)
-            self._step(trace, name, host_set, mask, new)
+            unknown = flt.unknown_fact(host_set, spec)
+            if unknown:
+                # Fail closed: no host passes on a fact not known.
+                new = np.zeros(len(host_set), dtype=bool)
+            else:
+                new = flt.passing_mask(host_set, spec, mask)
+            self._step(trace, name, host_set, mask, new, unknown)
             mask = new
         LOG.debug('Filters for instance %(index)d: %(reason)s',
                   {'index': index, 'reason': trace.reason()})

@@ -45,7 +45,13 @@ class HostStateSet:
 
     Made from Placement's answer by ``scheduler.host_state.builder``
     (``from_placement``), or from ``HostState`` objects.
+
+    ``aggregates_unknown``: why the hosts' aggregates are not known (no
+    host-facts source has reported them since start), or None; the
+    filters that read aggregates then let no host pass.
     """
+
+    aggregates_unknown = None
 
     def __init__(self, hosts):
         hosts = list(hosts)
@@ -296,6 +302,7 @@ class HostStateSet:
         new._aggregates = take(self._aggregates)
         new._cell_default = self._cell_default
         new._zone_default = self._zone_default
+        new.aggregates_unknown = self.aggregates_unknown
         new._zone_map = self._zone_map
         new._aggregate_map = self._aggregate_map
         new.fact_memory = self.fact_memory

@@ -137,3 +137,38 @@ def test_only_the_candidate_hosts_are_asked_to_be_vouched_for():
         None, fakes.make_spec(), ['i-1'])
     assert sorted(source.asked) == ['host-0', 'host-1']
     assert selections[0].service_host == 'host-1'
+
+
+def _rpc_only_driver(*filters):
+    conf = fakes.make_conf(filter_scheduler={
+        'enabled_filters': list(filters), 'weight_classes': ['RAMWeigher']})
+    driver = filter_scheduler.FilterScheduler(
+        conf=conf, placement=fake_placement.FakePlacement(_hosts(8192,
+                                                                 4096)),
+        rng=np.random.default_rng(0))
+    driver.host_facts = store.HostFactsStore(facts_fakes.make_conf())
+    return driver
+
+
+def test_tenant_isolation_lets_no_host_pass_before_aggregates_are_known():
+    driver = _rpc_only_driver('AggregateMultiTenancyIsolation')
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, fakes.make_spec(), ['i-1'])
+    assert ('AggregateMultiTenancyIsolation 2->0 (aggregate membership '
+            'unknown: no aggregate facts since start') in e.value.reason
+    # Nova casts the aggregates: host-0 is confined to another project.
+    driver.host_facts.update_aggregates([records.aggregate(
+        1, ['host-0'], {'filter_tenant_id': 'other'}, uuid='a1')])
+    (selections,) = driver.select_destinations(None, fakes.make_spec(),
+                                               ['i-2'])
+    assert selections[0].service_host == 'host-1'
+
+
+def test_a_zone_filter_judges_requests_without_a_zone_as_before():
+    driver = _rpc_only_driver('AvailabilityZoneFilter')
+    assert driver.select_destinations(None, fakes.make_spec(), ['i-1'])
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(
+            None, fakes.make_spec(availability_zone='nova'), ['i-2'])
+    assert 'AvailabilityZoneFilter 2->0 (aggregate membership unknown' in (
+        e.value.reason)
