@@ -23,9 +23,9 @@ import pytest
 from scheduler.sim import placement_server
 from tests.faults import matrix
 from tests.faults import settings
+from tests.fixtures.components import rpc_transport  # noqa: F401
 from tests.fixtures import fault_proxy
 from tests.fixtures import rabbitmq
-from tests.fixtures import rpc
 from tests.fixtures import server
 
 
@@ -81,13 +81,6 @@ def server_factory(tmp_path_factory, broker, proxy):
 
 
 @pytest.fixture(scope='session')
-def rpc_transport(broker):
-    result = rpc.make_transport(broker.transport_url)
-    yield result
-    result.cleanup()
-
-
-@pytest.fixture(scope='session')
-def client(rpc_transport):
+def client(rpc_transport):  # noqa: F811 (the fixture)
     from scheduler.sim import rpc_client
     return rpc_client.SchedulerClient(rpc_transport, timeout=60)

@@ -21,17 +21,9 @@ capacity and allocations never leak from one test into the next.
 import pytest
 
 from scheduler.sim import placement_server
-from tests.fixtures import rabbitmq
-from tests.fixtures import rpc
-from tests.fixtures import server
-
-
-@pytest.fixture(scope='session')
-def broker(tmp_path_factory):
-    node = rabbitmq.RabbitMQBroker(str(tmp_path_factory.mktemp('rabbitmq')))
-    node.start()
-    yield node
-    node.stop()
+from tests.fixtures.components import broker  # noqa: F401
+from tests.fixtures.components import rpc_transport  # noqa: F401
+from tests.fixtures.components import scheduler_factory  # noqa: F401
 
 
 @pytest.fixture
@@ -45,22 +37,6 @@ def placement(tmp_path):
 
 
 @pytest.fixture
-def scheduler_factory(tmp_path, broker, placement):
-    """Start scheduler-server processes; all are stopped at teardown."""
-    fleet = server.ServerFleet(tmp_path, broker, placement.endpoint)
-    yield fleet.start
-    fleet.stop_all()
-
-
-@pytest.fixture(scope='session')
-def rpc_transport(broker):
-    """Our client's transport on the broker, as a conductor would have."""
-    result = rpc.make_transport(broker.transport_url)
-    yield result
-    result.cleanup()
-
-
-@pytest.fixture
-def client(rpc_transport):
+def client(rpc_transport):  # noqa: F811 (the fixture)
     from scheduler.sim import rpc_client
     return rpc_client.SchedulerClient(rpc_transport, timeout=60)

@@ -17,7 +17,9 @@ import uuid
 from oslo_context import context as oslo_context
 
 from scheduler.objects import request_spec
+from scheduler.rpc import errors
 from scheduler.sim import cloud
+from scheduler.sim import writers
 
 PROJECT = 'functional-project'
 USER = 'functional-user'
@@ -53,3 +55,18 @@ def allocations(placement, consumer):
 def total_usage(placement, resource_class):
     return sum(u.get(resource_class, 0)
                for u in cloud.usages(placement.endpoint).values())
+
+
+def select_one(rpc, instance):
+    """select_destinations for one instance; a refusal is NoValidHost."""
+    try:
+        return rpc.call(
+            context(), 'select_destinations',
+            spec_obj=writers.request_spec_to_primitive(spec()),
+            instance_uuids=[instance], return_objects=True,
+            return_alternates=False)
+    except Exception as e:  # noqa: B902 (remote refusals are rebuilt)
+        refusal = errors.from_remote(e)
+        if refusal is None:
+            raise
+        raise refusal from e

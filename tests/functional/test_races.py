@@ -24,7 +24,6 @@ import threading
 import oslo_messaging
 
 from scheduler import exception
-from scheduler.rpc import errors
 from scheduler.rpc import serializer
 from scheduler.sim import cloud
 from scheduler.sim import writers
@@ -46,21 +45,6 @@ def server_client(rpc_transport, server):
                               version='4.5'),
         serializer=serializer.SchedulerSerializer(rebuild_selections=True),
         timeout=CALL_TIMEOUT)
-
-
-def select_one(rpc, instance):
-    """select_destinations for one instance; a refusal is NoValidHost."""
-    try:
-        return rpc.call(
-            helpers.context(), 'select_destinations',
-            spec_obj=writers.request_spec_to_primitive(helpers.spec()),
-            instance_uuids=[instance], return_objects=True,
-            return_alternates=False)
-    except Exception as e:  # noqa: B902 (remote refusals are rebuilt)
-        refusal = errors.from_remote(e)
-        if refusal is None:
-            raise
-        raise refusal from e
 
 
 class UsageWatcher:
@@ -110,7 +94,7 @@ def race(rpc_transport, placement, calls_per_server):
     def call(name, instance):
         start.wait(timeout=CALL_TIMEOUT)
         try:
-            results[instance] = select_one(clients[name], instance)
+            results[instance] = helpers.select_one(clients[name], instance)
         except exception.NoValidHost as e:
             refusals[instance] = e
         except Exception as e:  # noqa: B902 (recorded, asserted below)

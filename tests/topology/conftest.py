@@ -18,22 +18,14 @@ several worker processes; one RabbitMQ node; scheduler-server processes.
 
 import pytest
 
+from tests.fixtures.components import broker  # noqa: F401
+from tests.fixtures.components import rpc_transport  # noqa: F401
+from tests.fixtures.components import scheduler_factory  # noqa: F401
 from tests.fixtures import postgresql
-from tests.fixtures import rabbitmq
-from tests.fixtures import rpc
-from tests.fixtures import server
 from tests.fixtures import wsgi_placement
 
 PLACEMENT_WORKERS = 3
 PLACEMENT_THREADS = 4
-
-
-@pytest.fixture(scope='session')
-def broker(tmp_path_factory):
-    node = rabbitmq.RabbitMQBroker(str(tmp_path_factory.mktemp('rabbitmq')))
-    node.start()
-    yield node
-    node.stop()
 
 
 @pytest.fixture(scope='session')
@@ -55,17 +47,3 @@ def placement(tmp_path, database, request):
     service.start()
     yield service
     service.stop()
-
-
-@pytest.fixture
-def scheduler_factory(tmp_path, broker, placement):
-    fleet = server.ServerFleet(tmp_path, broker, placement.endpoint)
-    yield fleet.start
-    fleet.stop_all()
-
-
-@pytest.fixture(scope='session')
-def rpc_transport(broker):
-    result = rpc.make_transport(broker.transport_url)
-    yield result
-    result.cleanup()

@@ -25,10 +25,8 @@ import threading
 import oslo_messaging
 
 from scheduler import exception
-from scheduler.rpc import errors
 from scheduler.rpc import serializer
 from scheduler.sim import cloud
-from scheduler.sim import writers
 from tests.fixtures import cloud_hosts
 from tests.functional import helpers
 
@@ -41,17 +39,11 @@ CALLS = 200
 
 
 def _select(client, instance):
+    """Selections, or the NoValidHost refusing them."""
     try:
-        return client.call(
-            helpers.context(), 'select_destinations',
-            spec_obj=writers.request_spec_to_primitive(helpers.spec()),
-            instance_uuids=[instance], return_objects=True,
-            return_alternates=False)
-    except Exception as e:  # noqa: B902 (remote refusals are rebuilt)
-        refusal = errors.from_remote(e)
-        if refusal is None:
-            raise
-        return refusal
+        return helpers.select_one(client, instance)
+    except exception.NoValidHost as e:
+        return e
 
 
 def test_three_schedulers_never_overcommit_a_postgresql_placement(
