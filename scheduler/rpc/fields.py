@@ -92,7 +92,6 @@ FROZEN_STRINGS = Kind(
     lambda value, path: frozenset(readers.read_strings(value, path)), sorted)
 STRING_LISTS = Kind(readers.read_string_lists,
                     lambda value: [list(item) for item in value])
-DICT = Kind(readers.read_dict, dict)
 STRING_DICT = Kind(readers.read_string_dict, dict)
 AMOUNTS = Kind(readers.read_amounts, dict)
 HINTS = Kind(readers.read_hints,
