@@ -30,12 +30,7 @@ from tests.fixtures import server
 
 
 def pytest_terminal_summary(terminalreporter):
-    rows = matrix.rows()
-    if not rows:
-        return
-    terminalreporter.section('fault matrix')
-    for line in matrix.table(rows):
-        terminalreporter.write_line(line)
+    matrix.MATRIX.report(terminalreporter)
 
 
 @pytest.fixture(scope='session')

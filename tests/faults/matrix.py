@@ -20,7 +20,8 @@ whether the server still served a plain request after the fault.
 """
 
 import dataclasses
-import threading
+
+from tests.fixtures import matrix
 
 COLUMNS = (
     ('fault', 'fault'),
@@ -35,8 +36,7 @@ COLUMNS = (
     ('slowest', 'slowest answer s'),
 )
 
-_ROWS = []
-_LOCK = threading.Lock()
+MATRIX = matrix.Matrix('fault matrix', COLUMNS)
 
 
 @dataclasses.dataclass
@@ -52,39 +52,7 @@ class Row:
     error_lines: int | None = None
     slowest: float | None = None
 
-    def cells(self):
-        values = dataclasses.asdict(self)
-        values['alive'] = 'yes' if self.alive else 'NO'
-        values['error_lines'] = ('-' if self.error_lines is None
-                                 else self.error_lines)
-        values['slowest'] = ('-' if self.slowest is None
-                             else '%.1f' % self.slowest)
-        return [str(values[name]) for name, _ in COLUMNS]
-
 
 def record(row):
-    """Add ``row`` to the table (before the test asserts on it)."""
-    with _LOCK:
-        _ROWS.append(row)
-    return row
-
-
-def rows():
-    with _LOCK:
-        return list(_ROWS)
-
-
-def table(rows_=None):
-    """The matrix as lines of text, one per row under a header."""
-    rows_ = rows() if rows_ is None else rows_
-    header = [title for _, title in COLUMNS]
-    body = [row.cells() for row in rows_]
-    widths = [max(len(line[i]) for line in [header] + body)
-              for i in range(len(header))]
-
-    def fmt(line):
-        return ' | '.join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                          for i, (cell, width) in
-                          enumerate(zip(line, widths)))
-    rule = '-+-'.join('-' * w for w in widths)
-    return [fmt(header), rule] + [fmt(line) for line in body]
+    """Add ``row`` to the matrix (before the test asserts on it)."""
+    return MATRIX.record(row)
