@@ -28,6 +28,7 @@ from oslo_log import log as logging
 
 from scheduler.drivers import base as drivers_base
 from scheduler import exception
+from scheduler.host_facts import health
 from scheduler.host_facts import store
 from scheduler import plugins
 
@@ -52,6 +53,9 @@ class SchedulerManager:
     def start(self):
         """Start the host-facts sources (in the worker, after the fork)."""
         self.host_facts.start()
+        for warning in health.unreported(self.host_facts.sources,
+                                         self.driver.fact_readers()):
+            LOG.warning('Host facts: %s', warning)
 
     def stop(self):
         self.host_facts.stop()

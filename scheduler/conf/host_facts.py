@@ -43,12 +43,19 @@ def _groups():
 host_facts_opts = [
     cfg.ListOpt(
         'sources',
-        default=[],
+        default=['nova_db'],
         item_type=cfg.types.String(choices=['nova_db', 'file']),
-        help='Optional host-facts sources to use besides ``rpc`` (always '
-             'on), by entry point name in the ``scheduler.host_facts`` '
-             'namespace. Earlier sources win where two know the same '
-             'fact.'),
+        help='Host-facts sources to use besides ``rpc`` (always on), by '
+             'entry point name in the ``scheduler.host_facts`` namespace. '
+             'Earlier sources win where two know the same fact. The '
+             'default, ``nova_db``, reads Nova\'s databases as Nova\'s own '
+             'scheduler does, and needs ``[host_facts_nova_db] '
+             'api_connection`` (Nova\'s ``[api_database] connection``). '
+             'Without it, what no source reports is unknown and the '
+             'filters that need it refuse hosts: no compute service is '
+             'known to be up (ComputeFilter refuses every host), and '
+             'aggregates and instances are unknown until Nova\'s casts '
+             'report them.'),
     cfg.IntOpt(
         'max_stale_seconds',
         default=300,
@@ -63,8 +70,12 @@ nova_db_opts = [
     cfg.StrOpt(
         'api_connection',
         secret=True,
+        # nova.conf, given as a --config-file, works as it is.
+        deprecated_opts=[cfg.DeprecatedOpt('connection',
+                                           group='api_database')],
         help='SQLAlchemy URL of the Nova API database (the value of '
-             'Nova\'s ``[api_database] connection``). The cell '
+             'Nova\'s ``[api_database] connection``, which is read when '
+             'this is not set). The cell '
              'databases are found through its cell mappings. Used '
              'read-only: the session is opened read-only and only '
              'SELECT statements are issued.'),
@@ -96,6 +107,8 @@ nova_db_opts = [
     cfg.IntOpt(
         'service_down_time',
         default=60,
+        deprecated_opts=[cfg.DeprecatedOpt('service_down_time',
+                                           group='DEFAULT')],
         min=1,
         max=3600,
         help='Seconds since its last heartbeat after which a '

@@ -61,6 +61,7 @@ def _build(request, placement, host_facts, conf, fact_memory):
         absent_traits=absent, fact_memory=fact_memory)
     if host_facts is not None:
         host_set.aggregates_unknown = host_facts.aggregates_unknown()
+        host_set.missing_reasons = host_facts.missing_reasons()
     refused = host_facts.refused(host_set.host_names) if host_facts else None
     if refused:
         # The source logged its failure once; its hosts are not chosen.

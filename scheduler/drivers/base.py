@@ -53,5 +53,13 @@ class Scheduler(abc.ABC):
         :raises: ``NoValidHost`` with a reason.
         """
 
+    def fact_readers(self):
+        """``{fact: [plugin names]}``: the host facts its plugins read.
+
+        Facts are ``scheduler.host_state.facts.INSTANCES``/``COMPUTE``;
+        the worker warns at start about those no source reports.
+        """
+        return {}
+
     def stop(self):
         """Release what the driver holds, when the worker stops."""

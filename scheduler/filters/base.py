@@ -57,11 +57,20 @@ class BaseHostFilter(abc.ABC):
     they are not known (no host-facts source has reported them since
     start) it lets no host pass, for the requests ``depends_on_aggregates``
     says its answer depends on them.
+
+    ``reads_facts`` names the per-host facts the rule reads
+    (``facts.INSTANCES``, ``facts.COMPUTE``). The rule itself must fail a
+    host whose fact it needs is not known (an empty instance list is not
+    "none" unless ``instances_known``; no ``compute`` is no service known
+    to be up); declaring what it reads lets NoValidHost say how many of
+    the hosts it removed lacked the fact, and which source would report
+    it.
     """
 
     run_filter_once_per_request = False
     RUN_ON_REBUILD = False
     reads_aggregates = False
+    reads_facts = frozenset()
 
     def __init__(self, conf=None):
         self.conf = conf if conf is not None else cfg.CONF

@@ -23,8 +23,8 @@ are ignored. Values are matched with ``extra_specs_ops``.
 
 Facts missing: a capability the request names that the host does not
 report fails the host (as Nova); unscoped keys of unknown attributes are
-skipped (as Nova); a host without compute details fails closed, unless no
-source reports them (``compute_facts``).
+skipped (as Nova); a host without compute details fails closed
+(``compute_facts``).
 """
 
 import numpy as np
@@ -102,8 +102,9 @@ class ComputeCapabilitiesFilter(compute_facts.ComputeFactsFilter,
             lambda host: self._satisfies(host, specs), freeze=True)
 
     def _satisfies(self, host_state, specs):
-        if self.unjudged(host_state):
-            return True
+        if host_state.facts.compute is None:
+            # Not reported: no capability is known to be met.
+            return False
         attributes = host_attributes.attributes(host_state)
         for key, requirement in specs.items():
             path = key.split(':')

@@ -14,49 +14,40 @@
 
 Compute details (``ComputeFacts``: hypervisor, supported instances, stats,
 NUMA topology, PCI pools, metrics, host IP) come only from the host-facts
-sources of ``[host_facts] sources`` (``nova_db``, ``file``); the RPC casts
-Nova sends carry none. So:
+sources that report compute nodes (``nova_db``); the RPC casts Nova sends
+carry none. A host whose details are missing fails every request whose
+answer depends on them (fail closed), and NoValidHost says how many hosts
+lacked them and which source would report them. A request that does not
+ask about them (an image without architecture, a flavor without
+capabilities) is not judged on them.
 
-- with such a source configured, a host whose compute details are missing
-  fails closed (the source could not vouch for it);
-- with none configured, nothing could ever judge these facts: the filter
-  lets hosts without them pass, and says so once, at start, at WARNING.
-  Otherwise Nova's default filters would refuse every image that names an
-  architecture in a deployment that did not configure a source.
+With no such source configured, these filters can only refuse the
+requests that depend on compute details: that is said once at start, at
+WARNING, and by ``scheduler-status``.
 """
 
-import numpy as np
 from oslo_log import log as logging
 
 from scheduler.filters import base
-from scheduler.host_state import columns
+from scheduler.host_state import facts
 
 LOG = logging.getLogger(__name__)
 
 
 def compute_details_expected(conf):
     """Whether a configured host-facts source reports compute details."""
-    return bool(conf.host_facts.sources)
+    return 'nova_db' in conf.host_facts.sources
 
 
 class ComputeFactsFilter(base.BaseHostFilter):
     """A filter judging compute details; see the module docstring."""
 
+    reads_facts = frozenset([facts.COMPUTE])
+
     def __init__(self, conf=None):
         super().__init__(conf)
-        self.compute_expected = compute_details_expected(self.conf)
-        if not self.compute_expected:
-            LOG.warning('%s reads compute details, which no host-facts '
-                        'source reports ([host_facts] sources is empty): '
-                        'it lets hosts without them pass', self.name)
-
-    def unjudged(self, host_state):
-        """True for a host this filter cannot judge and lets pass."""
-        return (not self.compute_expected and
-                host_state.facts.compute is None)
-
-    def unjudged_column(self, host_set):
-        """Bool column of ``unjudged``."""
-        if self.compute_expected:
-            return np.zeros(len(host_set), dtype=bool)
-        return columns.fact_table(host_set).no_compute != 0
+        if not compute_details_expected(self.conf):
+            LOG.warning('%s reads compute details, which no configured '
+                        'host-facts source reports ([host_facts] sources '
+                        '= nova_db does): it refuses every host for the '
+                        'requests that depend on them', self.name)

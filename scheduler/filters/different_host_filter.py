@@ -25,12 +25,15 @@ import numpy as np
 from scheduler.filters import affinity_hints
 from scheduler.filters import base
 from scheduler.host_state import columns
+from scheduler.host_state import facts as host_facts
 
 HINT = 'different_host'
 
 
 class DifferentHostFilter(base.ColumnFilter):
     """Passes hosts running none of the hinted instances."""
+
+    reads_facts = frozenset([host_facts.INSTANCES])
 
     run_filter_once_per_request = True
 

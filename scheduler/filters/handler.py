@@ -40,6 +40,8 @@ from scheduler.filters import base
 from scheduler.filters import explain
 from scheduler.filters import requested_hosts
 from scheduler.filters import utils
+from scheduler.host_state import columns
+from scheduler.host_state import facts as host_facts
 from scheduler import plugins
 
 LOG = logging.getLogger(__name__)
@@ -53,7 +55,8 @@ class FilterStep:
     name: str
     before: int
     after: int
-    # Why the step removed every host without judging them, if it did.
+    # Why the step removed every host without judging them, or which
+    # facts the hosts it removed lacked, if it did.
     why: str | None = None
 
     def __str__(self):
@@ -176,6 +179,7 @@ class FilterHandler:
                 new = np.zeros(len(host_set), dtype=bool)
             else:
                 new = flt.passing_mask(host_set, spec, mask)
+                unknown = _missing_facts(flt, host_set, mask & ~new)
             self._step(trace, name, host_set, mask, new, unknown)
             mask = new
         LOG.debug('Filters for instance %(index)d: %(reason)s',
@@ -211,6 +215,24 @@ class FilterHandler:
         if self.explainer.active:
             self.explainer.emit(explain.title('filter', spec, index),
                                 trace.explain(host_set))
+
+
+def _missing_facts(flt, host_set, removed):
+    """Why some of the hosts ``flt`` removed could not pass, or None.
+
+    E.g. ``3 of them with instance list unknown: <the store's reason>``:
+    the facts the filter reads that no source reported for those hosts.
+    """
+    if not flt.reads_facts or not removed.any():
+        return None
+    notes = []
+    for fact in sorted(flt.reads_facts):
+        count = int((removed & columns.fact_unknown(host_set, fact)).sum())
+        if count:
+            notes.append('%d of them with %s unknown: %s' % (
+                count, host_facts.DESCRIBED[fact],
+                host_set.missing_reasons.get(fact, 'no source reported it')))
+    return '; '.join(notes) or None
 
 
 def _with_placed_group_hosts(host_set, spec):

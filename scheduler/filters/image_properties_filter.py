@@ -26,7 +26,7 @@ image asking for none of the three passes everywhere.
 
 Facts missing: a host reporting no ``supported_instances`` fails when the
 image asks for any of the three (as Nova); a host without compute details
-fails closed, unless no source reports them (``compute_facts``).
+fails closed (``compute_facts``).
 """
 
 import numpy as np
@@ -130,7 +130,7 @@ class ImagePropertiesFilter(compute_facts.ComputeFactsFilter,
             return np.ones(len(host_set), dtype=bool)
         # Only for images naming an architecture, type or mode: once per
         # distinct key of the hosts.
-        return self.unjudged_column(host_set) | columns.mask_by_group(
+        return columns.mask_by_group(
             host_set, 'image_properties', lambda f: _host_key(f.compute),
             lambda host: self._supports(_host_key(host.facts.compute),
                                         props, wanted))

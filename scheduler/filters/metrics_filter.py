@@ -17,7 +17,7 @@ pairs; pairs that do not parse are ignored) must all be among the
 compute node's metrics. With no setting every host passes.
 
 Facts missing: a host whose metrics no source reported fails closed (as
-Nova's host without metrics), unless no source reports compute details
+Nova's host without metrics), as does a host without compute details
 (``compute_facts``).
 """
 
@@ -64,6 +64,6 @@ class MetricsFilter(compute_facts.ComputeFactsFilter, base.ColumnFilter):
     def filter_mask(self, host_set, spec):
         if not self.names:
             return np.ones(len(host_set), dtype=bool)
-        return self.unjudged_column(host_set) | columns.mask_by_group(
+        return columns.mask_by_group(
             host_set, 'metric_names', _metrics,
             lambda host: self.names <= _metrics(host.facts))

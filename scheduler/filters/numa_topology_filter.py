@@ -33,8 +33,8 @@ Within a multi-create, the instances already placed on the host are
 fitted first and what they take is consumed, as Nova's host state does.
 
 Facts missing: a host without a reported topology fails a request that
-has one (as Nova); a host without compute details passes only when no
-source reports them (``compute_facts``).
+has one (as Nova), as does a host without compute details
+(``compute_facts``).
 """
 
 from scheduler.filters import compute_facts
@@ -119,8 +119,6 @@ class NUMATopologyFilter(compute_facts.ComputeFactsFilter):
             network_metadata=spec.network_metadata)}
 
     def host_passes(self, host_state, spec):
-        if self.unjudged(host_state):
-            return True
         compute = utils.compute(host_state)
         topology = compute.numa_topology if compute else None
         if topology and self._needs_threads(spec) and not _has_threads(

@@ -24,8 +24,8 @@ Not modelled: PCI devices tracked in Placement (``[filter_scheduler]
 pci_in_placement``).
 
 Facts missing: a host without reported pools fails a request for
-devices (as Nova); a host without compute details passes only when no
-source reports them (``compute_facts``).
+devices (as Nova), as does a host without compute details
+(``compute_facts``).
 """
 
 from scheduler.filters import compute_facts
@@ -40,8 +40,6 @@ class PciPassthroughFilter(compute_facts.ComputeFactsFilter):
     def host_passes(self, host_state, spec):
         requests = spec.pci_requests
         if not requests:
-            return True
-        if self.unjudged(host_state):
             return True
         compute = utils.compute(host_state)
         if compute is None or not compute.pci_pools:

@@ -22,6 +22,7 @@ import numpy as np
 
 from scheduler.filters import affinity_hints
 from scheduler.filters import base
+from scheduler.host_state import facts as host_facts
 
 HINT = 'same_host'
 
@@ -30,6 +31,7 @@ class SameHostFilter(base.ColumnFilter):
     """Passes hosts running one of the hinted instances."""
 
     run_filter_once_per_request = True
+    reads_facts = frozenset([host_facts.INSTANCES])
 
     def filter_mask(self, host_set, spec):
         uuids = affinity_hints.hinted_uuids(spec, HINT)

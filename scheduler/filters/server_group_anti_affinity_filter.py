@@ -29,6 +29,7 @@ import numpy as np
 
 from scheduler.filters import base
 from scheduler.host_state import columns
+from scheduler.host_state import facts as host_facts
 
 POLICY = 'anti-affinity'
 
@@ -46,6 +47,8 @@ def _limit(spec):
 
 class ServerGroupAntiAffinityFilter(base.ColumnFilter):
     """Passes hosts below the group's members-per-host limit."""
+
+    reads_facts = frozenset([host_facts.INSTANCES])
 
     def filter_mask(self, host_set, spec):
         limit = _limit(spec)

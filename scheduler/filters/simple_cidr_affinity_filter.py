@@ -17,7 +17,7 @@ As in Nova: with the ``build_near_host_ip`` hint, a host passes when its
 (default ``/24``); without it every host passes.
 
 Facts missing: a host without a known ``host_ip`` fails closed while the
-hint is given, unless no source reports compute details
+hint is given, as does a host without compute details
 (``compute_facts``). A malformed hint fails every host (Nova raises).
 """
 
@@ -62,6 +62,6 @@ class SimpleCIDRAffinityFilter(compute_facts.ComputeFactsFilter,
         network = _network(spec)
         if network is None:
             return np.ones(len(host_set), dtype=bool)
-        return self.unjudged_column(host_set) | np.fromiter(
+        return np.fromiter(
             (_in(network, compute) for compute in columns.computes(host_set)),
             bool, len(host_set))

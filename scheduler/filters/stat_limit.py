@@ -18,8 +18,7 @@ host while ``stat + placed < limit``, where ``stat`` is the compute node's
 request already put there (Nova's host state counts them the same way).
 As Nova, a stat the compute node does not report counts 0; a host whose
 compute node is not reported at all (or whose stat is not an integer)
-fails closed, unless no source reports compute details
-(``compute_facts``: then only ``placed`` counts).
+fails closed (``compute_facts``).
 """
 
 import numpy as np
@@ -56,5 +55,4 @@ class StatLimitFilter(compute_facts.ComputeFactsFilter, base.ColumnFilter):
 
     def filter_mask(self, host_set, spec):
         values, known = columns.compute_stat(host_set, self.stats)
-        known = known | self.unjudged_column(host_set)
         return known & (values + host_set.placed < self._limits(host_set))

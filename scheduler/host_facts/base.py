@@ -41,9 +41,13 @@ class SourceHost:
 
     ``instances`` is ``{uuid: InstanceFacts}`` and never changes once
     published (sources replace it rather than update it).
+    ``instances_complete`` False: what was heard of the host's instances,
+    not known to be all of them (the ``rpc`` source before a host's first
+    full list or sync).
     """
 
     instances: dict | None = None
+    instances_complete: bool = True
     compute: object = None
     cell_uuid: str | None = None
 
@@ -92,6 +96,10 @@ class HostFactsSource:
     # Whether this source reads aggregates (and their metadata): a source
     # that does not is never asked whether it knows them.
     supplies_aggregates = False
+    # The per-host facts it can report: any of facts.INSTANCES and
+    # facts.COMPUTE (a compute node and its service). NoValidHost names
+    # the sources that would report a fact missing for a host.
+    supplies = frozenset()
 
     def __init__(self, conf, clock=time.monotonic):
         self.conf = conf

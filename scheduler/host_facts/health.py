@@ -18,8 +18,11 @@ starting their background refresh. The ``rpc`` source lives in each
 worker's memory, fed by casts; here it can only be said to be on.
 """
 
+from scheduler.filters import base as filters_base
 from scheduler.host_facts import base
 from scheduler.host_facts import store
+from scheduler.host_state import facts
+from scheduler import plugins
 
 _ORDER = (base.OK, base.STALE, base.FAILED)
 
@@ -32,6 +35,47 @@ AGGREGATES_FROM_CASTS_ONLY = (
     'nova_db (or file)')
 
 
+def fact_readers(filters):
+    """``{fact: [names]}`` of the ``(name, filter)`` pairs reading it."""
+    readers = {}
+    for name, flt in filters:
+        for fact in sorted(flt.reads_facts):
+            readers.setdefault(fact, []).append(name)
+    return readers
+
+
+def unreported(sources, readers):
+    """Warnings: facts enabled plugins read that no source reports well.
+
+    :param sources: the configured ``HostFactsSource`` objects.
+    :param readers: ``{fact: [plugin names]}`` (``fact_readers``).
+    """
+    suppliers = {fact: sorted({s.name for s in sources
+                               if fact in s.supplies} | (
+                                   {'rpc'} if fact == facts.INSTANCES
+                                   else set()))
+                 for fact in readers}
+    warnings = []
+    compute = readers.get(facts.COMPUTE)
+    if compute and not suppliers[facts.COMPUTE]:
+        warnings.append(
+            '%s read compute services and details, which no configured '
+            'source reports: %s; configure [host_facts] sources = nova_db'
+            % (', '.join(compute),
+               'ComputeFilter refuses every host, the others the requests '
+               'that depend on them' if 'ComputeFilter' in compute else
+               'they refuse every host for the requests that depend on '
+               'them'))
+    instances = readers.get(facts.INSTANCES)
+    if instances and suppliers[facts.INSTANCES] == ['rpc']:
+        warnings.append(
+            '%s read instance lists, which come from Nova\'s casts only: '
+            'a host is refused until its nova-compute sends its full list '
+            '(sync_instance_info); configure [host_facts] sources = nova_db'
+            % ', '.join(instances))
+    return warnings
+
+
 def check(conf):
     """``(worst state, [one line per source], [warnings])``.
 
@@ -40,7 +84,12 @@ def check(conf):
     lines = []
     worst = base.OK
     aggregates_read = False
-    for name, source in store.load_sources(conf):
+    sources = store.load_sources(conf)
+    readers = fact_readers(plugins.load_named(
+        plugins.FILTER_NAMESPACE, conf.filter_scheduler.enabled_filters,
+        conf, interface=filters_base.BaseHostFilter))
+    fact_warnings = unreported([s for _, s in sources], readers)
+    for name, source in sources:
         if name == 'rpc':
             lines.append('rpc: on (fed by Nova\'s casts in each worker)')
             continue
@@ -52,4 +101,4 @@ def check(conf):
         lines.append(health.describe())
         worst = max(worst, health.state, key=_ORDER.index)
     warnings = [] if aggregates_read else [AGGREGATES_FROM_CASTS_ONLY]
-    return worst, lines, warnings
+    return worst, lines, warnings + fact_warnings

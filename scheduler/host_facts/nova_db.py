@@ -171,9 +171,17 @@ class NovaDBSource(base.PeriodicSource):
         # request; the {service host: [record names]} index of _hosts.
         self._services_since = None
         self._by_service_host = (None, {})
+        self.supplies = frozenset(
+            [facts.COMPUTE] + ([facts.INSTANCES]
+                               if conf.host_facts_nova_db.read_instances
+                               else []))
         if not conf.host_facts_nova_db.api_connection:
-            raise ValueError('[host_facts_nova_db] api_connection must be '
-                             'set when [host_facts] sources has nova_db')
+            raise ValueError(
+                '[host_facts_nova_db] api_connection must be set when '
+                '[host_facts] sources has nova_db (the default): set it '
+                'to Nova\'s [api_database] connection (or pass nova.conf '
+                'as a --config-file), or set [host_facts] sources '
+                'explicitly (see the README on host facts)')
 
     def interval(self):
         return self.conf.host_facts_nova_db.refresh_interval
@@ -290,7 +298,10 @@ class NovaDBSource(base.PeriodicSource):
         for row in conn.execute(sa.select(t.compute_nodes).where(
                 t.compute_nodes.c.deleted == 0)):
             known = base.SourceHost(
-                instances=compact.Instances(instances.get(row.host, {})),
+                # Not read: unknown, not none.
+                instances=(compact.Instances(instances.get(row.host, {}))
+                           if self.conf.host_facts_nova_db.read_instances
+                           else None),
                 compute=self._compute(row, services.get(row.host)),
                 cell_uuid=cell_uuid)
             hosts[row.hypervisor_hostname or row.host] = known

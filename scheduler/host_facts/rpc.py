@@ -39,6 +39,8 @@ from oslo_log import log as logging
 
 from scheduler.host_facts import base
 from scheduler.host_facts import instances as compact
+from scheduler.host_state import facts
+
 LOG = logging.getLogger(__name__)
 
 
@@ -51,6 +53,7 @@ class RPCSource(base.HostFactsSource):
 
     name = 'rpc'
     supplies_aggregates = True
+    supplies = frozenset([facts.INSTANCES])
 
     def __init__(self, conf, clock=None, on_out_of_date=None):
         kwargs = {'clock': clock} if clock is not None else {}
@@ -113,8 +116,11 @@ class RPCSource(base.HostFactsSource):
     def _set_instances(self, host_name, states, complete):
         # One item assignment: readers of other hosts are not disturbed,
         # and a cast costs nothing in the number of hosts.
+        # An incomplete list is what was heard, not the host's instances:
+        # filters reading them refuse the host until its next sync.
         self._set_host_locked(host_name, base.SourceHost(
-            instances=compact.Instances(states)))
+            instances=compact.Instances(states),
+            instances_complete=complete))
         if complete:
             self._out_of_date.discard(host_name)
         else:

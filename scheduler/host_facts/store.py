@@ -81,15 +81,38 @@ def _merge(name, records, view):
     aggregates = view.by_host.get(name, ())
     if not found and not aggregates:
         return None
+    with_instances = next((h for h in found if h.instances is not None),
+                          None)
     return facts.HostFacts(
         aggregates=aggregates,
-        instances=next((h.instances for h in found
-                        if h.instances is not None), {}),
+        instances=(with_instances.instances if with_instances is not None
+                   else {}),
+        instances_known=(with_instances is not None and
+                         with_instances.instances_complete),
         compute=next((h.compute for h in found
                       if h.compute is not None), None),
         cell_uuid=next((h.cell_uuid for h in found
                         if h.cell_uuid is not None), None),
         availability_zone=view.zones.get(name))
+
+
+def missing_reason(fact, suppliers):
+    """Why ``fact`` is unknown for a host, given the sources reporting it.
+
+    ``suppliers`` are the names of the configured sources that report the
+    fact (``rpc`` included).
+    """
+    if fact == facts.COMPUTE:
+        if not suppliers:
+            return ('no configured host-facts source reports nova-compute '
+                    'services; configure [host_facts] sources = nova_db')
+        return ('not reported by %s (no compute node or service there)'
+                % ', '.join(suppliers))
+    if suppliers == ['rpc']:
+        return ('no full instance list from their nova-compute since '
+                'start; configure [host_facts] sources = nova_db, or wait '
+                'for the computes\' next sync_instance_info')
+    return 'not reported by %s' % ', '.join(suppliers)
 
 
 class HostFactsStore:
@@ -279,6 +302,19 @@ class HostFactsStore:
         return ('no aggregate facts since start: the rpc source has had no '
                 'update_aggregates cast; configure [host_facts] sources = '
                 'nova_db (or file), or wait for update_aggregates')
+
+    def missing(self, fact):
+        """Why a host's ``fact`` may be unknown, naming who would tell.
+
+        ``fact`` is ``facts.INSTANCES`` or ``facts.COMPUTE``.
+        """
+        return missing_reason(fact, [s.name for s in self.sources
+                                     if fact in s.supplies])
+
+    def missing_reasons(self):
+        """``{fact: reason}`` for the per-host facts, as ``missing``."""
+        return {fact: self.missing(fact)
+                for fact in (facts.INSTANCES, facts.COMPUTE)}
 
     def health(self):
         """``[base.Health]``, one per source."""

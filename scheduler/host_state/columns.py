@@ -154,7 +154,8 @@ def number(value):
 # The numeric columns of ``FactTable``, in the order of a record's row.
 NUMBERS = ('io_ops', 'instances', 'failed_builds', 'hypervisor_version',
            'pci_free', 'service_ok', 'no_compute', 'overridden')
-_NO_COMPUTE = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+# No compute record: the service is not known to be up (service_ok 0).
+_NO_COMPUTE = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
 _ROW = operator.attrgetter('row')
 _NUMBERS_OF = operator.itemgetter(0)
 
@@ -352,12 +353,26 @@ def hosts_with_instances(host_set, uuids):
 
 
 def instances_known(host_set):
-    """Bool column: some source holds a record of the host.
+    """Bool column: a source reported the host's whole instance list.
 
-    An empty ``instances`` then means none.
+    An empty ``instances`` then means none; elsewhere it means "not heard".
     """
     return _cached(host_set, ('instances_known',), lambda: np.array(
-        [f is not host_facts.UNKNOWN for f in host_set.facts], dtype=bool))
+        [f.instances_known for f in host_set.facts], dtype=bool))
+
+
+def compute_known(host_set):
+    """Bool column: a source reported the host's compute node."""
+    return fact_table(host_set).no_compute == 0
+
+
+def fact_unknown(host_set, fact):
+    """Bool column: where ``fact`` (``INSTANCES``/``COMPUTE``) is unknown."""
+    if fact == host_facts.INSTANCES:
+        return ~instances_known(host_set)
+    if fact == host_facts.COMPUTE:
+        return ~compute_known(host_set)
+    raise ValueError('not a per-host fact: %s' % fact)
 
 
 def availability_zones(host_set):

@@ -100,11 +100,16 @@ class HostFacts:
 
     ``cell_uuid`` and ``availability_zone`` None mean "not known": the
     pipeline then uses ``[scheduler] default_cell_uuid`` and
-    ``[DEFAULT] default_availability_zone``.
+    ``[DEFAULT] default_availability_zone``. ``instances_known`` says
+    whether ``instances`` is the host's whole list (a source reported it)
+    or only what was heard of it, so that an empty dict is not taken for
+    "no instances"; ``compute`` None means no source reported the compute
+    node and its service.
     """
 
     aggregates: tuple = ()
     instances: dict = dataclasses.field(default_factory=dict)
+    instances_known: bool = False
     compute: ComputeFacts | None = None
     cell_uuid: str | None = None
     availability_zone: str | None = None
@@ -116,3 +121,16 @@ class HostFacts:
 
 
 UNKNOWN = HostFacts()
+
+# The facts a host-facts source may lack, as filters declare what they
+# read (``BaseHostFilter.reads_facts``) and sources what they report.
+AGGREGATES = 'aggregates'
+INSTANCES = 'instances'
+COMPUTE = 'compute'
+
+# How NoValidHost calls each missing fact.
+DESCRIBED = {
+    AGGREGATES: 'aggregate membership',
+    INSTANCES: 'instance list',
+    COMPUTE: 'compute service and details',
+}

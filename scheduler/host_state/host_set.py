@@ -49,9 +49,13 @@ class HostStateSet:
     ``aggregates_unknown``: why the hosts' aggregates are not known (no
     host-facts source has reported them since start), or None; the
     filters that read aggregates then let no host pass.
+    ``missing_reasons``: ``{fact: reason}``, why a host's instances or
+    compute record may be unknown (the store's ``missing_reasons()``).
     """
 
     aggregates_unknown = None
+    # {fact: why it may be unknown for a host}, from the host-facts store.
+    missing_reasons = {}
 
     def __init__(self, hosts):
         hosts = list(hosts)
@@ -303,6 +307,7 @@ class HostStateSet:
         new._cell_default = self._cell_default
         new._zone_default = self._zone_default
         new.aggregates_unknown = self.aggregates_unknown
+        new.missing_reasons = self.missing_reasons
         new._zone_map = self._zone_map
         new._aggregate_map = self._aggregate_map
         new.fact_memory = self.fact_memory

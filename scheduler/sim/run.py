@@ -97,10 +97,29 @@ def _spec(flavor, num_instances):
         num_instances=num_instances)
 
 
+# Nova 34's default enabled_filters but ComputeFilter.
+SIM_FILTERS = ['ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
+               'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter']
+
+
+def set_sim_defaults(conf):
+    """Defaults for a cloud that has no Nova databases behind it.
+
+    The synthetic cloud has no nova_db to read, so the casts are the only
+    host-facts source; and with no compute service known to be up,
+    ComputeFilter would refuse every host, so it is off unless the
+    configuration given enables it.
+    """
+    conf.set_default('sources', [], group='host_facts')
+    conf.set_default('enabled_filters', SIM_FILTERS,
+                     group='filter_scheduler')
+
+
 class Simulation:
     """Placement, the cloud, the RPC server and a client, in one process."""
 
     def __init__(self, conf, cloud, workdir):
+        set_sim_defaults(conf)
         self.conf = conf
         self.cloud = cloud
         self.placement = placement_server.PlacementServer(workdir)

@@ -36,5 +36,5 @@ PLACEMENT_CONF = {'token': 'admin:%s' % SECRETS['placement token'],
                   'status_code_retry_delay': 0.2}
 # The matrix tests the path to Placement, not the plugins: name the
 # built-in ones, so plugins being added elsewhere cannot change a row.
-PLUGIN_CONF = {'enabled_filters': 'ComputeFilter',
+PLUGIN_CONF = {'enabled_filters': 'ComputeCapabilitiesFilter',
                'weight_classes': 'RAMWeigher,CPUWeigher,DiskWeigher'}

@@ -111,7 +111,7 @@ def same_host_service(workdir, broker, placement, hosts):
         host='sched-same-host', workers=layout.WORKERS, extra_conf={
             'scheduler': {'max_attempts': layout.MAX_ATTEMPTS},
             'filter_scheduler': {
-                'enabled_filters': 'ComputeFilter,SameHostFilter'}})
+                'enabled_filters': 'SameHostFilter'}})
     try:
         service.start()
         yield service
