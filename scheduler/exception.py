@@ -29,7 +29,17 @@ class SchedulerError(Exception):
 
 
 class NoValidHost(SchedulerError):
-    """No host can take the request; ``reason`` says why."""
+    """No host can take the request; ``reason`` says why.
+
+    ``reason`` reaches end users (Nova's instance fault): counts and
+    resource or trait names, never a host, provider or aggregate name or
+    uuid. ``detail``, when set, is the operator's fuller account (logs and
+    the ``scheduler.select_destinations.error`` notification).
+    """
+
+    def __init__(self, reason, detail=None):
+        super().__init__(reason)
+        self.detail = detail
 
     def __str__(self):
         return 'No valid host was found. %s' % self.reason

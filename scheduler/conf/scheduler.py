@@ -46,6 +46,19 @@ scheduler_opts = [
         help='Value of the ``limit`` parameter of the Placement '
              '``GET /allocation_candidates`` query.'),
     cfg.IntOpt(
+        'diagnosis_max_queries',
+        default=10,
+        min=0,
+        max=100,
+        help='When Placement offers no allocation candidate for a '
+             'request, at most this many extra ``GET '
+             '/allocation_candidates`` calls are made, each with one '
+             'constraint of the query relaxed, to name the constraint no '
+             'provider meets (and, for a resource, the largest free '
+             'amount). They run in parallel, only for requests that '
+             'failed. 0 turns the diagnosis off: NoValidHost then only '
+             'describes the query.'),
+    cfg.IntOpt(
         'workers',
         min=1,
         max=256,

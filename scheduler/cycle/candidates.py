@@ -12,21 +12,23 @@
 
 """Step ``candidates``: Placement's allocation candidates for the query.
 
-An empty answer is NoValidHost naming the query; a failed call raises the
-typed ``PlacementError``, which the driver turns into NoValidHost.
+An empty answer is NoValidHost saying which constraint no provider meets
+(step ``diagnosis``, ``scheduler.cycle.diagnose``); a failed call raises
+the typed ``PlacementError``, which the driver turns into NoValidHost.
 """
 
-from scheduler import exception
+from scheduler.cycle import diagnose
 
 
-def fetch(request, placement):
-    """Set ``request.candidates`` and ``request.version``."""
+def fetch(request, placement, diagnoser=None):
+    """Set ``request.candidates`` and ``request.version``.
+
+    :param diagnoser: a ``diagnose.Diagnoser``, or None (no diagnosis).
+    """
     with request.timed('candidates'):
         found = placement.candidates(request.query)
     if not found.allocation_requests:
-        raise exception.NoValidHost(
-            'Placement returned no allocation candidates for %s'
-            % request.query.to_query_string())
+        raise diagnose.no_candidates(request, placement, diagnoser)
     request.candidates = found
     request.version = found.version
     if request.on_candidates is not None:

@@ -32,6 +32,7 @@ from oslo_log import log as logging
 
 from scheduler.cycle import candidates as candidates_step
 from scheduler.cycle import claim as claim_step
+from scheduler.cycle import diagnose
 from scheduler.cycle import filter as filter_step
 from scheduler.cycle import host_states as host_states_step
 from scheduler.cycle import query as query_step
@@ -45,8 +46,10 @@ from scheduler.drivers import releases
 from scheduler import exception
 from scheduler.filters import explain
 from scheduler.filters import handler as filter_handler
+from scheduler.host_facts import health
 from scheduler.host_state import columns
 from scheduler.placement import adapter as placement_adapter
+from scheduler.placement import diagnosis_text
 from scheduler.weighers import handler as weight_handler
 
 LOG = logging.getLogger(__name__)
@@ -76,15 +79,23 @@ class FilterScheduler(base.Scheduler):
         self.deferred_releases = releases.DeferredReleases(
             self.placement, self.conf.scheduler.release_retry_interval,
             self.conf.scheduler.release_retry_limit)
+        # Why Placement had no candidate, asked only when it had none.
+        self.diagnoser = diagnose.Diagnoser(
+            self.conf.scheduler.diagnosis_max_queries,
+            self.conf.scheduler.max_placement_results)
         # Placement failures by kind, since the process started.
         self.placement_failures = collections.Counter()
         self._lock = threading.Lock()
         # The last request's fact table, which the next one starts from.
         self._fact_memory = columns.FactTableMemory()
 
+    def fact_readers(self):
+        return health.fact_readers(self.filters.filters)
+
     def stop(self):
         """The process stops: no more retries of failed releases."""
         self.deferred_releases.stop()
+        self.diagnoser.stop()
 
     def select_destinations(self, context, spec, instance_uuids=None,
                             return_alternates=False, on_candidates=None):
@@ -119,9 +130,12 @@ class FilterScheduler(base.Scheduler):
 
     def _cycle(self, request):
         query_step.build(request, self.placement, self.host_facts)
-        candidates_step.fetch(request, self.placement)
+        candidates_step.fetch(request, self.placement, self.diagnoser)
+        # What the caller reads of the query: no provider or aggregate.
         host_states_step.build(request, self.placement, self.host_facts,
-                               self.conf, self._fact_memory)
+                               self.conf, self._fact_memory,
+                               described=diagnosis_text.describe(
+                                   request.query))
         for index in range(request.count):
             indices = filter_step.run(request, self.filters, index)
             weights = weigh_step.run(request, self.weighers, indices, index)

@@ -149,14 +149,15 @@ class PlacementAdapter:
             allocation_requests=[{'allocations': {uuid: {'resources': {}}}}],
             provider_summaries={uuid: summary}, version=version)
 
-    def candidates(self, query):
+    def candidates(self, query, global_request_id=None):
         """``Candidates`` for ``query``; raises PlacementError.
 
         PlacementTooOld names the features of the query that the server's
-        microversion lacks.
+        microversion lacks. ``global_request_id``: the caller's request
+        id, for a call made outside the thread serving the request.
         """
         return placement_candidates.get_allocation_candidates(
-            self._client, query)
+            self._client, query, global_request_id=global_request_id)
 
     def names(self, uuids):
         """A ``{uuid: name}`` mapping answering for providers ``uuids``.

@@ -14,20 +14,21 @@
 
 from scheduler import exception
 from scheduler.placement import claims
+from scheduler.placement import query as placement_query
 from tests.unit.host_state import fakes
 
-QUERY_STRING = 'limit=1000&resources=DISK_GB:10,MEMORY_MB:1024,VCPU:1'
 
+def fake_query(spec):
+    """The flavor's resources, as the real query asks them.
 
-class FakeQuery:
-    def __init__(self, spec):
-        self.spec = spec
-        # No request filter runs here: the fake answer may hold disabled
-        # hosts, for ComputeFilter to remove.
-        self.root_forbidden = set()
-
-    def to_query_string(self):
-        return QUERY_STRING
+    No request filter runs here: the fake answer may hold disabled hosts,
+    for ComputeFilter to remove.
+    """
+    query = placement_query.AllocationCandidatesQuery(limit=1000)
+    query.unsuffixed.resources.update(
+        VCPU=spec.flavor.vcpus, MEMORY_MB=spec.flavor.memory_mb,
+        DISK_GB=spec.flavor.root_gb)
+    return query
 
 
 class FakePlacement:
@@ -47,11 +48,14 @@ class FakePlacement:
         self.claims = {}
         self.claim_calls = []
         self.released = []
+        # Every allocation candidates query asked, in order.
+        self.queries = []
 
     def query(self, spec, host_facts=None):
-        return FakeQuery(spec)
+        return fake_query(spec)
 
-    def candidates(self, query):
+    def candidates(self, query, global_request_id=None):
+        self.queries.append(query)
         if 'candidates' in self.fail:
             raise self.fail['candidates']
         return self.candidates_

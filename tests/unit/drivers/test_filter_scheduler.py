@@ -232,14 +232,18 @@ def test_placement_failure_looking_up_names_is_the_reason():
     assert e.value.reason == 'Placement server error: answered 500'
 
 
-def test_no_candidates_reason_shows_the_query():
+def test_no_candidates_reason_describes_the_query_and_what_was_relaxed():
     placement = fake_placement.FakePlacement([])
     with pytest.raises(exception.NoValidHost) as e:
         _driver(placement).select_destinations(None, fakes.make_spec(),
                                                ['i-1'])
     assert e.value.reason == (
-        'Placement returned no allocation candidates for %s'
-        % fake_placement.QUERY_STRING)
+        'Placement has no candidate for VCPU:1, MEMORY_MB:1024, DISK_GB:10: '
+        'relaxing any one of the 3 constraints tried still leaves no '
+        'candidate (several fail together)')
+    # The query, then one relaxed query per resource, each with limit=1.
+    assert [q.limit for q in placement.queries] == [1000, 1, 1, 1]
+    assert 'limit=1000' in e.value.detail
 
 
 def test_candidates_without_known_names_are_no_valid_host():

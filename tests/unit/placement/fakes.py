@@ -10,8 +10,9 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Test helpers: a private config for the Placement client."""
+"""Test helpers: a private config for the Placement client, answers."""
 
+from scheduler.placement import candidates as placement_candidates
 from scheduler.sim import placement_server
 from tests.fixtures import conf as conf_fixture
 
@@ -32,3 +33,21 @@ def make_conf(endpoint, **placement_overrides):
     for name, value in dict(FAST_RETRIES, **placement_overrides).items():
         conf.set_override(name, value, group='placement')
     return conf
+
+
+def candidates(*trees):
+    """Candidates: each tree ``(root, {rc: (capacity, used)}, traits)``.
+
+    One allocation request per root; a sharing provider (trait
+    ``MISC_SHARES_VIA_AGGREGATE``) is in the summaries only.
+    """
+    requests, summaries = [], {}
+    for root, resources, traits in trees:
+        summaries[root] = {
+            'resources': {rc: {'capacity': cap, 'used': used}
+                          for rc, (cap, used) in resources.items()},
+            'traits': list(traits), 'root_provider_uuid': root,
+            'parent_provider_uuid': None}
+        if 'MISC_SHARES_VIA_AGGREGATE' not in traits:
+            requests.append({'allocations': {root: {'resources': {}}}})
+    return placement_candidates.Candidates(requests, summaries, '1.36')

@@ -48,7 +48,7 @@ def test_requests_are_placed_until_full_then_no_valid_host(tmp_path):
     placed = [o for o in outcomes if not o.reason]
     assert len(placed) == 4, [o.reason for o in outcomes]
     assert outcomes[4].reason.startswith(
-        'Placement returned no allocation candidates')
+        'Placement has no candidate for ')
     assert usages['cn-0001']['VCPU'] == usages['cn-0002']['VCPU'] == 2
     assert all(o.scheduler_ms > 0 for o in outcomes)
 
@@ -56,7 +56,7 @@ def test_requests_are_placed_until_full_then_no_valid_host(tmp_path):
     run.report(outcomes, usages, sim_cloud, stream=out)
     text = out.getvalue()
     assert 'Requests: 5  placed: 4  NoValidHost: 1' in text
-    assert '1 x Placement returned no allocation candidates' in text
+    assert '1 x Placement has no candidate for ' in text
     assert 'scheduler (service)' in text
 
 
