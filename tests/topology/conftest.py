@@ -13,27 +13,67 @@
 """The production topology's components, started on 127.0.0.1.
 
 Placement 16 on a private PostgreSQL cluster, served by gunicorn with
-several worker processes; one RabbitMQ node; scheduler-server processes.
+several worker processes; a RabbitMQ cluster of three nodes with quorum
+queues; three scheduler-server processes of two workers each. Every row
+gets a Placement database of its own and its own scheduler-servers; the
+PostgreSQL server and the RabbitMQ cluster serve the whole session.
 """
+
+import concurrent.futures
 
 import pytest
 
-from tests.fixtures.components import broker  # noqa: F401
-from tests.fixtures.components import rpc_transport  # noqa: F401
+from scheduler.sim import rpc_client
 from tests.fixtures.components import scheduler_factory  # noqa: F401
 from tests.fixtures import postgresql
+from tests.fixtures import rabbitmq
+from tests.fixtures import rpc
 from tests.fixtures import wsgi_placement
+from tests.topology import rows
+from tests.topology import settings
 
 PLACEMENT_WORKERS = 3
 PLACEMENT_THREADS = 4
 
 
+def pytest_terminal_summary(terminalreporter):
+    rows.MATRIX.report(terminalreporter)
+
+
 @pytest.fixture(scope='session')
 def database():
     cluster = postgresql.PostgreSQLCluster()
-    cluster.start()
-    yield cluster
-    cluster.cleanup()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.cleanup()
+
+
+@pytest.fixture(scope='session')
+def broker(tmp_path_factory):
+    """Three RabbitMQ nodes in one cluster (the fixtures' ``broker``)."""
+    cluster = rabbitmq.RabbitMQCluster(
+        str(tmp_path_factory.mktemp('rabbitmq')), size=3)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope='session')
+def rpc_transport(broker):
+    """A caller's transport naming every node, with quorum queues."""
+    result = rpc.make_transport(broker.transport_url, quorum_queues=True)
+    yield result
+    result.cleanup()
+
+
+@pytest.fixture(scope='session')
+def client(rpc_transport):
+    return rpc_client.SchedulerClient(rpc_transport,
+                                      timeout=settings.CALL_TIMEOUT)
 
 
 @pytest.fixture
@@ -44,6 +84,19 @@ def placement(tmp_path, database, request):
         str(tmp_path / 'placement'), database.create_database(name),
         workers=PLACEMENT_WORKERS, threads=PLACEMENT_THREADS)
     service.sync()
-    service.start()
-    yield service
-    service.stop()
+    try:
+        service.start()
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def schedulers(scheduler_factory):  # noqa: F811 (the fixture)
+    """The three scheduler-servers, started together."""
+    with concurrent.futures.ThreadPoolExecutor(len(settings.SERVERS)) as p:
+        started = [p.submit(scheduler_factory, host=name,
+                            workers=settings.WORKERS,
+                            extra_conf=settings.SERVER_CONF)
+                   for name in settings.SERVERS]
+        return [future.result() for future in started]
