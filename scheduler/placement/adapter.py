@@ -108,9 +108,13 @@ class PlacementAdapter:
         found = [rp['uuid'] for rp in
                  (body or {}).get('resource_providers') or []]
         if not found:
+            # The names are the operator's; the caller reads a count.
+            detail = ('No such host - host: %s node: %s (Placement has no '
+                      'resource provider named %s)' % (host, node, node))
+            LOG.info('%s', detail)
             raise exception.NoValidHost(
-                'No such host - host: %s node: %s (Placement has no '
-                'resource provider named %s)' % (host, node, node))
+                'No such host - the 1 requested node has no resource '
+                'provider in Placement', detail=detail)
         return found[0]
 
     def current_state(self, spec):

@@ -14,7 +14,8 @@
 
 Nova's scheduler sends, for every ``select_destinations``, a ``.start``
 notification before it schedules and an ``.end`` one once it has chosen
-(none at the end of a request that fails):
+(none at the end of a request that fails; this service sends an
+``.error`` one then, with the operator's account of why):
 
 - legacy (``[notifications] notification_format`` ``unversioned`` or
   ``both``): publisher ``scheduler.<host>``, payload ``{"request_spec":
@@ -248,14 +249,33 @@ class SelectDestinationsNotifier:
         A notification that cannot be sent is logged, never an error of
         the request.
         """
-        event = EVENT % phase
+        self._send(ctxt, EVENT % phase, 'info',
+                   lambda: {'request_spec': legacy_request_spec(spec_obj)},
+                   lambda: request_spec_payload(spec_obj))
+
+    def notify_error(self, ctxt, spec_obj, reason):
+        """Send ``scheduler.select_destinations.error`` (priority ERROR).
+
+        Not one of Nova's: the request that was refused, with ``reason``,
+        the operator's account of why (``NoValidHost.detail`` when there
+        is one: the Placement query and the relaxed ones, which the
+        caller's text leaves out). The legacy payload is
+        ``{"request_spec": <legacy dict>, "reason": ...}``; the versioned
+        one the same with a ``RequestSpecPayload`` (not a versioned object
+        of its own).
+        """
+        self._send(ctxt, EVENT % 'error', 'error',
+                   lambda: {'request_spec': legacy_request_spec(spec_obj),
+                            'reason': reason},
+                   lambda: {'request_spec': request_spec_payload(spec_obj),
+                            'reason': reason})
+
+    def _send(self, ctxt, event, priority, legacy, versioned):
         try:
             if self._legacy is not None and self._legacy.is_enabled():
-                self._legacy.info(ctxt, event, {
-                    'request_spec': legacy_request_spec(spec_obj)})
+                getattr(self._legacy, priority)(ctxt, event, legacy())
             if self._versioned is not None and self._versioned.is_enabled():
-                self._versioned.info(ctxt, event,
-                                     request_spec_payload(spec_obj))
+                getattr(self._versioned, priority)(ctxt, event, versioned())
         except Exception as e:
             LOG.warning('Could not send the %(event)s notification: '
                         '%(error)s', {'event': event,

@@ -125,9 +125,17 @@ class SchedulerEndpoint:
             request_context = serializer.context_from_dict(ctxt)
             on_candidates = functools.partial(
                 self.notifier.notify, request_context, 'start', spec_obj)
-        selections = self.manager.select_destinations(
-            ctxt, spec, uuids, return_alternates,
-            on_candidates=on_candidates)
+        try:
+            selections = self.manager.select_destinations(
+                ctxt, spec, uuids, return_alternates,
+                on_candidates=on_candidates)
+        except errors.REFUSALS as e:
+            if on_candidates is not None:
+                refusal = exception.no_valid_host(e)
+                self.notifier.notify_error(
+                    request_context, spec_obj,
+                    refusal.detail or refusal.reason)
+            raise
         if on_candidates is not None:
             self.notifier.notify(request_context, 'end', spec_obj)
         if not return_objects:

@@ -149,5 +149,6 @@ def test_unknown_requested_node_is_no_valid_host(placement, client):
     with pytest.raises(exception.NoValidHost) as ctx:
         adapter.query(_spec(force_nodes=['ghost']))
     assert ctx.value.reason == (
-        'No such host - host: None node: ghost (Placement has no resource '
-        'provider named ghost)')
+        'No such host - the 1 requested node has no resource provider in '
+        'Placement')
+    assert 'ghost' in ctx.value.detail
