@@ -105,5 +105,9 @@ def no_valid_host(error):
     if isinstance(error, PlacementError):
         return NoValidHost('Placement %s: %s' % (error.kind, error.reason))
     if isinstance(error, ClaimConflict):
-        return NoValidHost('claim refused by Placement: %s' % error.reason)
+        # Placement's words name the consumer and the providers.
+        return NoValidHost('claim refused by Placement: the capacity was '
+                           'taken by a concurrent request',
+                           detail='claim refused by Placement: %s'
+                           % error.reason)
     raise TypeError('not a refusal: %r' % (error,))

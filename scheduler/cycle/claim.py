@@ -57,11 +57,12 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
     last = None
     for i in order:
         if conflicts >= max_conflicts:
+            reason = ('Placement refused the claim on %d hosts in a row '
+                      '([scheduler] max_claim_conflicts): concurrent '
+                      'requests took the capacity they showed' % conflicts)
+            # Placement's last word names providers: the operator's.
             raise exception.NoValidHost(
-                'Placement refused the claim on %d hosts in a row '
-                '([scheduler] max_claim_conflicts): concurrent requests '
-                'took the capacity they showed (last: %s)'
-                % (conflicts, last))
+                reason, detail='%s (last: %s)' % (reason, last))
         host = host_set.hosts[i]
         allocation_request = host.fitting_request()
         if allocation_request is None:
@@ -91,11 +92,12 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
             raise
         return cycle_request.Claimed(i, allocation_request, consumer,
                                      previous)
+    reason = ('none of the %d hosts that passed the filters could be '
+              'claimed: %d refused by Placement, %d without room for the '
+              'request in the provider summaries'
+              % (len(order), conflicts, no_room))
     raise exception.NoValidHost(
-        'none of the %d hosts that passed the filters could be claimed: '
-        '%d refused by Placement (last: %s), %d without room for the '
-        'request in the provider summaries'
-        % (len(order), conflicts, last, no_room))
+        reason, detail='%s (last refusal: %s)' % (reason, last))
 
 
 def undo(request, placement, deferred_releases):

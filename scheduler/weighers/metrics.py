@@ -23,10 +23,13 @@ is ``[metrics] weight_multiplier``, or the aggregate metadata key
 """
 
 import numpy as np
+from oslo_log import log as logging
 
 from scheduler import exception
 from scheduler.weighers import base
 from scheduler.weighers import utils
+
+LOG = logging.getLogger(__name__)
 
 
 class MetricsWeigher(base.ConfiguredWeigher):
@@ -49,12 +52,6 @@ class MetricsWeigher(base.ConfiguredWeigher):
             if name in metrics:
                 value += float(metrics[name]) * ratio
                 continue
-            if self.conf.metrics.required:
-                raise exception.NoValidHost(
-                    'MetricsWeigher: host %s reports no metric %s and '
-                    '[metrics] required is True (enable MetricsFilter to '
-                    'remove such hosts before weighing)'
-                    % (host, name))
             if ratio * multiplier != 0:
                 return self.conf.metrics.weight_of_unavailable
         return value
@@ -67,8 +64,29 @@ class MetricsWeigher(base.ConfiguredWeigher):
         # missing metric must not fail the request.
         if not self.setting:
             return np.zeros(len(indices))
+        if self.conf.metrics.required:
+            self._require_metrics(host_set, indices)
         multipliers = self.multiplier_column(host_set)
         return np.fromiter(
             (self._weight(host_set.host_names[i], host_set.facts[i],
                           multipliers[i])
              for i in indices), float, len(indices))
+
+    def _require_metrics(self, host_set, indices):
+        """NoValidHost if a weighed host lacks a metric of the setting.
+
+        The caller reads how many hosts lack it; the log names them.
+        """
+        for name, _ratio in self.setting:
+            lacking = [host_set.host_names[i] for i in indices
+                       if name not in utils.metrics_of(host_set.facts[i])]
+            if not lacking:
+                continue
+            detail = ('MetricsWeigher: hosts without metric %s: %s'
+                      % (name, ', '.join(lacking)))
+            LOG.info('%s', detail)
+            raise exception.NoValidHost(
+                'MetricsWeigher: %d of %d weighed hosts report no metric %s '
+                'and [metrics] required is True (enable MetricsFilter to '
+                'remove such hosts before weighing)'
+                % (len(lacking), len(indices), name), detail=detail)

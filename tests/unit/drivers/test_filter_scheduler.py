@@ -190,8 +190,10 @@ def test_every_claim_refused_is_no_valid_host_saying_so():
                                                ['i-1'])
     assert e.value.reason == (
         'none of the 2 hosts that passed the filters could be claimed: 2 '
-        'refused by Placement (last: no room on host-0), 0 without room '
-        'for the request in the provider summaries')
+        'refused by Placement, 0 without room for the request in the '
+        'provider summaries')
+    # Placement's last word names the host: the operator's to read.
+    assert e.value.detail.endswith('(last refusal: no room on host-0)')
     assert placement.claim_calls == [('i-1', 'host-1'), ('i-1', 'host-0')]
 
 

@@ -116,8 +116,10 @@ def test_rebuilt_nova_exception_is_read_back_by_our_client(
      'invalid request: spec_obj.flavor is missing'),
     (exception.PlacementUnreachable('connection refused'),
      'Placement unreachable: connection refused'),
+    # Placement's words (providers, consumers) stay out of the caller's.
     (exception.ClaimConflict('h1 is full'),
-     'claim refused by Placement: h1 is full'),
+     'claim refused by Placement: the capacity was taken by a concurrent '
+     'request'),
 ])
 def test_refusals_are_sent_as_expected_no_valid_host(error, reason):
     @errors.refusals_as_no_valid_host
