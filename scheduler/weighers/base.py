@@ -51,10 +51,21 @@ class BaseHostWeigher(abc.ABC):
 
     ``minval``/``maxval``: fixed bounds for normalisation; None means the
     lowest/highest raw weight among the hosts weighed.
+
+    ``reads_facts``: the per-host facts the raw weight reads
+    (``facts.INSTANCES``, ``facts.COMPUTE``). A host lacking one, for a
+    request ``depends_on_facts`` says depends on them, is not weighed on a
+    guess: the handler gives it this weigher's worst share (and leaves it
+    out of the normalisation), so an unknown never makes a host preferred.
     """
 
     minval = None
     maxval = None
+    reads_facts = frozenset()
+
+    def depends_on_facts(self, spec):
+        """Whether ``spec``'s weights read ``reads_facts`` (default yes)."""
+        return True
 
     def __init__(self, conf=None):
         self.conf = conf if conf is not None else cfg.CONF

@@ -21,13 +21,17 @@ Total weight of a host = sum over weighers of
 ``multiplier * normalise(raw weight)``, where ``normalise`` maps the raw
 weights of the hosts being weighed to [0, 1] (min-max; all equal -> 0;
 raw weights clamped to the weigher's ``minval``/``maxval``), as Nova does.
-A weigher whose multiplier is 0 for every host is not asked at all.
+A weigher whose multiplier is 0 for every host is not asked at all. A host
+lacking a fact the weigher reads (``reads_facts``) gets the weigher's
+worst share, ``min(multiplier, 0)``, and is left out of the others'
+normalisation: Nova would count the fact as 0, which can favour it.
 """
 
 import numpy as np
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from scheduler.host_state import columns
 from scheduler import plugins
 from scheduler.weighers import base
 
@@ -59,6 +63,19 @@ def load_weighers(conf):
                                 interface=base.BaseHostWeigher)
     return plugins.load_named(plugins.WEIGHER_NAMESPACE, names, conf,
                               interface=base.BaseHostWeigher)
+
+
+def _unjudged(weigher, host_set, spec, indices):
+    """Bool array over ``indices``: hosts lacking a fact ``weigher`` reads.
+
+    None when there are none (or the request does not depend on them).
+    """
+    if not weigher.reads_facts or not weigher.depends_on_facts(spec):
+        return None
+    unknown = np.zeros(len(indices), dtype=bool)
+    for fact in weigher.reads_facts:
+        unknown |= columns.fact_unknown(host_set, fact)[indices]
+    return unknown if unknown.any() else None
 
 
 class WeightHandler:
@@ -94,7 +111,18 @@ class WeightHandler:
             minval, maxval = weigher.minval, weigher.maxval
             if minval is not None or maxval is not None:
                 raw = np.clip(raw, minval, maxval)
-            share = multipliers * normalize(raw, minval, maxval)
+            unknown = _unjudged(weigher, host_set, spec, indices)
+            if unknown is None:
+                share = multipliers * normalize(raw, minval, maxval)
+            else:
+                normalised = np.zeros(len(indices))
+                normalised[~unknown] = normalize(raw[~unknown], minval,
+                                                 maxval)
+                # The worst share: 0 where the weigher favours high raw
+                # weights, its (negative) multiplier where it favours low.
+                worst = np.broadcast_to(np.minimum(multipliers, 0.0),
+                                        normalised.shape)
+                share = np.where(unknown, worst, multipliers * normalised)
             total += share
             if per_weigher is not None:
                 per_weigher[name] = share

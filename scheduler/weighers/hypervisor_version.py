@@ -17,12 +17,15 @@ known). A negative ``[filter_scheduler]
 hypervisor_version_weight_multiplier`` prefers older hosts.
 """
 
+from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
 
 class HypervisorVersionWeigher(base.ConfiguredWeigher):
     """Raw weight: the host's hypervisor version as an integer."""
+
+    reads_facts = frozenset([host_facts.COMPUTE])
 
     multiplier_option = 'hypervisor_version_weight_multiplier'
 

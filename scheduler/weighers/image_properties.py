@@ -38,6 +38,7 @@ from oslo_log import log as logging
 from oslo_utils import strutils
 
 from scheduler.host_facts import instances as compact
+from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
@@ -70,6 +71,8 @@ def image_properties_known(conf):
 
 class ImagePropertiesWeigher(base.ConfiguredWeigher):
     """Raw weight: instances on the host sharing requested properties."""
+
+    reads_facts = frozenset([host_facts.INSTANCES])
 
     multiplier_option = 'image_props_weight_multiplier'
 

@@ -18,12 +18,15 @@ this request already placed on the host. The default
 loaded hosts; positive prefers busy ones. Normalised from 0, as in Nova.
 """
 
+from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
 
 class IoOpsWeigher(base.ConfiguredWeigher):
     """Raw weight: the host's IO operations in progress."""
+
+    reads_facts = frozenset([host_facts.COMPUTE])
 
     minval = 0
     multiplier_option = 'io_ops_weight_multiplier'

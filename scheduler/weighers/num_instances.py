@@ -18,12 +18,15 @@ of this request already placed on the host. The default
 off; positive packs, negative spreads.
 """
 
+from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
 
 class NumInstancesWeigher(base.ConfiguredWeigher):
     """Raw weight: the number of instances on the host."""
+
+    reads_facts = frozenset([host_facts.COMPUTE])
 
     multiplier_option = 'num_instances_weight_multiplier'
 

@@ -22,6 +22,7 @@ not free any more (Nova's host state consumes them).
 
 import numpy as np
 
+from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
@@ -35,6 +36,8 @@ def _wanted(spec):
 
 class PCIWeigher(base.ConfiguredWeigher):
     """Raw weight: 100 - min(free PCI devices, 99)."""
+
+    reads_facts = frozenset([host_facts.COMPUTE])
 
     multiplier_option = 'pci_weight_multiplier'
 

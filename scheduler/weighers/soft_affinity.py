@@ -19,6 +19,7 @@ The multiplier is ``[filter_scheduler] soft_affinity_weight_multiplier``
 (or aggregate metadata of that name).
 """
 
+from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
@@ -28,6 +29,10 @@ class ServerGroupSoftAffinityWeigher(base.ConfiguredWeigher):
 
     policy = 'soft-affinity'
     multiplier_option = 'soft_affinity_weight_multiplier'
+    reads_facts = frozenset([host_facts.INSTANCES])
+
+    def depends_on_facts(self, spec):
+        return bool(utils.group_members(spec, self.policy))
 
     def weigh_columns(self, host_set, spec):
         return utils.members_on_hosts(

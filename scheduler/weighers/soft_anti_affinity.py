@@ -20,6 +20,7 @@ soft_anti_affinity_weight_multiplier`` (or aggregate metadata of that
 name).
 """
 
+from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
@@ -29,6 +30,10 @@ class ServerGroupSoftAntiAffinityWeigher(base.ConfiguredWeigher):
 
     policy = 'soft-anti-affinity'
     multiplier_option = 'soft_anti_affinity_weight_multiplier'
+    reads_facts = frozenset([host_facts.INSTANCES])
+
+    def depends_on_facts(self, spec):
+        return bool(utils.group_members(spec, self.policy))
 
     def weigh_columns(self, host_set, spec):
         return -utils.members_on_hosts(

@@ -33,7 +33,7 @@ OTHER_CELL = '00000000-0000-0000-0000-000000000002'
 
 
 def _host(i, compute=None, aggregates=(), instances=(), cell=CELL,
-          free_ram=4096):
+          free_ram=4096, instances_known=True):
     uuid = fakes.rp_uuid('host-%d' % i)
     providers = {uuid: {
         'VCPU': {'capacity': 16, 'used': 0},
@@ -41,6 +41,7 @@ def _host(i, compute=None, aggregates=(), instances=(), cell=CELL,
         'DISK_GB': {'capacity': 100, 'used': 0}}}
     facts = hf.HostFacts(
         aggregates=tuple(aggregates), compute=compute,
+        instances_known=instances_known,
         instances={u: (props if isinstance(props, hf.InstanceFacts)
                        else _instance(u, props))
                    for u, props in dict(instances).items()})
@@ -357,6 +358,10 @@ def _per_host(weigher):
     class PerHost(base.BaseHostWeigher):
         minval = weigher.minval
         maxval = weigher.maxval
+        reads_facts = weigher.reads_facts
+
+        def depends_on_facts(self, spec):
+            return weigher.depends_on_facts(spec)
 
         def weight_multiplier(self, host_state):
             return weigher.weight_multiplier(host_state)

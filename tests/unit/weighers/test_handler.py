@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 from scheduler import exception
+from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import handler
+from scheduler.weighers import io_ops
 from scheduler.weighers import ram
 from tests.unit.host_state import fakes
 
@@ -39,11 +41,13 @@ class Bounded(ByIndex):
     maxval = 10.0
 
 
-def _hosts(free_ram):
-    return fakes.make_host_set([
-        {'name': 'host-%d' % i,
-         'capacity': {'VCPU': 8, 'MEMORY_MB': mb, 'DISK_GB': 10}}
-        for i, mb in enumerate(free_ram)])
+def _hosts(free_ram, facts_known=True):
+    """Hosts of ``free_ram`` MiB each; services reported unless not."""
+    hosts = [{'name': 'host-%d' % i,
+              'capacity': {'VCPU': 8, 'MEMORY_MB': mb, 'DISK_GB': 10}}
+             for i, mb in enumerate(free_ram)]
+    return fakes.make_host_set(
+        hosts, facts=fakes.services_up(hosts) if facts_known else None)
 
 
 def _weigh(weighers, host_set, indices=None, conf=None):
@@ -237,3 +241,26 @@ def test_each_weighers_share_is_reported_when_asked():
     assert list(shares['RAM']) == [1.0, 0.25, 0.5]
     assert list(shares['ByIndex']) == [0.0, 1.0, 2.0]
     assert list(total) == list(shares['RAM'] + shares['ByIndex'])
+
+
+def test_a_host_lacking_a_fact_gets_the_weighers_worst_share():
+    conf = fakes.make_conf()
+    conf.set_override('io_ops_weight_multiplier', -1.0,
+                      group='filter_scheduler')
+    hosts = [{'name': 'host-%d' % i,
+              'capacity': {'VCPU': 8, 'MEMORY_MB': 1024, 'DISK_GB': 10}}
+             for i in range(3)]
+    facts = fakes.services_up(hosts)
+    facts['host-0'] = host_facts.HostFacts(
+        instances_known=True, compute=host_facts.ComputeFacts(
+            service_up=True, service_disabled=False,
+            stats={'num_io_ops': 4}))
+    # host-2: no compute record, so no IO count: not taken for idle.
+    del facts['host-2']
+    host_set = fakes.make_host_set(hosts, facts=facts)
+    wh = handler.WeightHandler(conf, [
+        ('IoOps', io_ops.IoOpsWeigher(conf=conf))])
+    weights = list(wh.weigh(host_set, fakes.make_spec(), [0, 1, 2]))
+    # Normalised over the hosts it can judge: 4 IO ops -> -1, 0 -> 0; the
+    # unknown host gets the worst share, -1, not the idle host's 0.
+    assert weights == [-1.0, 0.0, -1.0]
