@@ -23,6 +23,8 @@ the RPC layer reads them into (``scheduler.rpc.payloads``): lists of
 ``AggregateFacts`` and ``InstanceFacts``.
 """
 
+import os
+
 from oslo_config import cfg
 from oslo_log import log as logging
 
@@ -64,6 +66,19 @@ class SchedulerManager:
     def reset(self):
         """SIGHUP: sources re-read what they read on reload."""
         self.host_facts.reload()
+
+    def host_facts_report(self):
+        """What this worker's sources know, for ``scheduler-status``.
+
+        ``{'host', 'pid', 'sources': [health lines], 'rpc': RPCSource.
+        heard(), 'aggregates_unknown': reason or None, 'missing':
+        {fact: reason}}``.
+        """
+        return {'host': self.conf.host, 'pid': os.getpid(),
+                'sources': [h.describe() for h in self.host_facts.health()],
+                'rpc': self.host_facts.rpc.heard(),
+                'aggregates_unknown': self.host_facts.aggregates_unknown(),
+                'missing': self.host_facts.missing_reasons()}
 
     def select_destinations(self, context, spec, instance_uuids=None,
                             return_alternates=False, on_candidates=None):

@@ -46,6 +46,10 @@ FAILURE = upgradecheck.Code.FAILURE
 # What the command returns when it cannot run its checks at all.
 ERROR_EXIT = 255
 BROKER_TIMEOUT = 5
+# How long a running service has to answer, and how many host names of
+# its report are printed.
+SERVICE_TIMEOUT = 5
+HEARD_NAMES = 10
 
 _CHECKS = []
 
@@ -188,6 +192,48 @@ def check_host_facts(conf):
     if warnings and code == SUCCESS:
         code = WARNING
     return result(code, '; '.join(lines + warnings))
+
+
+def describe_heard(report):
+    """One line of what a running worker's casts told it since start."""
+    heard = report['rpc']
+    aggregates = ('no update_aggregates cast' if heard['aggregates'] is None
+                  else '%d aggregate(s) from casts' % heard['aggregates'])
+    partial = heard['partial']
+    text = ('worker %s of %s, since start: %s; whole instance lists from '
+            '%d host(s), partial from %d' % (
+                report['pid'], report['host'], aggregates,
+                len(heard['complete']), len(partial)))
+    if partial:
+        text += ' (%s%s)' % (', '.join(partial[:HEARD_NAMES]),
+                             ', ...' if len(partial) > HEARD_NAMES else '')
+    if report['aggregates_unknown']:
+        text += '; aggregates unknown: ' + report['aggregates_unknown']
+    return text
+
+
+@check('Running service')
+def check_running_service(conf):
+    import oslo_messaging
+
+    from scheduler.rpc import admin
+    from scheduler.rpc import transport as rpc_transport
+    try:
+        transport = rpc_transport.get_transport(conf)
+    except oslo_messaging.MessagingException as e:
+        return result(FAILURE, '[DEFAULT] transport_url is not usable (%s)'
+                      % type(e).__name__)
+    try:
+        report = admin.host_facts_report(transport, SERVICE_TIMEOUT)
+    except oslo_messaging.MessagingException as e:
+        # Not running yet is not an error for an upgrade check (and an
+        # unreachable bus is the message bus check's failure).
+        return result(SUCCESS, 'no scheduler-server answered (%s in %d s): '
+                      'what its workers heard since start is not known '
+                      'here' % (type(e).__name__, SERVICE_TIMEOUT))
+    finally:
+        transport.cleanup()
+    return result(SUCCESS, describe_heard(report))
 
 
 class Checks(upgradecheck.UpgradeCommands):

@@ -71,8 +71,11 @@ def unreported(sources, readers):
         warnings.append(
             '%s read instance lists, which come from Nova\'s casts only: '
             'a host is refused until its nova-compute sends its full list '
-            '(sync_instance_info); configure [host_facts] sources = nova_db'
-            % ', '.join(instances))
+            '(sync_instance_info); %s' % (
+                ', '.join(instances),
+                'set [host_facts_nova_db] read_instances = True'
+                if any(s.name == 'nova_db' for s in sources) else
+                'configure [host_facts] sources = nova_db'))
     return warnings
 
 

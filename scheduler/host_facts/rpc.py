@@ -86,6 +86,21 @@ class RPCSource(base.HostFactsSource):
                    if self._heard_aggregates else
                    'no aggregate cast since start')
 
+    def heard(self):
+        """What the casts told since start, as ``scheduler-status`` shows.
+
+        ``{'aggregates': count or None (no cast yet), 'complete': [host
+        names with a whole instance list], 'partial': [names with only
+        what was heard], 'since_last_cast': seconds}``.
+        """
+        with self._lock:
+            partial = sorted(self._out_of_date & set(self._hosts))
+            complete = sorted(set(self._hosts) - self._out_of_date)
+            aggregates = (len(self._aggregates) if self._heard_aggregates
+                          else None)
+        return {'aggregates': aggregates, 'complete': complete,
+                'partial': partial, 'since_last_cast': self.age()}
+
     def out_of_date(self, host_name):
         """Whether the host's instance list is not known to be complete."""
         return host_name in self._out_of_date
@@ -167,6 +182,9 @@ class RPCSource(base.HostFactsSource):
                 self.sync_mismatches += 1
                 states = {u: old.get(u, compact.EMPTY_STATE) for u in uuids}
                 self._set_instances(host_name, states, True)
+            elif not known.instances_complete:
+                # What was heard is now known to be the whole list.
+                self._set_instances(host_name, old, True)
             else:
                 self._out_of_date.discard(host_name)
                 self._loaded_at = self._clock()

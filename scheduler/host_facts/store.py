@@ -96,11 +96,13 @@ def _merge(name, records, view):
         availability_zone=view.zones.get(name))
 
 
-def missing_reason(fact, suppliers):
+def missing_reason(fact, suppliers, read_instances=True):
     """Why ``fact`` is unknown for a host, given the sources reporting it.
 
     ``suppliers`` are the names of the configured sources that report the
-    fact (``rpc`` included).
+    fact (``rpc`` included); ``read_instances`` is ``[host_facts_nova_db]
+    read_instances``, which names the fix when ``nova_db`` is configured
+    but does not read instances.
     """
     if fact == facts.COMPUTE:
         if not suppliers:
@@ -109,9 +111,12 @@ def missing_reason(fact, suppliers):
         return ('not reported by %s (no compute node or service there)'
                 % ', '.join(suppliers))
     if suppliers == ['rpc']:
+        fix = ('set [host_facts_nova_db] read_instances = True'
+               if not read_instances else
+               'configure [host_facts] sources = nova_db')
         return ('no full instance list from their nova-compute since '
-                'start; configure [host_facts] sources = nova_db, or wait '
-                'for the computes\' next sync_instance_info')
+                'start; %s, or wait for the computes\' next '
+                'sync_instance_info' % fix)
     return 'not reported by %s' % ', '.join(suppliers)
 
 
@@ -308,8 +313,9 @@ class HostFactsStore:
 
         ``fact`` is ``facts.INSTANCES`` or ``facts.COMPUTE``.
         """
-        return missing_reason(fact, [s.name for s in self.sources
-                                     if fact in s.supplies])
+        return missing_reason(
+            fact, [s.name for s in self.sources if fact in s.supplies],
+            read_instances=self.conf.host_facts_nova_db.read_instances)
 
     def missing_reasons(self):
         """``{fact: reason}`` for the per-host facts, as ``missing``."""

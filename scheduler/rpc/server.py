@@ -28,6 +28,7 @@ from oslo_log import log as logging
 import oslo_messaging
 
 from scheduler import exception
+from scheduler.rpc import admin
 from scheduler.rpc import errors
 from scheduler.rpc import payloads
 from scheduler.rpc import primitives
@@ -193,7 +194,8 @@ class SchedulerEndpoint:
 def build_rpc_server(conf, manager, transport=None, notifier=None):
     """The RPC server of ``manager`` on the scheduler target (not started).
 
-    It listens on topic ``scheduler`` as ``server=[DEFAULT] host`` with
+    It listens on topic ``scheduler`` as ``server=[DEFAULT] host`` (with
+    the operators' calls of ``scheduler.rpc.admin`` beside Nova's) with
     oslo.messaging's threading executor (the default without eventlet);
     ``stop()`` then ``wait()`` lets in-flight calls finish. ``notifier``:
     a ``notifications.SelectDestinationsNotifier``, or None (none sent).
@@ -201,6 +203,7 @@ def build_rpc_server(conf, manager, transport=None, notifier=None):
     transport = transport or rpc_transport.get_transport(conf)
     return oslo_messaging.get_rpc_server(
         transport, rpc_transport.get_server_target(conf),
-        [SchedulerEndpoint(manager, conf, notifier)],
+        [SchedulerEndpoint(manager, conf, notifier),
+         admin.AdminEndpoint(manager)],
         serializer=serializer.SchedulerSerializer(),
         access_policy=oslo_messaging.DefaultRPCAccessPolicy)

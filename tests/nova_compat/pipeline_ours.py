@@ -108,6 +108,8 @@ def make_host_states(hosts, aggregates, spec):
             aggregates=tuple(aggs[n] for n in host['aggregates']),
             instances={u: hf.InstanceFacts(uuid=u)
                        for u in host['instances']},
+            # Nova's host state holds the whole list; so does ours here.
+            instances_known=True,
             compute=_compute(host), cell_uuid=host['cell'])
         traits = {'COMPUTE_NODE'}
         if host['disabled']:

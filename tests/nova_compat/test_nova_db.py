@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -278,3 +279,92 @@ def test_a_numa_guest_s_selections_carry_nova_s_numa_limits(
     [selections] = api.select_destinations(
         ctxt, spec, [instance], return_objects=True, return_alternates=True)
     assert [s.limits.numa_topology for s in selections] == [None, None]
+
+
+# Computes of the Nova databases above, and what ComputeFilter must make of
+# them once nova_db reports them: only the up and enabled one is chosen.
+COMPUTE_STATES = ('db-up', 'db-disabled', 'db-down', 'db-forced-down')
+
+
+@pytest.fixture
+def compute_state_placement(tmp_path):
+    """A Placement of its own holding the computes of COMPUTE_STATES.
+
+    None carries COMPUTE_STATUS_DISABLED: what keeps the disabled and down
+    ones out is ComputeFilter reading Nova's services.
+    """
+    from scheduler.sim import cloud
+    from scheduler.sim import placement_server
+
+    workdir = tmp_path / 'placement'
+    workdir.mkdir()
+    service = placement_server.PlacementServer(str(workdir))
+    endpoint = service.start()
+    cloud.create_hosts(endpoint, [cloud.Host(
+        name=name, uuid=str(uuid.uuid5(uuid.NAMESPACE_DNS, name)),
+        inventory={'VCPU': {'total': 16, 'allocation_ratio': 1.0},
+                   'MEMORY_MB': {'total': 16384, 'allocation_ratio': 1.0},
+                   'DISK_GB': {'total': 100, 'allocation_ratio': 1.0}},
+        traits=[]) for name in COMPUTE_STATES])
+    yield service
+    service.stop()
+
+
+def _compute_state_service(tmp_path, broker, placement, name, extra):
+    conf = {'scheduler': {'max_attempts': layout.MAX_ATTEMPTS},
+            'filter_scheduler': {
+                'enabled_filters': ','.join(NOVA_DEFAULT_FILTERS)}}
+    conf.update(extra)
+    service = server.SchedulerServerProcess(
+        str(tmp_path / name), broker, placement.endpoint, host=name,
+        workers=1, extra_conf=conf)
+    service.start()
+    return service
+
+
+def test_compute_state_unknown_without_nova_db_then_only_up_hosts_chosen(
+        nova, nova_dbs, compute_state_placement, broker, ctxt, tmp_path):
+    from nova import exception as nova_exception
+
+    flavor = nova.make_flavor('compat.state', vcpus=1, memory_mb=128,
+                              root_gb=1)
+    casts_only = _compute_state_service(
+        tmp_path, broker, compute_state_placement, 'sched-casts-only',
+        {'host_facts': {'sources': ''}})
+    try:
+        api = nova.scheduler_api()
+        api.client = api.client.prepare(server='sched-casts-only')
+        instance = str(uuid.uuid4())
+        with pytest.raises(nova_exception.NoValidHost) as caught:
+            api.select_destinations(
+                ctxt, nova.make_request_spec(ctxt, flavor, [instance]),
+                [instance], return_objects=True, return_alternates=True)
+        text = str(caught.value)
+        assert 'ComputeFilter 4->0' in text
+        assert 'compute service and details unknown' in text
+        assert '[host_facts] sources = nova_db' in text
+    finally:
+        casts_only.stop()
+
+    with_nova_db = _compute_state_service(
+        tmp_path, broker, compute_state_placement, 'sched-with-nova-db',
+        {'host_facts': {'sources': 'nova_db'},
+         'host_facts_nova_db': {
+             'api_connection': nova_dbs['side'].sqlite_url(
+                 nova_dbs['path'] / 'api.db'),
+             # db-down's last heartbeat is an hour old; db-up's is from
+             # the module's start, up for half an hour here.
+             'service_down_time': 1800}})
+    try:
+        api = nova.scheduler_api()
+        api.client = api.client.prepare(server='sched-with-nova-db')
+        chosen = set()
+        for _ in range(3):
+            instance = str(uuid.uuid4())
+            [selections] = api.select_destinations(
+                ctxt, nova.make_request_spec(ctxt, flavor, [instance]),
+                [instance], return_objects=True, return_alternates=True)
+            chosen.update(s.service_host for s in selections)
+        assert chosen == {'db-up'}
+    finally:
+        with_nova_db.stop()

@@ -50,6 +50,8 @@ def _manager():
 
 def test_default_driver_is_the_filter_scheduler_with_its_plugins():
     conf = fakes.make_conf()
+    # The tests' conf leaves ComputeFilter out; the default is Nova's.
+    conf.clear_override('enabled_filters', group='filter_scheduler')
     mgr = manager.SchedulerManager(conf=conf)
     assert isinstance(mgr.driver, filter_scheduler.FilterScheduler)
     assert mgr.driver.conf is conf

@@ -24,6 +24,7 @@ from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_state as hs
 from tests.fixtures import records
 from tests.unit.drivers import fake_placement
+from tests.unit.host_facts import fakes as facts_fakes
 from tests.unit.host_state import fakes
 
 OTHER_CELL = '00000000-0000-0000-0000-0000000000bb'
@@ -260,9 +261,15 @@ def test_candidates_without_known_names_are_no_valid_host():
 def test_filter_that_empties_the_list_is_the_reason():
     placement = fake_placement.FakePlacement(
         _ram_hosts(1500, 2000, 3000, traits=[hs.DISABLED_TRAIT]))
+    driver = _driver(placement, filter_scheduler={
+        'enabled_filters': ['ComputeFilter']})
+    # Their services are up: the disabled trait alone removes them.
+    conf = fakes.make_conf()
+    driver.host_facts = store.HostFactsStore(conf, sources=[
+        facts_fakes.ComputeRecords(conf, facts_fakes.services_up(
+            'host-0', 'host-1', 'host-2'))])
     with pytest.raises(exception.NoValidHost) as e:
-        _driver(placement).select_destinations(None, fakes.make_spec(),
-                                               ['i-1'])
+        driver.select_destinations(None, fakes.make_spec(), ['i-1'])
     assert e.value.reason == ('There are not enough hosts available. 0 of '
                               '3 hosts passed: ComputeFilter 3->0')
     assert str(e.value) == ('No valid host was found. There are not enough '

@@ -24,6 +24,7 @@ from scheduler import exception
 from scheduler.host_facts import base
 from scheduler.host_facts import rpc
 from scheduler.host_facts import store
+from scheduler.objects import request_spec as rs
 from tests.fixtures import records
 from tests.unit.drivers import fake_placement
 from tests.unit.host_facts import fakes as facts_fakes
@@ -172,3 +173,59 @@ def test_a_zone_filter_judges_requests_without_a_zone_as_before():
             None, fakes.make_spec(availability_zone='nova'), ['i-2'])
     assert 'AvailabilityZoneFilter 2->0 (aggregate membership unknown' in (
         e.value.reason)
+
+
+def _anti_affinity_spec():
+    return fakes.make_spec(instance_group=rs.InstanceGroup(
+        uuid='group', policy='anti-affinity', members=['m1', 'm2']))
+
+
+def test_anti_affinity_refuses_hosts_known_only_through_an_aggregate():
+    driver = _rpc_only_driver('ServerGroupAntiAffinityFilter')
+    driver.host_facts.update_aggregates([records.aggregate(
+        1, ['host-0', 'host-1'], {}, uuid='a1')])
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, _anti_affinity_spec(), ['m2'])
+    assert ('ServerGroupAntiAffinityFilter 2->0 (2 of them with instance '
+            'list unknown: no full instance list from their nova-compute '
+            'since start') in e.value.reason
+
+
+def test_anti_affinity_refuses_an_incomplete_instance_list_until_a_sync():
+    driver = _rpc_only_driver('ServerGroupAntiAffinityFilter')
+    driver.host_facts.sync_instances('host-1', [])
+    # One instance from a host never heard of: not its whole list.
+    driver.host_facts.update_instances('host-0', records.instances('x'))
+    (selections,) = driver.select_destinations(None, _anti_affinity_spec(),
+                                               ['m2'])
+    assert selections[0].service_host == 'host-1'
+    driver.host_facts.update_instances('host-1', records.instances('m1'))
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, _anti_affinity_spec(), ['m2'])
+    assert ('ServerGroupAntiAffinityFilter 2->0 (1 of them with instance '
+            'list unknown: no full instance list') in e.value.reason
+    # The sync gives host-0's whole list: judged on it, it runs no member.
+    driver.host_facts.sync_instances('host-0', ['x', 'y'])
+    (selections,) = driver.select_destinations(None, _anti_affinity_spec(),
+                                               ['m2'])
+    assert selections[0].service_host == 'host-0'
+
+
+def test_a_sync_matching_an_incomplete_list_completes_it():
+    driver = _rpc_only_driver('ServerGroupAntiAffinityFilter')
+    driver.host_facts.update_instances('host-0', records.instances('x'))
+    # The compute's sync lists the same instance: the list was complete.
+    driver.host_facts.sync_instances('host-0', ['x'])
+    (selections,) = driver.select_destinations(None, _anti_affinity_spec(),
+                                               ['m2'])
+    assert selections[0].service_host == 'host-0'
+
+
+def test_compute_filter_refuses_hosts_no_source_reports_naming_nova_db():
+    driver = _rpc_only_driver('ComputeFilter')
+    with pytest.raises(exception.NoValidHost) as e:
+        driver.select_destinations(None, fakes.make_spec(), ['i-1'])
+    assert e.value.reason.endswith(
+        'ComputeFilter 2->0 (2 of them with compute service and details '
+        'unknown: no configured host-facts source reports nova-compute '
+        'services; configure [host_facts] sources = nova_db)')

@@ -37,7 +37,7 @@ def test_ten_thousand_hosts_filter_weigh_and_rank_in_milliseconds():
                        'DISK_GB': int(rng.integers(0, 900))},
               'traits': [hs.DISABLED_TRAIT] if i % 100 == 0 else []}
              for i in range(HOSTS)]
-    host_set = fakes.make_host_set(hosts)
+    host_set = fakes.make_host_set(hosts, facts=fakes.services_up(hosts))
     conf = fakes.make_conf(filter_scheduler={
         'enabled_filters': ['AllHostsFilter', 'ComputeFilter']})
     filters = filter_handler.FilterHandler(conf)

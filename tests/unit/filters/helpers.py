@@ -33,15 +33,21 @@ def compute(**fields):
 
 
 def host(name, aggregates=(), instances=(), compute=None, traits=(),
-         zone='nova', placed=0, capacity=None, used=None):
+         zone='nova', placed=0, capacity=None, used=None,
+         instances_known=None):
     """A HostState; ``instances`` are uuids, ``compute`` ComputeFacts.
 
     With none of the three, no source knows the host (``facts.UNKNOWN``).
+    Its instance list is known (``instances_known``, unless given) when
+    instances or a compute record were given, as a source reporting the
+    compute node reports its instances too.
     """
+    if instances_known is None:
+        instances_known = bool(instances) or compute is not None
     facts = host_facts.HostFacts(
         aggregates=tuple(aggregates),
         instances={u: host_facts.InstanceFacts(uuid=u) for u in instances},
-        compute=compute)
+        instances_known=instances_known, compute=compute)
     if not (aggregates or instances or compute):
         facts = host_facts.UNKNOWN
     uuid = fakes.rp_uuid(name)

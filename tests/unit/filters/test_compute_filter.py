@@ -13,16 +13,18 @@
 import numpy as np
 
 from scheduler.filters import compute_filter
+from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_state as hs
 from tests.unit.host_state import fakes
 
 
 def _hosts():
-    return fakes.make_host_set([
+    hosts = [
         {'name': 'up'},
         {'name': 'disabled', 'traits': [hs.DISABLED_TRAIT, 'COMPUTE_NODE']},
         {'name': 'other-traits', 'traits': ['COMPUTE_NODE']},
-    ])
+    ]
+    return fakes.make_host_set(hosts, facts=fakes.services_up(hosts))
 
 
 def test_host_with_disabled_trait_never_passes():
@@ -33,13 +35,34 @@ def test_host_with_disabled_trait_never_passes():
     assert list(flt.filter_mask(host_set, spec)) == [True, False, True]
 
 
+def test_host_without_a_compute_record_fails():
+    # No source reported its service: it is not known to be up.
+    flt = compute_filter.ComputeFilter(conf=fakes.make_conf())
+    hosts = [{'name': 'reported'}, {'name': 'unreported'}]
+    host_set = fakes.make_host_set(hosts, facts=fakes.services_up(hosts[:1]))
+    spec = fakes.make_spec()
+    assert [flt.host_passes(h, spec) for h in host_set] == [True, False]
+    assert list(flt.filter_mask(host_set, spec)) == [True, False]
+
+
+def _service(kind):
+    if kind == 'unknown':
+        return None
+    return host_facts.HostFacts(compute=host_facts.ComputeFacts(
+        service_up=kind != 'down', service_disabled=kind == 'disabled'))
+
+
 def test_column_and_per_host_answers_agree():
     flt = compute_filter.ComputeFilter(conf=fakes.make_conf())
     rng = np.random.default_rng(7)
+    kinds = ['up', 'up', 'up', 'down', 'disabled', 'unknown']
     hosts = [{'name': 'h%d' % i,
               'traits': [hs.DISABLED_TRAIT] if rng.random() < 0.3 else []}
              for i in range(200)]
-    host_set = fakes.make_host_set(hosts)
+    facts = {h['name']: _service(kinds[rng.integers(len(kinds))])
+             for h in hosts}
+    host_set = fakes.make_host_set(
+        hosts, facts={k: v for k, v in facts.items() if v is not None})
     spec = fakes.make_spec()
     per_host = [flt.host_passes(h, spec) for h in host_set]
     assert list(flt.filter_mask(host_set, spec)) == per_host

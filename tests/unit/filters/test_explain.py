@@ -22,7 +22,9 @@ from scheduler.filters import explain
 from scheduler.filters import handler
 from scheduler.filters import image_properties_filter
 from scheduler.filters import server_group_affinity_filter
+from scheduler.host_facts import store
 from tests.unit.filters import helpers as h
+from tests.unit.host_facts import fakes as facts_fakes
 from tests.unit.host_state import fakes
 
 
@@ -41,10 +43,16 @@ def _handler(*filters, **opts):
     return handler.FilterHandler(conf=h.conf(**opts), filters=filters)
 
 
+def _up(name, **fields):
+    """A host whose compute service a source reports enabled and up."""
+    return h.host(name, compute=h.compute(service_up=True,
+                                          service_disabled=False), **fields)
+
+
 def _hosts():
     return h.host_set([
-        h.host('a'), h.host('b', traits=['COMPUTE_STATUS_DISABLED']),
-        h.host('c'), h.host('d')])
+        _up('a'), _up('b', traits=['COMPUTE_STATUS_DISABLED']),
+        _up('c'), _up('d')])
 
 
 def test_trace_says_which_filter_removed_each_host():
@@ -137,6 +145,9 @@ def test_later_instances_of_an_affinity_group_follow_the_first():
 
 def test_default_filters_are_novas():
     conf = fakes.make_conf()
+    # The tests' conf leaves ComputeFilter out; the service's default is
+    # Nova's.
+    conf.clear_override('enabled_filters', group='filter_scheduler')
     assert [name for name, _ in handler.FilterHandler(conf).filters] == [
         'ComputeFilter', 'ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
         'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter']
@@ -153,10 +164,16 @@ def test_scheduler_explains_filters_then_weights_when_asked(caplog):
              for i, mb in enumerate([2048, 8192, 4096])]
     hosts[2]['traits'] = ['COMPUTE_STATUS_DISABLED']
     conf = fakes.make_conf(filter_scheduler={
-        'explain': True, 'weight_classes': ['RAMWeigher']})
+        'explain': True, 'weight_classes': ['RAMWeigher'],
+        'enabled_filters': ['ComputeFilter']})
     driver = filter_scheduler.FilterScheduler(
         conf=conf, placement=fake_placement.FakePlacement(hosts),
         rng=np.random.default_rng(0))
+    # A source reports the three compute services up: the disabled trait
+    # alone removes host-2.
+    driver.host_facts = store.HostFactsStore(conf, sources=[
+        facts_fakes.ComputeRecords(conf, facts_fakes.services_up(
+            'host-0', 'host-1', 'host-2'))])
     with caplog.at_level(logging.INFO, logger=explain.__name__):
         driver.select_destinations(None, fakes.make_spec(), ['i-1'])
     lines = [r.getMessage() for r in caplog.records

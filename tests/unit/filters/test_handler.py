@@ -20,6 +20,7 @@ from scheduler.filters import all_hosts_filter
 from scheduler.filters import base
 from scheduler.filters import compute_filter
 from scheduler.filters import handler
+from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_state as hs
 from scheduler.objects import request_spec as rs
 from tests.unit.host_state import fakes
@@ -48,10 +49,11 @@ class Once(Nothing):
 
 
 def _hosts(count, disabled=0):
+    """Hosts of up compute services, the first ``disabled`` disabled."""
     hosts = fakes.uniform_hosts(count)
     for host in hosts[:disabled]:
         host['traits'] = [hs.DISABLED_TRAIT]
-    return fakes.make_host_set(hosts)
+    return fakes.make_host_set(hosts, facts=fakes.services_up(hosts))
 
 
 def _handler(*filters):
@@ -77,6 +79,26 @@ def test_reason_names_the_filter_that_emptied_the_list():
     assert trace.emptied_by == 'XFilter'
     assert trace.reason() == (
         '0 of 1000 hosts passed: ComputeFilter 1000->990, XFilter 990->0')
+
+
+def test_step_counts_the_removed_hosts_that_lacked_a_fact_it_reads():
+    hosts = fakes.uniform_hosts(4)
+    hosts[0]['traits'] = [hs.DISABLED_TRAIT]
+    # No source reported host-00002's and host-00003's compute service.
+    host_set = fakes.make_host_set(hosts,
+                                   facts=fakes.services_up(hosts[:2]))
+    flt = _handler(('ComputeFilter', compute_filter.ComputeFilter()))
+    mask, trace = flt.run(host_set, fakes.make_spec())
+    assert list(mask) == [False, True, False, False]
+    assert trace.summary() == (
+        'ComputeFilter 4->1 (2 of them with compute service and details '
+        'unknown: no source reported it)')
+    # The store's reason, when the pipeline has one.
+    host_set.missing_reasons = {host_facts.COMPUTE: 'ask nova_db'}
+    _, trace = flt.run(host_set, fakes.make_spec())
+    assert trace.summary() == (
+        'ComputeFilter 4->1 (2 of them with compute service and details '
+        'unknown: ask nova_db)')
 
 
 def test_filters_after_the_list_is_empty_do_not_run():

@@ -36,6 +36,18 @@ def test_image_without_the_properties_goes_anywhere():
     assert h.passing(_flt(), _hosts(), h.spec()) == ['kvm', 'arm', 'unknown']
 
 
+def test_host_without_compute_details_is_judged_only_if_the_image_asks():
+    unknown = [h.host('unknown')]
+    for sources in ((), ('nova_db',)):
+        flt = ipf.ImagePropertiesFilter(conf=h.conf(sources=sources))
+        assert h.passing(flt, unknown, h.spec(image_props={
+            'hw_disk_bus': 'virtio', 'os_type': 'linux'})) == ['unknown']
+        for props in ({'hw_architecture': 'x86_64'},
+                      {'img_hv_type': 'kvm'}, {'hw_vm_mode': 'hvm'}):
+            assert h.passing(flt, unknown,
+                             h.spec(image_props=props)) == [], props
+
+
 def test_architecture_is_canonicalised_and_must_be_supported():
     spec = h.spec(image_props={'hw_architecture': 'amd64'})
     assert h.passing(_flt(), _hosts(), spec) == ['kvm']

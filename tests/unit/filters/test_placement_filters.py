@@ -54,14 +54,16 @@ def test_availability_zone_filter_keeps_the_requested_zone():
     assert h.passing(flt, hosts, h.spec()) == ['a', 'b', 'c']
 
 
-def test_compute_filter_fails_disabled_or_down_services():
+def test_compute_filter_fails_disabled_down_or_unknown_services():
     hosts = [
         h.host('up', compute=h.compute(service_up=True,
                                        service_disabled=False)),
         h.host('disabled', compute=h.compute(service_disabled=True)),
         h.host('down', compute=h.compute(service_up=False)),
+        # No source reported its service: not known to be up.
         h.host('facts-unknown'),
-        h.host('trait', traits=['COMPUTE_STATUS_DISABLED']),
+        h.host('trait', traits=['COMPUTE_STATUS_DISABLED'],
+               compute=h.compute(service_up=True, service_disabled=False)),
     ]
     flt = compute_filter.ComputeFilter(conf=h.conf())
-    assert h.passing(flt, hosts, h.spec()) == ['up', 'facts-unknown']
+    assert h.passing(flt, hosts, h.spec()) == ['up']

@@ -34,8 +34,11 @@ def test_printer_shows_each_hosts_fate_and_weight():
     flt = handler.FilterHandler(conf=h.conf(), filters=[
         ('ComputeFilter', compute_filter.ComputeFilter())],
         explainer=explainer)
-    hosts = h.host_set([h.host('up'), h.host(
-        'off', traits=['COMPUTE_STATUS_DISABLED'])])
+    service = {'service_up': True, 'service_disabled': False}
+    hosts = h.host_set([
+        h.host('up', compute=h.compute(**service)),
+        h.host('off', compute=h.compute(**service),
+               traits=['COMPUTE_STATUS_DISABLED'])])
     spec = h.spec(instance_uuid='inst-1')
     flt.run(hosts, spec)
     explainer.emit(explain.title('weigh', spec, 0), explain.format_weights(

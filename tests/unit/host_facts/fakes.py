@@ -12,6 +12,8 @@
 
 """Shared helpers for the host-facts source tests."""
 
+from scheduler.host_facts import base
+from scheduler.host_state import facts
 from tests.fixtures import conf as conf_fixture
 
 
@@ -29,3 +31,24 @@ class Clock:
 
 
 make_conf = conf_fixture.make_conf
+
+
+class ComputeRecords(base.HostFactsSource):
+    """Reports the compute record of each host it was given, as nova_db.
+
+    ``computes``: ``{host name: ComputeFacts}``; see ``services_up``.
+    """
+
+    name = 'computes'
+    supplies = frozenset([facts.COMPUTE])
+
+    def __init__(self, conf, computes, clock=None):
+        super().__init__(conf, clock=clock or Clock())
+        self._publish({}, {name: base.SourceHost(compute=compute)
+                           for name, compute in computes.items()})
+
+
+def services_up(*names):
+    """``{name: ComputeFacts}`` of enabled, up compute services."""
+    return {name: facts.ComputeFacts(service_up=True, service_disabled=False)
+            for name in names}

@@ -18,11 +18,21 @@ from scheduler.host_facts import health
 from tests.unit.host_facts import fakes
 
 
-def test_rpc_alone_is_healthy_but_warned_about_aggregates():
+def test_rpc_alone_is_healthy_but_warned_about_what_it_cannot_give():
+    # The tests' enabled filters: Nova's defaults but ComputeFilter.
     state, lines, warnings = health.check(fakes.make_conf())
     assert state == base.OK
     assert lines == ["rpc: on (fed by Nova's casts in each worker)"]
-    assert warnings == [health.AGGREGATES_FROM_CASTS_ONLY]
+    assert warnings == [
+        health.AGGREGATES_FROM_CASTS_ONLY,
+        'ComputeCapabilitiesFilter, ImagePropertiesFilter read compute '
+        'services and details, which no configured source reports: they '
+        'refuse every host for the requests that depend on them; configure '
+        '[host_facts] sources = nova_db',
+        'ServerGroupAntiAffinityFilter read instance lists, which come from '
+        'Nova\'s casts only: a host is refused until its nova-compute sends '
+        'its full list (sync_instance_info); configure [host_facts] sources '
+        '= nova_db']
     check = status.check_host_facts(fakes.make_conf())
     assert check.code == upgradecheck.Code.WARNING
     assert 'configure [host_facts] sources = nova_db' in check.details
@@ -31,8 +41,11 @@ def test_rpc_alone_is_healthy_but_warned_about_aggregates():
 def test_a_good_file_is_reported_with_its_path(tmp_path):
     path = tmp_path / 'facts.yaml'
     path.write_text('aggregates: [{name: a, hosts: [h1]}]')
+    # A filter reading aggregates only, which the file gives.
     conf = fakes.make_conf(host_facts={'sources': ['file']},
-                           host_facts_file={'path': str(path)})
+                           host_facts_file={'path': str(path)},
+                           filter_scheduler={'enabled_filters': [
+                               'AvailabilityZoneFilter']})
     state, lines, warnings = health.check(conf)
     assert state == base.OK
     assert lines[1].startswith('file: ok, data 0 s old, 0 failure(s)')
@@ -40,6 +53,30 @@ def test_a_good_file_is_reported_with_its_path(tmp_path):
     # The file reads aggregates: nothing to warn about.
     assert warnings == []
     assert status.check_host_facts(conf).code == upgradecheck.Code.SUCCESS
+
+
+def test_compute_filter_without_nova_db_is_warned_to_refuse_every_host():
+    conf = fakes.make_conf(filter_scheduler={'enabled_filters': [
+        'ComputeFilter', 'ImagePropertiesFilter']})
+    _, _, warnings = health.check(conf)
+    assert ('ComputeFilter, ImagePropertiesFilter read compute services '
+            'and details, which no configured source reports: '
+            'ComputeFilter refuses every host, the others the requests that '
+            'depend on them; configure [host_facts] sources = nova_db'
+            ) in warnings
+
+
+def test_nova_db_gives_the_compute_and_instance_facts_filters_read(
+        tmp_path):
+    conf = fakes.make_conf(
+        host_facts={'sources': ['nova_db']},
+        host_facts_nova_db={'api_connection': 'sqlite:///%s/no/api.db'
+                            % tmp_path},
+        filter_scheduler={'enabled_filters': [
+            'ComputeFilter', 'ServerGroupAntiAffinityFilter']})
+    _, _, warnings = health.check(conf)
+    assert not [w for w in warnings if 'ComputeFilter' in w or
+                'ServerGroupAntiAffinityFilter' in w]
 
 
 def test_unreadable_nova_db_fails_the_status_check(tmp_path):

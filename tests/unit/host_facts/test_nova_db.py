@@ -27,6 +27,9 @@ import sqlalchemy as sa
 from scheduler.host_facts import base
 from scheduler.host_facts import nova_db
 from scheduler.host_facts import nova_tables as t
+from scheduler.host_facts import rpc
+from scheduler.host_facts import store
+from scheduler.host_state import facts
 from tests.unit.host_facts import fakes
 
 NOW = datetime.datetime(2026, 1, 1, 12, 0, 0)
@@ -120,6 +123,25 @@ def test_reads_aggregates_computes_services_and_instances(cloud):
     assert (cn2.compute.service_up, cn2.compute.service_disabled,
             cn2.compute.service_disabled_reason) == (
         False, True, 'maintenance')
+
+
+def test_instances_not_read_are_unknown_not_none(cloud):
+    source = _source(cloud[0], read_instances=False)
+    assert source.refresh()
+    cn1 = source.host('cn1')
+    assert cn1.instances is None
+    assert cn1.compute.service_up is True
+    assert source.supplies == frozenset([facts.COMPUTE])
+    # Merged with the casts: unknown until the compute's list arrives.
+    conf = fakes.make_conf()
+    facts_store = store.HostFactsStore(conf, sources=[
+        rpc.RPCSource(conf, clock=fakes.Clock()), source])
+    assert not facts_store.known_facts()['cn1'].instances_known
+    facts_store.sync_instances('cn1', ['i-1'])
+    cn1 = facts_store.known_facts()['cn1']
+    assert cn1.instances_known
+    assert list(cn1.instances) == ['i-1']
+    assert cn1.compute.service_up is True
 
 
 def test_connections_refuse_writes(cloud):

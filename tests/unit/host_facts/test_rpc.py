@@ -10,6 +10,7 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
+
 from scheduler.host_facts import rpc
 from scheduler.host_state import facts
 from tests.fixtures import records
@@ -50,6 +51,7 @@ def test_full_list_from_unknown_host_is_up_to_date():
     source, told = _source()
     source.update_instances('h1', _instances('a', 'b'))
     assert sorted(source.host('h1').instances) == ['a', 'b']
+    assert source.host('h1').instances_complete
     assert not source.out_of_date('h1')
     assert told == []
 
@@ -59,7 +61,26 @@ def test_single_instance_from_unknown_host_leaves_it_out_of_date():
     source.update_instances('h1', _instances('a'))
     assert source.out_of_date('h1')
     assert list(source.host('h1').instances) == ['a']
+    # What was heard, not the host's list: filters reading it refuse h1.
+    assert not source.host('h1').instances_complete
     assert told == ['h1']
+
+
+def test_later_casts_keep_an_incomplete_list_incomplete_until_a_sync():
+    source, _ = _source()
+    source.update_instances('h1', _instances('a'))
+    source.update_instances('h1', _instances('b', 'c'))
+    source.delete_instance('h1', 'a')
+    assert not source.host('h1').instances_complete
+    assert source.sync_instances('h1', ['b', 'c', 'd']) is False
+    assert source.host('h1').instances_complete
+
+
+def test_matching_sync_completes_an_incomplete_list():
+    source, _ = _source()
+    source.update_instances('h1', _instances('a'))
+    assert source.sync_instances('h1', ['a']) is True
+    assert source.host('h1').instances_complete
 
 
 def test_matching_sync_marks_the_host_up_to_date():

@@ -19,6 +19,7 @@ import uuid as uuid_lib
 from stevedore import extension
 
 from scheduler.host_state import builder
+from scheduler.host_state import facts as host_facts
 from scheduler.objects import request_spec
 from tests.fixtures import conf as conf_fixture
 
@@ -78,9 +79,28 @@ def make_candidates(hosts, request=None):
     return Candidates(requests, summaries), names
 
 
-def make_host_set(hosts, request=None, cell_uuid=CELL):
+def make_host_set(hosts, request=None, cell_uuid=CELL, facts=None):
+    """A HostStateSet of ``make_candidates(hosts)``.
+
+    :param facts: optional ``{host name: HostFacts}``; a host it does not
+        name is one no source knows (``facts.UNKNOWN``).
+    """
     candidates, names = make_candidates(hosts, request)
-    return builder.build_host_states(candidates, names, cell_uuid)
+    return builder.build_host_states(candidates, names, cell_uuid,
+                                     facts=facts)
+
+
+def service_up():
+    """HostFacts of a host whose compute service is enabled and up."""
+    return host_facts.HostFacts(
+        instances_known=True,
+        compute=host_facts.ComputeFacts(service_up=True,
+                                        service_disabled=False))
+
+
+def services_up(hosts):
+    """``{name: service_up()}`` for ``hosts`` (make_candidates dicts)."""
+    return {host['name']: service_up() for host in hosts}
 
 
 def uniform_hosts(count, prefix='host', **fields):

@@ -52,7 +52,8 @@ def test_columns_read_each_hosts_facts():
     assert table.failed_builds.tolist() == [0, 0, 0, 0]
     assert table.hypervisor_version.tolist() == [9, 0, 0, 0]
     assert table.pci_free.tolist() == [3, 0, 0, 0]
-    assert table.service_ok.tolist() == [0, 1, 0, 1]
+    # No compute record (h1): no service known to be up.
+    assert table.service_ok.tolist() == [0, 0, 0, 1]
     assert table.no_compute.tolist() == [0, 1, 0, 0]
     assert table.multipliers('ram_weight_multiplier', 1.0).tolist() == [
         1, 1, 2, 1]
