@@ -45,9 +45,9 @@ from scheduler.objects import request_spec as rs
 from scheduler.placement import adapter as placement_adapter
 from scheduler.placement import client as placement_client
 from scheduler.sim import placement_server
+from tests.fixtures import conf as conf_fixture
 from tests.fixtures import fault_proxy
 from tests.fixtures import placement_writes
-from tests.functional import test_query_placement as tqp
 
 ZONE = '00000000-0000-0000-0000-00000000d001'
 NOWHERE = '00000000-0000-0000-0000-00000000d002'
@@ -57,9 +57,16 @@ AC = 'GET /allocation_candidates'
 COMMON = ['HW_CPU_X86_AVX2']
 
 
+def _conf(endpoint):
+    conf = conf_fixture.make_conf()
+    placement_server.apply_placement_conf(conf, endpoint)
+    return conf
+
+
 def _host(client, name, inventory, traits=(), parent=None):
-    return tqp._rp(client, name, inventory, list(traits) + COMMON,
-                   [ZONE] if parent is None else (), parent)
+    return placement_writes.provider(
+        client, name, inventory, list(traits) + COMMON,
+        [ZONE] if parent is None else (), parent)
 
 
 @pytest.fixture(scope='module')
@@ -69,7 +76,7 @@ def cloud(tmp_path_factory):
     service.start()
     proxy = fault_proxy.FaultProxy(service.endpoint)
     proxy.start()
-    client = placement_client.PlacementClient(tqp._conf(service.endpoint))
+    client = placement_client.PlacementClient(_conf(service.endpoint))
     rps = {}
     rps['host-bigmem-1'] = _host(client, 'host-bigmem-1', {
         'VCPU': 16, 'DISK_GB': 100,
@@ -108,19 +115,20 @@ def cloud(tmp_path_factory):
 
 
 def _spec(xs=None, vcpus=1, memory_mb=1024, root_gb=10, **kwargs):
-    return tqp._spec(xs, vcpus=vcpus, memory_mb=memory_mb, root_gb=root_gb,
-                     project_id='p1', **kwargs)
+    return rs.RequestSpec(
+        flavor=rs.Flavor(vcpus=vcpus, memory_mb=memory_mb, root_gb=root_gb,
+                         name='f', extra_specs=xs or {}),
+        image=rs.Image(properties={}), project_id='p1', **kwargs)
 
 
 def _driver(cloud, enabled_filters=None):
-    conf = tqp._conf(cloud.endpoint)
+    """The driver without host facts: these requests end in Placement."""
+    conf = _conf(cloud.endpoint)
     if enabled_filters is not None:
         conf.set_override('enabled_filters', enabled_filters,
                           group='filter_scheduler')
-    driver = filter_scheduler.FilterScheduler(
+    return filter_scheduler.FilterScheduler(
         conf=conf, placement=placement_adapter.PlacementAdapter(conf))
-    driver.host_facts = tqp.FACTS
-    return driver
 
 
 def _refusal(cloud, spec):
@@ -201,10 +209,9 @@ def test_isolated_groups_on_one_child_are_named(cloud):
 
 def test_any_of_traits_no_host_has_is_named(cloud):
     # No extra spec asks for any-of traits yet: the query is given one.
-    conf = tqp._conf(cloud.endpoint)
-    adapter = placement_adapter.PlacementAdapter(conf)
+    adapter = placement_adapter.PlacementAdapter(_conf(cloud.endpoint))
     request = cycle_request.Request(_spec(), None)
-    request.query = adapter.query(request.spec, tqp.FACTS)
+    request.query = adapter.query(request.spec)
     request.query.unsuffixed.any_traits.append(
         frozenset({'CUSTOM_X', 'CUSTOM_Y'}))
     diagnoser = diagnose.Diagnoser(10, 1000)
@@ -222,7 +229,6 @@ def _calls(cloud):
 def test_success_costs_no_extra_placement_call(cloud):
     before = _calls(cloud)
     driver = _driver(cloud, enabled_filters=['AllHostsFilter'])
-    driver.host_facts = None
     try:
         driver.select_destinations(None, _spec(), None)
         assert _calls(cloud) == before + 1

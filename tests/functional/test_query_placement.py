@@ -86,15 +86,7 @@ def _conf(endpoint, **scheduler):
     return conf
 
 
-def _rp(client, name, inventory, traits=(), aggregates=(), parent=None):
-    uuid = placement_writes.create_provider(client, name,
-                                            parent_provider_uuid=parent)
-    placement_writes.set_inventories(client, uuid, inventory)
-    if traits:
-        placement_writes.set_traits(client, uuid, traits)
-    if aggregates:
-        placement_writes.set_aggregates(client, uuid, aggregates)
-    return uuid
+_rp = placement_writes.provider
 
 
 @pytest.fixture(scope='module')
