@@ -238,11 +238,14 @@ def reason(query, findings, asked, total, failed=0):
             text, '; '.join(parts))
     if failed == asked:
         return text + ' (the diagnosis could not ask Placement)'
-    text += (': relaxing any one of the %d constraints tried still leaves '
-             'no candidate (several fail together)' % (asked - failed))
+    text += (': relaxing any one of the %s tried still leaves no '
+             'candidate' % _plural(asked - failed, 'constraint'))
     if asked < total:
         text += ('; %d of %d constraints tried ([scheduler] '
                  'diagnosis_max_queries)' % (asked, total))
+    elif not failed:
+        text += ' (several fail together)'
     if failed:
-        text += '; %d relaxed queries failed' % failed
+        text += '; %d relaxed %s failed' % (
+            failed, 'query' if failed == 1 else 'queries')
     return text

@@ -103,8 +103,8 @@ def test_the_budget_bounds_every_call_follow_up_included():
     # One relaxed query (VCPU, resources first), one kept back.
     assert len(placement.asked) == 1
     assert refusal.reason.endswith(
-        'relaxing any one of the 1 constraints tried still leaves no '
-        'candidate (several fail together); 1 of 4 constraints tried '
+        'relaxing any one of the 1 constraint tried still leaves no '
+        'candidate; 1 of 4 constraints tried '
         '([scheduler] diagnosis_max_queries)')
 
 

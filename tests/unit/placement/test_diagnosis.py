@@ -234,8 +234,8 @@ def test_nothing_found_within_budget_says_how_many_were_tried():
     assert text.reason(_everything(), [], 4, 14, failed=1) == (
         'Placement has no candidate for ' + text.describe(_everything()) +
         ': relaxing any one of the 3 constraints tried still leaves no '
-        'candidate (several fail together); 4 of 14 constraints tried '
-        '([scheduler] diagnosis_max_queries); 1 relaxed queries failed')
+        'candidate; 4 of 14 constraints tried '
+        '([scheduler] diagnosis_max_queries); 1 relaxed query failed')
 
 
 def test_no_diagnosis_only_describes_the_query():
