@@ -93,10 +93,16 @@ def placement(tmp_path, database, request):
 
 @pytest.fixture
 def schedulers(scheduler_factory):  # noqa: F811 (the fixture)
-    """The three scheduler-servers, started together."""
+    """The three scheduler-servers, started together, stopped together.
+
+    (``scheduler_factory`` stops any left running, one by one.)
+    """
     with concurrent.futures.ThreadPoolExecutor(len(settings.SERVERS)) as p:
         started = [p.submit(scheduler_factory, host=name,
                             workers=settings.WORKERS,
                             extra_conf=settings.SERVER_CONF)
                    for name in settings.SERVERS]
-        return [future.result() for future in started]
+        servers = [future.result() for future in started]
+    yield servers
+    with concurrent.futures.ThreadPoolExecutor(len(servers)) as p:
+        list(p.map(lambda server: server.stop(), servers))
