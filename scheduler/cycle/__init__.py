@@ -18,7 +18,9 @@ The ``filter_scheduler`` driver runs, for each ``select_destinations``:
    spec, the Placement query, the host set, the claims, the trace, the
    timings).
 2. ``query``: the ``GET /allocation_candidates`` query of the spec.
-3. ``candidates``: Placement's answer to it.
+3. ``candidates``: Placement's answer to it; when it is empty,
+   ``diagnose`` asks Placement again with one constraint relaxed at a time
+   and NoValidHost names the one no provider meets.
 4. ``host_states``: one host state per root provider, with the host facts.
 5. ``filter``: the hosts that pass every filter, for one instance.
 6. ``weigh``: their weights.
