@@ -124,7 +124,7 @@ def test_placement_fault(name, fault, instances, expected, proxy, placement,
         for outcome in outcomes:
             assert expected in outcome.refusal.reason
             # A broken Placement is never "no capacity".
-            assert 'no allocation candidates' not in outcome.refusal.reason
+            assert 'Placement has no candidate' not in outcome.refusal.reason
     assert row.leaked == 0
     assert row.overcommit == 0
     assert row.alive
