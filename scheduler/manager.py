@@ -96,6 +96,19 @@ class SchedulerManager:
                       'reason': e.reason})
             raise
 
+    def plan_destinations(self, context, spec, count, explain=False):
+        """A dry run: where the instances would go; claims nothing.
+
+        A ``scheduler.drivers.dry_run.Plan`` (the driver must have dry
+        runs: the built-in one does).
+        """
+        return self.driver.plan_destinations(context, spec, count, explain)
+
+    def plan_capacity(self, context, spec, limit, max_per_host, seconds):
+        """How many more instances of ``spec`` fit now; claims nothing."""
+        return self.driver.plan_capacity(context, spec, limit, max_per_host,
+                                         seconds)
+
     def update_aggregates(self, context, aggregates):
         self.host_facts.update_aggregates(aggregates)
 

@@ -17,7 +17,9 @@ The best host's allocation request is claimed in Placement (``PUT
 to ``[scheduler] max_claim_conflicts`` in a row. The claim is then
 consumed in the host set, so the next instance of a multi-create is
 filtered and weighed against what is left. A legacy caller (no instance
-uuids) gets its hosts unclaimed.
+uuids) gets its hosts unclaimed, and so does a dry run
+(``Request.dry_run``): nothing is written to Placement, the host is only
+consumed locally.
 
 When the request fails, ``undo`` releases the claims it made (a move claim
 gets the consumer's previous allocations back); a release that fails is
@@ -39,7 +41,8 @@ def claim(request, placement, order, index, max_conflicts):
     words it); the claim it may have written is kept in
     ``request.claimed`` first, so that ``undo`` releases it.
     """
-    consumer = request.consumer(index)
+    # A dry run claims nothing, whatever consumers it may carry.
+    consumer = None if request.dry_run else request.consumer(index)
     with request.timed('claim'):
         claimed = _first_accepted(request, placement, order, consumer,
                                   max_conflicts)

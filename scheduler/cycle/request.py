@@ -54,7 +54,10 @@ class Request:
     instance, or None: a legacy caller, nothing is claimed), ``count``,
     ``return_alternates``, ``request_id``, ``explainer`` (where
     explanations go) and ``on_candidates`` (called once Placement offered
-    candidates). Filled by the steps, in order: ``query``, ``candidates``,
+    candidates) and ``dry_run`` (a plan: the claim step writes nothing
+    to Placement, it only consumes locally; set by the dry run of
+    ``scheduler.drivers.dry_run``, never by ``select_destinations``).
+    Filled by the steps, in order: ``query``, ``candidates``,
     ``host_set`` and ``version`` (of the allocation requests), then per
     instance ``eligible``, ``trace``, ``order`` and one ``Claimed`` in
     ``claimed``. ``step`` is the step running; ``timings`` the seconds
@@ -62,8 +65,10 @@ class Request:
     """
 
     def __init__(self, spec, instance_uuids=None, return_alternates=False,
-                 context=None, explainer=None, on_candidates=None):
+                 context=None, explainer=None, on_candidates=None,
+                 dry_run=False):
         self.spec = spec
+        self.dry_run = dry_run
         # As Nova: no (or an empty list of) instance uuids means a legacy
         # caller; it gets selections for spec.num_instances, unclaimed.
         self.uuids = list(instance_uuids) if instance_uuids else None

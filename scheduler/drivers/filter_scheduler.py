@@ -42,6 +42,7 @@ from scheduler.cycle import request as cycle_request
 from scheduler.cycle import select as select_step
 from scheduler.cycle import weigh as weigh_step
 from scheduler.drivers import base
+from scheduler.drivers import dry_run
 from scheduler.drivers import releases
 from scheduler import exception
 from scheduler.filters import explain
@@ -55,7 +56,7 @@ from scheduler.weighers import handler as weight_handler
 LOG = logging.getLogger(__name__)
 
 
-class FilterScheduler(base.Scheduler):
+class FilterScheduler(dry_run.DryRun, base.Scheduler):
     """Placement candidates, filtered and weighed, claimed best first."""
 
     def __init__(self, conf=None, placement=None, filters=None,
@@ -129,13 +130,7 @@ class FilterScheduler(base.Scheduler):
                        'timings': request.timings_text()})
 
     def _cycle(self, request):
-        query_step.build(request, self.placement, self.host_facts)
-        candidates_step.fetch(request, self.placement, self.diagnoser)
-        # What the caller reads of the query: no provider or aggregate.
-        host_states_step.build(request, self.placement, self.host_facts,
-                               self.conf, self._fact_memory,
-                               described=diagnosis_text.describe(
-                                   request.query))
+        self._host_states(request)
         for index in range(request.count):
             indices = filter_step.run(request, self.filters, index)
             weights = weigh_step.run(request, self.weighers, indices, index)
@@ -145,6 +140,21 @@ class FilterScheduler(base.Scheduler):
                              self.conf.scheduler.max_claim_conflicts)
         return select_step.selections(request, self.filters,
                                       self.conf.scheduler.max_attempts)
+
+    def _host_states(self, request, limit=None):
+        """Steps query, candidates and host states of ``request``.
+
+        ``limit``, if given, replaces the query's (a capacity count).
+        """
+        query_step.build(request, self.placement, self.host_facts)
+        if limit is not None:
+            request.query.limit = limit
+        candidates_step.fetch(request, self.placement, self.diagnoser)
+        # What the caller reads of the query: no provider or aggregate.
+        return host_states_step.build(
+            request, self.placement, self.host_facts, self.conf,
+            self._fact_memory,
+            described=diagnosis_text.describe(request.query))
 
     def _placement_failed(self, error, step):
         # The Placement client logged the failure at ERROR already.
