@@ -21,6 +21,12 @@ not named). The operator's detail, with the query strings, is
 E.g. ``Placement has no candidate for VCPU:16, MEMORY_MB:262144, required
 CUSTOM_BIGMEM: 6 providers have CUSTOM_BIGMEM and room for VCPU:16 but
 none has MEMORY_MB:262144 free (largest free 163,840)``.
+
+Nova keeps the first 255 characters of an instance fault's message, "No
+valid host was found. " included, so the words stay short: the
+``root_required=!COMPUTE_STATUS_DISABLED`` every query carries is left out
+unless it is what blocks, and the constraints the providers do meet are
+summed up as "every other constraint" when naming them would not fit.
 """
 
 import dataclasses
@@ -28,6 +34,8 @@ import dataclasses
 from scheduler.placement import diagnosis
 
 PREFIX = 'Placement has no candidate for '
+# Nova's fault message column, less its "No valid host was found. ".
+FITS = 255 - len('No valid host was found. ')
 
 
 @dataclasses.dataclass
@@ -81,9 +89,16 @@ def label(c):
     return _in_group(text, c.suffix)
 
 
+def _said(c):
+    """False for the disabled-host trait every query carries."""
+    return not (c.kind == 'root_forbidden' and
+                c.value == diagnosis.DISABLED_TRAIT)
+
+
 def describe(query):
     """The query as the caller reads it: its constraints' labels."""
-    return ', '.join(label(c) for c in diagnosis.constraints(query))
+    return ', '.join(label(c) for c in diagnosis.constraints(query)
+                     if _said(c))
 
 
 def _having(c):
@@ -103,8 +118,6 @@ def _clause(c):
     if c.kind == 'forbidden':
         return _in_group('lack %s' % c.value, c.suffix)
     if c.kind == 'root_forbidden':
-        if c.value == diagnosis.DISABLED_TRAIT:
-            return 'are enabled'
         return 'lack %s on the host' % c.value
     if c.kind == 'member_of':
         return _in_group('are in the requested aggregates', c.suffix)
@@ -125,7 +138,7 @@ def _and(items):
 
 # The verbs of ``_others`` for one provider.
 _SINGULAR = {'have': 'has', 'lack': 'lacks', 'are': 'is', 'hold': 'holds',
-             'take': 'takes', 'exist': 'exists'}
+             'take': 'takes', 'exist': 'exists', 'meet': 'meets'}
 
 
 def _agree(clause, count):
@@ -139,7 +152,7 @@ def _others(query, blocked, count=None):
     """What the providers do about every constraint but ``blocked``."""
     having, clauses, room = [], [], {}
     for c in diagnosis.constraints(query):
-        if c == blocked:
+        if c == blocked or not _said(c):
             continue
         if c.kind == 'resource':
             room.setdefault(c.suffix, []).append(
@@ -226,10 +239,14 @@ def reason(query, findings, asked, total, failed=0):
         return text
     if len(findings) == 1:
         (finding,) = findings
-        return '%s: %s %s but %s' % (
-            text, _count(finding),
-            _others(query, finding.constraint, finding.hosts),
-            blocked(finding))
+        for others in (_others(query, finding.constraint, finding.hosts),
+                       _agree('meet every other constraint',
+                              finding.hosts)):
+            said = '%s: %s %s but %s' % (text, _count(finding), others,
+                                         blocked(finding))
+            if len(said) <= FITS:
+                break
+        return said
     if findings:
         parts = ['without %s, %s qualify (%s)'
                  % (label(f.constraint), _count(f), blocked(f))

@@ -148,10 +148,9 @@ def test_blocking_memory_is_named_with_the_largest_free_amount(cloud):
     refusal = _refusal(cloud, _spec(BIGMEM, vcpus=16, memory_mb=256 * GIB))
     assert refusal.reason == (
         'Placement has no candidate for VCPU:16, MEMORY_MB:262144, '
-        'DISK_GB:10, required CUSTOM_BIGMEM, root forbidden '
-        'COMPUTE_STATUS_DISABLED: 2 providers have CUSTOM_BIGMEM and room '
-        'for VCPU:16, DISK_GB:10 and are enabled but none has '
-        'MEMORY_MB:262144 free (largest free 163,840)')
+        'DISK_GB:10, required CUSTOM_BIGMEM: 2 providers have CUSTOM_BIGMEM '
+        'and room for VCPU:16, DISK_GB:10 but none has MEMORY_MB:262144 '
+        'free (largest free 163,840)')
 
 
 def test_missing_required_trait_is_named(cloud):

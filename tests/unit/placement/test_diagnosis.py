@@ -210,11 +210,12 @@ def test_disabled_hosts_are_called_disabled():
     query.root_forbidden.add('COMPUTE_STATUS_DISABLED')
     finding = _finding(C('root_forbidden', None, 'COMPUTE_STATUS_DISABLED'),
                        hosts=1)
+    # Every query forbids it: named only when it is what blocks.
     assert text.reason(query, [finding], 3, 3) == (
-        'Placement has no candidate for VCPU:1, MEMORY_MB:512, root '
-        'forbidden COMPUTE_STATUS_DISABLED: 1 provider has room for '
-        'VCPU:1, MEMORY_MB:512 but each is disabled '
+        'Placement has no candidate for VCPU:1, MEMORY_MB:512: 1 provider '
+        'has room for VCPU:1, MEMORY_MB:512 but each is disabled '
         '(COMPUTE_STATUS_DISABLED)')
+    assert text.describe(query) == 'VCPU:1, MEMORY_MB:512'
 
 
 def test_several_blocking_constraints_are_each_named():
