@@ -19,38 +19,23 @@ leaked and resources over-committed afterwards (both must be 0), and
 whether the server still served a plain request after the fault.
 """
 
-import dataclasses
-
 from tests.fixtures import matrix
 
 COLUMNS = (
-    ('fault', 'fault'),
-    ('requests', 'requests'),
-    ('succeeded', 'succeeded'),
-    ('no_valid_host', 'NoValidHost'),
-    ('errors', 'errors'),
-    ('leaked', 'leaked allocations'),
-    ('overcommit', 'over-commit'),
-    ('alive', 'server alive'),
-    ('error_lines', 'ERROR lines'),
-    ('slowest', 'slowest answer s'),
+    ('fault', 'fault', None),
+    ('requests', 'requests', 0),
+    ('succeeded', 'succeeded', 0),
+    ('no_valid_host', 'NoValidHost', 0),
+    ('errors', 'errors', 0),
+    ('leaked', 'leaked allocations', 0),
+    ('overcommit', 'over-commit', 0),
+    ('alive', 'server alive', False),
+    ('error_lines', 'ERROR lines', None),
+    ('slowest', 'slowest answer s', None),
 )
 
 MATRIX = matrix.Matrix('fault matrix', COLUMNS)
-
-
-@dataclasses.dataclass
-class Row:
-    fault: str
-    requests: int = 0
-    succeeded: int = 0
-    no_valid_host: int = 0
-    errors: int = 0
-    leaked: int = 0
-    overcommit: int = 0
-    alive: bool = False
-    error_lines: int | None = None
-    slowest: float | None = None
+Row = MATRIX.Row
 
 
 def record(row):

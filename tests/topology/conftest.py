@@ -40,14 +40,19 @@ def pytest_terminal_summary(terminalreporter):
     rows.MATRIX.report(terminalreporter)
 
 
+def _serving(component, stop):
+    """Start ``component``; ``stop()`` it at teardown, even a failed start."""
+    try:
+        component.start()
+        yield component
+    finally:
+        stop()
+
+
 @pytest.fixture(scope='session')
 def database():
     cluster = postgresql.PostgreSQLCluster()
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.cleanup()
+    yield from _serving(cluster, cluster.cleanup)
 
 
 @pytest.fixture(scope='session')
@@ -55,11 +60,7 @@ def broker(tmp_path_factory):
     """Three RabbitMQ nodes in one cluster (the fixtures' ``broker``)."""
     cluster = rabbitmq.RabbitMQCluster(
         str(tmp_path_factory.mktemp('rabbitmq')), size=3)
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from _serving(cluster, cluster.stop)
 
 
 @pytest.fixture(scope='session')
@@ -84,11 +85,7 @@ def placement(tmp_path, database, request):
         str(tmp_path / 'placement'), database.create_database(name),
         workers=PLACEMENT_WORKERS, threads=PLACEMENT_THREADS)
     service.sync()
-    try:
-        service.start()
-        yield service
-    finally:
-        service.stop()
+    yield from _serving(service, service.stop)
 
 
 @pytest.fixture

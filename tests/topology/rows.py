@@ -21,47 +21,31 @@ request sent after the fault was served, the slowest answer, and the
 calls per second of the load.
 """
 
-import dataclasses
-
 from tests.fixtures import matrix
+from tests.topology import audit
 
 COLUMNS = (
-    ('row', 'row'),
-    ('requests', 'requests'),
-    ('placed', 'placed'),
-    ('no_valid_host', 'NoValidHost'),
-    ('clear_errors', 'clear errors'),
-    ('unexplained', 'unexplained errors'),
-    ('leaked', 'leaked allocations'),
-    ('overcommit', 'over-commit'),
-    ('served_after', 'served after'),
-    ('slowest', 'slowest answer s'),
-    ('rate', 'calls/s'),
+    ('row', 'row', None),
+    ('requests', 'requests', 0),
+    ('placed', 'placed', 0),
+    ('no_valid_host', 'NoValidHost', 0),
+    ('clear_errors', 'clear errors', 0),
+    ('unexplained', 'unexplained errors', 0),
+    ('leaked', 'leaked allocations', 0),
+    ('overcommit', 'over-commit', 0),
+    ('served_after', 'served after', False),
+    ('slowest', 'slowest answer s', None),
+    ('rate', 'calls/s', None),
 )
 
 MATRIX = matrix.Matrix('production topology matrix', COLUMNS)
-
-
-@dataclasses.dataclass
-class Row:
-    row: str
-    requests: int = 0
-    placed: int = 0
-    no_valid_host: int = 0
-    clear_errors: int = 0
-    unexplained: int = 0
-    leaked: int = 0
-    overcommit: int = 0
-    served_after: bool = False
-    slowest: float | None = None
-    rate: float | None = None
 
 
 def record(name, answers, audit, served_after):
     """The row of ``answers`` (``rpc_load.Answer``) and their ``audit``."""
     ends = [a.started + a.seconds for a in answers]
     span = max(ends) - min(a.started for a in answers) if answers else 0
-    return MATRIX.record(Row(
+    return MATRIX.record(MATRIX.Row(
         row=name, requests=len(answers),
         placed=sum(a.placed for a in answers),
         no_valid_host=sum(a.refusal is not None for a in answers),
@@ -71,3 +55,36 @@ def record(name, answers, audit, served_after):
         served_after=served_after,
         slowest=max((a.seconds for a in answers), default=None),
         rate=len(answers) / span if span else None))
+
+
+def record_fault(fault, endpoint, hosts, answers, probes):
+    """(the row of a fault, its ``audit.Audit``).
+
+    ``answers``: the load's; ``probes``: requests sent during and after
+    the fault, which must be served. The row's name says how many calls'
+    answers were lost and how many of those claims landed anyway (whole:
+    a lost answer is no leak).
+    """
+    found = audit.audit(endpoint, hosts, answers + probes)
+    name = '%s (%d calls lost, %d of those landed)' % (
+        fault, sum(a.clear_error for a in answers), found.landed_lost)
+    return record(name, answers + probes, found,
+                  all(p.placed for p in probes)), found
+
+
+def check_fault(row, found, answers, probes):
+    """What a fault that leaves room for every request must not break.
+
+    Every call answered or failed with a clear error, none refused, the
+    probes placed, Placement holding exactly what the answers say (claims
+    of lost answers whole or gone), nothing over-committed.
+    """
+    assert row.requests == len(answers) + len(probes), row
+    assert row.unexplained == 0, [a.error for a in answers
+                                  if a.unexplained][:5]
+    assert row.served_after, probes
+    assert row.no_valid_host == 0, [a.refusal for a in answers
+                                    if a.refusal][:5]
+    assert row.placed + row.clear_errors == row.requests, row
+    assert row.leaked == 0, found
+    assert row.overcommit == 0, found

@@ -22,11 +22,14 @@ by the call timeout for each call and by ``deadline`` for the whole.
 import glob
 import os
 import signal
-import time
 import uuid
 
+from tests.fixtures import fault_proxy
 from tests.fixtures import rpc_load
 from tests.topology import settings
+
+
+wait_until = fault_proxy.wait_until
 
 
 def probe(client):
@@ -47,16 +50,6 @@ def run(broker, requests, fault=None, at=0.25, deadline=480,
             broken = fault()
         answers = load.answers()
     return answers, broken
-
-
-def wait_until(predicate, timeout, interval=0.5):
-    """True once ``predicate()`` is; False after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 def _tree(pid):

@@ -44,21 +44,11 @@ def test_scheduler_killed_mid_load_claims_land_whole_or_not_at_all(
     answers, during = scenario.run(broker, REQUESTS, fault,
                                    timeout=CALL_TIMEOUT)
     after = scenario.probe(client)
-    probes = [during, after]
-    found = audit.audit(placement.endpoint, hosts, answers + probes)
-    row = rows.record(
-        'scheduler-server SIGKILLed mid-load (%d calls lost, %d of those '
-        'landed)' % (sum(a.clear_error for a in answers),
-                     found.landed_lost),
-        answers + probes, found, during.placed and after.placed)
+    row, found = rows.record_fault(
+        'scheduler-server SIGKILLed mid-load', placement.endpoint, hosts,
+        answers, [during, after])
 
-    assert row.requests == REQUESTS + len(probes)
-    assert row.unexplained == 0, [a.error for a in answers if a.error][:5]
     assert during.placed, during
-    assert after.placed, after
     assert found.half_claimed == 0, found
-    assert row.leaked == 0, found
-    assert row.overcommit == 0
-    assert row.no_valid_host == 0, [a.refusal for a in answers][:5]
-    assert row.placed + row.clear_errors == row.requests
+    rows.check_fault(row, found, answers, [during, after])
     assert all(s.process.poll() is None for s in others)
