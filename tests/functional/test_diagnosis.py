@@ -121,9 +121,12 @@ def _spec(xs=None, vcpus=1, memory_mb=1024, root_gb=10, **kwargs):
         image=rs.Image(properties={}), project_id='p1', **kwargs)
 
 
-def _driver(cloud, enabled_filters=None):
+def _driver(cloud, enabled_filters=None, budget=None):
     """The driver without host facts: these requests end in Placement."""
     conf = _conf(cloud.endpoint)
+    if budget is not None:
+        conf.set_override('diagnosis_max_queries', budget,
+                          group='scheduler')
     if enabled_filters is not None:
         conf.set_override('enabled_filters', enabled_filters,
                           group='filter_scheduler')
@@ -231,12 +234,29 @@ def test_success_costs_no_extra_placement_call(cloud):
     try:
         driver.select_destinations(None, _spec(), None)
         assert _calls(cloud) == before + 1
-        # A failure costs its query and the budget, no more.
+        # A failure costs its query, one relaxed query per constraint
+        # (VCPU, MEMORY_MB, DISK_GB, the disabled trait) and one follow-up
+        # of the blocking VCPU: within [scheduler] diagnosis_max_queries.
         with pytest.raises(exception.NoValidHost):
             driver.select_destinations(None, _spec(vcpus=64), None)
     finally:
         driver.stop()
-    assert before + 2 < _calls(cloud) <= before + 1 + 10
+    assert _calls(cloud) == before + 1 + 1 + 4 + 1
+
+
+@pytest.mark.parametrize('budget, extra', [(0, 0), (2, 2)])
+def test_diagnosis_max_queries_bounds_the_extra_calls(cloud, budget,
+                                                      extra):
+    driver = _driver(cloud, budget=budget)
+    before = _calls(cloud)
+    try:
+        with pytest.raises(exception.NoValidHost) as ctx:
+            driver.select_destinations(None, _spec(vcpus=64), None)
+    finally:
+        driver.stop()
+    assert _calls(cloud) == before + 1 + extra
+    assert ctx.value.reason.startswith(
+        'Placement has no candidate for VCPU:64, MEMORY_MB:1024, DISK_GB:10')
 
 
 def test_no_name_or_uuid_reaches_the_caller(cloud):
