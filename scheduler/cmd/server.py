@@ -26,7 +26,11 @@ Start-up, in the parent process, before any worker is forked:
 5. check ``[placement]``: an auth plugin that does not load, or
    credentials Placement refuses, stop the service; Placement unreachable
    is one WARNING naming the endpoint (``check_placement``);
-6. log the option values at DEBUG (oslo.config masks the secret ones).
+6. log the option values at DEBUG (oslo.config masks the secret ones);
+7. with ``[metrics_exporter] listen`` set, start the Prometheus exporter
+   (``scheduler.observe.exporter``): a private directory the workers
+   write their metrics to, and the HTTP endpoint that sums them. An
+   address that cannot be bound stops the service naming the option.
 
 Then oslo.service's launcher (threading backend, cotyledon) runs
 ``[scheduler] workers`` processes (default: the number of CPUs). Each
@@ -50,6 +54,8 @@ import scheduler
 from scheduler import conf as scheduler_conf
 from scheduler.conf import opts as scheduler_opts
 from scheduler import exception
+from scheduler.observe import exporter as metrics_exporter
+from scheduler.observe import gauges
 from scheduler.placement import client as placement_client
 from scheduler.rpc import notifications
 from scheduler.rpc import server as rpc_server
@@ -93,6 +99,7 @@ class SchedulerService(service.ServiceBase):
         self.server = None
         self.manager = None
         self.notifier = None
+        self.gauges = None
         self._stopped = threading.Event()
 
     def start(self):
@@ -101,6 +108,8 @@ class SchedulerService(service.ServiceBase):
         # The host-facts sources' threads and connections are per worker.
         if hasattr(manager, 'start'):
             manager.start()
+        # This worker's gauges, when [metrics_exporter] listen is set.
+        self.gauges = gauges.start(self.conf, manager)
         transport = self.transport_factory(self.conf)
         self.notifier = notifications.SelectDestinationsNotifier(self.conf)
         self.server = rpc_server.build_rpc_server(
@@ -123,6 +132,9 @@ class SchedulerService(service.ServiceBase):
         notifier, self.notifier = self.notifier, None
         if notifier is not None:
             notifier.cleanup()
+        publisher, self.gauges = self.gauges, None
+        if publisher is not None:
+            publisher.stop()
         manager, self.manager = self.manager, None
         if hasattr(manager, 'stop'):
             manager.stop()
@@ -235,11 +247,22 @@ def main(argv=None, manager_factory=None, launch=service.launch):
         sys.stderr.write('scheduler-server cannot start: %s\n' % failure)
         return 1
     CONF.log_opt_values(LOG, logging.DEBUG)
-    workers = CONF.scheduler.workers or default_workers()
-    LOG.info('Starting %d scheduler worker(s)', workers)
-    launcher = launch(CONF, SchedulerService(CONF, manager_factory),
-                      workers=workers, restart_method='mutate')
-    return launcher.wait() or 0
+    # Before any worker is forked: they inherit its directory.
+    exporter = metrics_exporter.Exporter(CONF)
+    try:
+        exporter.start()
+    except metrics_exporter.ExporterError as e:
+        LOG.critical('scheduler-server cannot start: %s', e)
+        sys.stderr.write('scheduler-server cannot start: %s\n' % e)
+        return 1
+    try:
+        workers = CONF.scheduler.workers or default_workers()
+        LOG.info('Starting %d scheduler worker(s)', workers)
+        launcher = launch(CONF, SchedulerService(CONF, manager_factory),
+                          workers=workers, restart_method='mutate')
+        return launcher.wait() or 0
+    finally:
+        exporter.stop()
 
 
 if __name__ == '__main__':

@@ -25,6 +25,7 @@ from scheduler.conf import filter_scheduler
 from scheduler.conf import filters
 from scheduler.conf import host_facts
 from scheduler.conf import metrics
+from scheduler.conf import metrics_exporter
 from scheduler.conf import notifications
 from scheduler.conf import placement
 from scheduler.conf import request_filters
@@ -50,6 +51,7 @@ def register_opts(conf):
     placement.register_opts(conf)
     weighers.register_opts(conf)
     metrics.register_opts(conf)
+    metrics_exporter.register_opts(conf)
     notifications.register_opts(conf)
 
 

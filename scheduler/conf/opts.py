@@ -17,6 +17,7 @@ from scheduler.conf import filter_scheduler
 from scheduler.conf import filters
 from scheduler.conf import host_facts
 from scheduler.conf import metrics
+from scheduler.conf import metrics_exporter
 from scheduler.conf import notifications
 from scheduler.conf import placement
 from scheduler.conf import request_filters
@@ -25,7 +26,7 @@ from scheduler.conf import weighers
 
 _MODULES = (default, scheduler, request_filters, filter_scheduler, filters,
             weighers, metrics, placement,
-            host_facts, notifications)
+            host_facts, notifications, metrics_exporter)
 
 
 def list_opts():

@@ -26,6 +26,7 @@ naming the failure and the step.
 
 import collections
 import threading
+import time
 
 import numpy as np
 from oslo_log import log as logging
@@ -49,6 +50,7 @@ from scheduler.filters import explain
 from scheduler.filters import handler as filter_handler
 from scheduler.host_facts import health
 from scheduler.host_state import columns
+from scheduler.observe import metrics
 from scheduler.placement import adapter as placement_adapter
 from scheduler.placement import diagnosis_text
 from scheduler.weighers import handler as weight_handler
@@ -62,6 +64,8 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
     def __init__(self, conf=None, placement=None, filters=None,
                  weighers=None, rng=None):
         super().__init__(conf)
+        # Prometheus metrics, or a recorder that keeps nothing.
+        self.recorder = metrics.recorder_for(self.conf)
         # Where this driver's explanations go (the log, listeners).
         self.explainer = explain.Explainer(
             self.conf.filter_scheduler.explain)
@@ -74,7 +78,7 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
         self.weighers = weighers
         if placement is None:
             placement = placement_adapter.PlacementAdapter(
-                self.conf, explainer=self.explainer)
+                self.conf, explainer=self.explainer, recorder=self.recorder)
         self.placement = placement
         self.rng = rng if rng is not None else np.random.default_rng()
         self.deferred_releases = releases.DeferredReleases(
@@ -100,9 +104,25 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
 
     def select_destinations(self, context, spec, instance_uuids=None,
                             return_alternates=False, on_candidates=None):
+        started = time.perf_counter()
         request = cycle_request.Request(
             spec, instance_uuids, return_alternates, context=context,
             explainer=self.explainer, on_candidates=on_candidates)
+        error = None
+        try:
+            return self._select(request)
+        except BaseException as e:
+            # A Placement failure reaches the caller as NoValidHost; the
+            # metrics count the failure it is.
+            cause = e.__cause__
+            error = (cause if isinstance(cause, exception.PlacementError)
+                     else e)
+            raise
+        finally:
+            self.recorder.request_done(
+                request, time.perf_counter() - started, error)
+
+    def _select(self, request):
         limit = self.conf.scheduler.max_instances_per_request
         if request.count > limit:
             raise exception.NoValidHost(
@@ -123,7 +143,7 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
                                 self.deferred_releases)
                 raise
         except exception.PlacementError as e:
-            raise self._placement_failed(e, request.step)
+            raise self._placement_failed(e, request.step) from e
         finally:
             LOG.debug('Request %(id)s took %(timings)s',
                       {'id': request.request_id or '-',

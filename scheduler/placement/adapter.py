@@ -30,6 +30,7 @@ from urllib import parse
 from oslo_log import log as logging
 
 from scheduler import exception
+from scheduler.observe import metrics
 from scheduler.placement import candidates as placement_candidates
 from scheduler.placement import claims
 from scheduler.placement import client as placement_client
@@ -45,8 +46,10 @@ class PlacementAdapter:
     """Placement calls of one scheduler process, configured from ``conf``."""
 
     def __init__(self, conf, client=None, request_filter_handler=None,
-                 explainer=None):
+                 explainer=None, recorder=None):
         self._conf = conf
+        # Counts claim conflicts and retries (scheduler.observe.metrics).
+        self._recorder = recorder if recorder is not None else metrics.NULL
         self._client = (client if client is not None
                         else placement_client.PlacementClient(conf))
         self._names = providers.ProviderNames(self._client)
@@ -185,11 +188,16 @@ class PlacementAdapter:
         :raises: ClaimConflict when the host has no room any more,
             PlacementError for any other failure.
         """
-        return claims.claim(
-            self._client, consumer_uuid, allocation_request, project_id,
-            user_id, version=None,
-            attempts=self._conf.scheduler.claim_attempts,
-            retry_delay=self._conf.scheduler.claim_retry_delay)
+        try:
+            return claims.claim(
+                self._client, consumer_uuid, allocation_request, project_id,
+                user_id, version=None,
+                attempts=self._conf.scheduler.claim_attempts,
+                retry_delay=self._conf.scheduler.claim_retry_delay,
+                on_retry=self._recorder.claim_retried)
+        except exception.ClaimConflict:
+            self._recorder.claim_conflict()
+            raise
 
     def restore(self, consumer_uuid, previous, project_id, user_id):
         """Undo a move claim: the consumer holds ``previous`` again."""

@@ -110,7 +110,7 @@ def move_body(body, current, generation):
 def claim(client, consumer_uuid, allocation_request, project_id, user_id,
           version=None, attempts=4, retry_delay=0.05,
           consumer_type=CONSUMER_TYPE_INSTANCE, global_request_id=None,
-          sleep=time.sleep):
+          sleep=time.sleep, on_retry=None):
     """Claim ``allocation_request`` for ``consumer_uuid``.
 
     The claim is first written for a new consumer. If the consumer exists
@@ -130,6 +130,8 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
         ``placement.concurrent_update`` (``[scheduler] claim_attempts``).
     :param retry_delay: seconds before the first retry, doubled for each
         next one (``[scheduler] claim_retry_delay``).
+    :param on_retry: None, or called before each retry after
+        ``placement.concurrent_update`` (the metrics count them).
     :raises ClaimConflict: Placement refused for capacity, the consumer
         holds other allocations, or the races outlasted ``attempts``.
     :raises PlacementError: any other failure of the call.
@@ -186,6 +188,8 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
             LOG.debug('Claim of consumer %s on %s raced another writer '
                       '(attempt %d of %d); retrying in %.3fs', consumer_uuid,
                       providers, attempt, attempts, delay)
+            if on_retry is not None:
+                on_retry()
             sleep(delay)
             delay *= 2
     LOG.warning('Claim of consumer %s on %s gave up after %d attempts: '
