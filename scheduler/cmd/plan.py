@@ -42,6 +42,7 @@ CONF = scheduler_conf.CONF
 PLACED, REFUSED, BAD_ARGUMENTS, NO_ANSWER = 0, 1, 2, 3
 # Seconds the service has to answer, beyond a capacity count's own.
 ANSWER_TIMEOUT = 60
+PCI_ALIAS = 'pci_passthrough:alias'
 
 cli_opts = [
     cfg.StrOpt('flavor', required=True,
@@ -159,6 +160,10 @@ def run(conf, transport, out=sys.stdout):
     from scheduler.rpc import admin
     from scheduler.sim import writers
     spec = _request(conf)
+    if PCI_ALIAS in spec.flavor.extra_specs:
+        sys.stderr.write('scheduler-plan: %s is not resolved here (Nova\'s '
+                         '[pci] alias): the PCI filter sees no device '
+                         'request\n' % PCI_ALIAS)
     spec_obj = writers.request_spec_to_primitive(spec)
     flavor = 'flavor %s' % (conf.flavor if '=' not in conf.flavor
                             else spec.flavor.name + ' (' + conf.flavor + ')')

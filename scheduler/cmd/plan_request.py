@@ -20,12 +20,14 @@ flavor of ``--flavors-file`` (YAML: ``name: inline spec``, or ``name:
 {vcpus, ram, disk, ephemeral, swap, extra_specs}``). There is no Nova API
 here to look a flavor up by name. ``--image-prop KEY=VALUE`` sets an image
 property (digits are read as an integer, as Nova's typed image properties
-would be). A bad argument is a ``BadArgument`` naming it and saying what
-was expected.
+would be). The guest NUMA topology is derived from ``hw:*`` extra specs
+and ``hw_*`` image properties as Nova's API would (``plan_numa``). A bad
+argument is a ``BadArgument`` naming it and saying what was expected.
 """
 
 import yaml
 
+from scheduler.cmd import plan_numa
 from scheduler.objects import request_spec
 
 EXTRA_SPEC = 'extra_spec:'
@@ -166,8 +168,17 @@ def parse_image_props(items):
 
 
 def build_spec(flavor, image_props=None, az=None, count=1, project_id=None):
-    """The ``RequestSpec`` a plan sends (no instance, nothing to claim)."""
-    return request_spec.RequestSpec(
+    """The ``RequestSpec`` a plan sends (no instance, nothing to claim).
+
+    With the guest NUMA topology Nova's API would derive from the flavor
+    and image (``plan_numa``).
+    """
+    spec = request_spec.RequestSpec(
         flavor=flavor, project_id=project_id, user_id=project_id,
         num_instances=count, availability_zone=az or None,
         image=request_spec.Image(properties=dict(image_props or {})))
+    try:
+        spec.numa_topology = plan_numa.numa_topology(flavor, spec.image)
+    except plan_numa.BadNUMA as e:
+        raise BadArgument('--flavor: %s' % e)
+    return spec

@@ -49,10 +49,11 @@ def _dicts(value, path):
 
 CPU_SET = fields.Kind(_cpus, sorted)
 
-# Read, not written: the simulator's requests carry no NUMA topology and
-# no PCI request (the objects have no version here for that reason).
+# Written only by scheduler-plan (the topology Nova's API would derive,
+# ``scheduler.cmd.plan_numa``), at Nova 34's versions; the simulator's
+# requests carry none. PCI requests are read, never written.
 NUMA_CELL = fields.NovaObject(
-    'InstanceNUMACell', None, numa_pci.InstanceNUMACell, [
+    'InstanceNUMACell', '1.6', numa_pci.InstanceNUMACell, [
         fields.Field('id', fields.integer(0)),
         fields.Field('cpuset', CPU_SET),
         fields.Field('pcpuset', CPU_SET),
@@ -64,7 +65,7 @@ NUMA_CELL = fields.NovaObject(
 
 # ``InstanceNUMATopology``, or None when the request has none.
 NUMA_TOPOLOGY = fields.NovaObject(
-    'InstanceNUMATopology', None, numa_pci.InstanceNUMATopology, [
+    'InstanceNUMATopology', '1.3', numa_pci.InstanceNUMATopology, [
         fields.Field('cells', fields.listed(NUMA_CELL, 'cells')),
         fields.Field('emulator_threads_policy', fields.STR),
     ], empty_is_absent=True)

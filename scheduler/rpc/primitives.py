@@ -190,8 +190,7 @@ REQUEST_SPEC = fields.NovaObject('RequestSpec', '1.15', model.RequestSpec, [
         'NetworkRequestList', None, NETWORK_REQUEST), read_only=True),
     F('retry', fields.Kind(retry_hosts_from_wire, _retry_to_wire),
       attr='retry_hosts'),
-    F('numa_topology', fields.nested(numa_pci.NUMA_TOPOLOGY),
-      read_only=True),
+    F('numa_topology', fields.nested(numa_pci.NUMA_TOPOLOGY), omit=True),
     F('pci_requests', fields.nested(numa_pci.PCI_REQUESTS), read_only=True),
     F('network_metadata', fields.nested(numa_pci.NETWORK_METADATA)),
 ])

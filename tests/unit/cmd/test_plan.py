@@ -122,3 +122,48 @@ def test_printed_refusal_exits_one_with_the_detail():
         1, 'flavor f', out)
     assert code == plan.REFUSED
     assert 'Detail: query ...' in out.getvalue()
+
+
+def _numa(text, **image_props):
+    flavor = plan_request.parse_flavor(text)
+    return plan_request.build_spec(flavor, image_props).numa_topology
+
+
+def test_plain_flavor_has_no_guest_numa_topology():
+    assert _numa('vcpus=4,ram=4096') is None
+
+
+def test_numa_nodes_split_cpus_and_memory_evenly_and_pin_dedicated():
+    topology = _numa('vcpus=4,ram=4096,extra_spec:hw:numa_nodes=2,'
+                     'extra_spec:hw:cpu_policy=dedicated,'
+                     'extra_spec:hw:mem_page_size=2MB')
+    assert [(sorted(c.pcpuset), sorted(c.cpuset), c.memory, c.pagesize)
+            for c in topology.cells] == [([0, 1], [], 2048, 2048),
+                                         ([2, 3], [], 2048, 2048)]
+
+
+def test_dedicated_policy_alone_is_one_pinned_cell_as_nova_makes_it():
+    [cell] = _numa('vcpus=2,ram=1024', hw_cpu_policy='dedicated').cells
+    assert (sorted(cell.pcpuset), cell.memory, cell.cpu_policy) == (
+        [0, 1], 1024, 'dedicated')
+
+
+def test_explicit_numa_cells_are_read():
+    topology = _numa('vcpus=3,ram=3072,extra_spec:hw:numa_nodes=2,'
+                     'extra_spec:hw:numa_cpus.0=0,extra_spec:hw:numa_mem.0='
+                     '1024,extra_spec:hw:numa_cpus.1=1-2,'
+                     'extra_spec:hw:numa_mem.1=2048')
+    assert [(sorted(c.cpuset), c.memory) for c in topology.cells] == [
+        ([0], 1024), ([1, 2], 2048)]
+
+
+@pytest.mark.parametrize('extra, words', [
+    ('extra_spec:hw:numa_nodes=2', 'do not split evenly'),
+    ('extra_spec:hw:numa_nodes=x', 'not a positive integer'),
+    ('extra_spec:hw:mem_page_size=huge', 'hw:mem_page_size=huge'),
+    ('extra_spec:hw:cpu_policy=mixed', 'mixed is not derived'),
+])
+def test_numa_extra_specs_that_give_no_topology_are_refused(extra, words):
+    with pytest.raises(plan_request.BadArgument) as e:
+        _numa('vcpus=3,ram=3072,' + extra)
+    assert words in str(e.value)

@@ -91,13 +91,27 @@ def test_a_bad_value_is_refused_naming_its_path():
 def test_read_only_fields_are_not_written_and_read_only_tables_refuse():
     spec = model.RequestSpec(
         flavor=model.Flavor(vcpus=1, memory_mb=1),
-        numa_topology=numa_model.InstanceNUMATopology(),
+        pci_requests=[numa_model.PCIRequest(count=1)],
         requested_networks=[model.NetworkRequest(port_id='p')])
     data = primitives.REQUEST_SPEC.write(spec)[readers.DATA_KEY]
     assert not {'numa_topology', 'pci_requests',
                 'requested_networks'} & set(data)
     with pytest.raises(TypeError):
-        numa_pci.NUMA_TOPOLOGY.write(spec.numa_topology)
+        numa_pci.PCI_REQUESTS.write(spec.pci_requests)
+
+
+def test_a_guest_numa_topology_is_written_as_read_back():
+    # scheduler-plan sends the topology Nova's API would have derived.
+    spec = model.RequestSpec(
+        flavor=model.Flavor(vcpus=2, memory_mb=2048),
+        numa_topology=numa_model.InstanceNUMATopology(cells=[
+            numa_model.InstanceNUMACell(
+                id=0, pcpuset=frozenset({0, 1}), memory=2048,
+                cpu_policy='dedicated', pagesize=-2)],
+            emulator_threads_policy='isolate'))
+    primitive = primitives.REQUEST_SPEC.write(spec)
+    assert primitives.request_spec_from_primitive(
+        primitive).numa_topology == spec.numa_topology
 
 
 def test_absent_objects_read_as_the_tables_say():
