@@ -55,7 +55,7 @@ from scheduler import conf as scheduler_conf
 from scheduler.conf import opts as scheduler_opts
 from scheduler import exception
 from scheduler.observe import exporter as metrics_exporter
-from scheduler.observe import gauges
+from scheduler.observe import publisher as metrics_publisher
 from scheduler.placement import client as placement_client
 from scheduler.rpc import notifications
 from scheduler.rpc import server as rpc_server
@@ -99,7 +99,7 @@ class SchedulerService(service.ServiceBase):
         self.server = None
         self.manager = None
         self.notifier = None
-        self.gauges = None
+        self.metrics = None
         self._stopped = threading.Event()
 
     def start(self):
@@ -108,8 +108,9 @@ class SchedulerService(service.ServiceBase):
         # The host-facts sources' threads and connections are per worker.
         if hasattr(manager, 'start'):
             manager.start()
-        # This worker's gauges, when [metrics_exporter] listen is set.
-        self.gauges = gauges.start(self.conf, manager)
+        # Writes this worker's metrics when [metrics_exporter] listen is
+        # set.
+        self.metrics = metrics_publisher.start(self.conf, manager)
         transport = self.transport_factory(self.conf)
         self.notifier = notifications.SelectDestinationsNotifier(self.conf)
         self.server = rpc_server.build_rpc_server(
@@ -132,7 +133,7 @@ class SchedulerService(service.ServiceBase):
         notifier, self.notifier = self.notifier, None
         if notifier is not None:
             notifier.cleanup()
-        publisher, self.gauges = self.gauges, None
+        publisher, self.metrics = self.metrics, None
         if publisher is not None:
             publisher.stop()
         manager, self.manager = self.manager, None

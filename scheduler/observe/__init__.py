@@ -14,8 +14,10 @@
 
 - ``metrics``: the recorder the driver calls once per request (a no-op
   when the exporter is off) and the metric families it fills;
-- ``gauges``: the thread of each worker that publishes the gauges
-  (host-facts age and state, deferred releases pending);
+- ``batch``: what a worker recorded, summed before it is written;
+- ``publisher``: the thread of each worker that writes what its requests
+  recorded, and its gauges (host-facts age and state, deferred releases
+  pending);
 - ``exporter``: the parent process's side: the private directory of
   ``prometheus_client``'s multiprocess mode, the HTTP endpoint, and the
   files of dead workers.

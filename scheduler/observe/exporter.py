@@ -118,16 +118,33 @@ class WorkersCollector:
         return self._files.collect()
 
 
+# This process's pid, kept up to date across forks: prometheus_client
+# checks it at every increment, and os.getpid() is a system call.
+_pid = os.getpid()
+
+
+def _forked():
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def _current_pid():
+    return _pid
+
+
 def use_multiprocess_values():
     """Make ``prometheus_client`` write to the multiprocess directory.
 
-    It picks its value class when first imported, from the environment;
-    a library may have imported it before ``start()`` set the variable.
+    It picks its value class when first imported, from the environment
+    (a library may have imported it before ``start()`` set the variable):
+    it is replaced by one that reads the pid kept here.
     """
     from prometheus_client import values
 
-    if not getattr(values.ValueClass, '_multiprocess', False):
-        values.ValueClass = values.MultiProcessValue()
+    values.ValueClass = values.MultiProcessValue(_current_pid)
 
 
 class Exporter:

@@ -18,12 +18,14 @@ stage, the Placement failure's kind and the candidates are all read from
 the ``scheduler.cycle.request.Request`` then. The Placement adapter calls
 ``claim_conflict()`` when Placement refuses a claim for capacity and
 ``claim_retried()`` when a claim is written again after
-``placement.concurrent_update``; each worker's gauge thread calls
-``publish_health()`` (``scheduler.observe.gauges``).
+``placement.concurrent_update``. Each worker's publisher thread
+(``scheduler.observe.publisher``) calls ``flush()`` every second, which
+writes what was recorded, and ``publish_health()``.
 
 ``NULL`` records nothing: it is what every process gets unless
 scheduler-server set up the exporter (``scheduler.observe.exporter``), so
-a request pays one empty method call when metrics are off. The families
+a request pays one empty method call when metrics are off; when they are
+on, it queues one record and the publisher writes it. The families
 are created on first use, in the worker, so the parent process (which
 builds a driver to check the plugins load) writes no metric file.
 """
@@ -35,6 +37,7 @@ from oslo_log import log as logging
 
 from scheduler import exception
 from scheduler.host_facts import base as facts_base
+from scheduler.observe import batch
 
 LOG = logging.getLogger(__name__)
 
@@ -109,6 +112,9 @@ class Recorder:
 
     def claim_retried(self):
         """A claim is written again after ``placement.concurrent_update``."""
+
+    def flush(self):
+        """Write what was recorded since the last call (a thread calls it)."""
 
     def publish_health(self, health, pending_releases):
         """This worker's host-facts sources and deferred releases now.
@@ -187,7 +193,12 @@ class Families:
 
 
 class PrometheusRecorder(Recorder):
-    """Records into ``Families`` (built on first use, in this process)."""
+    """Records into ``Families`` (built on first use, in this process).
+
+    A request only queues one record (a few microseconds, see
+    ``scheduler.observe.batch``); ``flush()``, called every second by the
+    worker's publisher thread, writes what was queued.
+    """
 
     enabled = True
 
@@ -195,6 +206,9 @@ class PrometheusRecorder(Recorder):
         self._registry = registry
         self._families = None
         self._lock = threading.Lock()
+        self._pending = []
+        self._conflicts = 0
+        self._retries = 0
         # Label children, looked up once: labels() takes a lock.
         self._children = {}
 
@@ -206,56 +220,83 @@ class PrometheusRecorder(Recorder):
                     self._families = Families(self._registry)
         return self._families
 
-    def _child(self, metric, *values):
-        key = (id(metric), values)
+    def _child(self, metric, labels):
+        key = (id(metric), labels)
         child = self._children.get(key)
         if child is None:
-            child = self._children[key] = metric.labels(*values)
+            child = metric.labels(*labels) if labels else metric
+            self._children[key] = child
         return child
 
     def request_done(self, request, seconds, error=None):
-        f = self.families
-        stage = None
+        stage = name = kind = None
         if error is None:
             result = PLACED
         elif isinstance(error, exception.NoValidHost):
             result = NO_VALID_HOST
             stage, name = stage_of(request)
-            self._child(f.no_valid_host, stage, name).inc()
         else:
             result = ERROR
             if isinstance(error, exception.PlacementError):
-                self._child(f.placement_errors, kind_label(error)).inc()
-        self._child(f.request_duration, result).observe(seconds)
-        if request is None:
-            return
-        for step, spent in request.timings.items():
-            self._child(f.step_duration, step.replace(' ', '_')).observe(
-                spent)
-        query = request.query
-        if query is None:
-            return
-        if stage == STAGE_PLACEMENT:
-            f.candidates.observe(0)
-        elif request.candidates is not None:
-            offered = len(request.candidates.allocation_requests)
-            f.candidates.observe(offered)
-            if query.limit and offered >= query.limit:
-                f.candidates_truncated.inc()
+                kind = kind_label(error)
+        timings = offered = limit = None
+        if request is not None:
+            timings = tuple(request.timings.items())
+            query = request.query
+            if query is not None:
+                limit = query.limit
+                if stage == STAGE_PLACEMENT:
+                    offered = 0
+                elif request.candidates is not None:
+                    offered = len(request.candidates.allocation_requests)
+        record = (result, seconds, stage, name, kind, timings, offered,
+                  limit)
+        with self._lock:
+            self._pending.append(record)
 
     def claim_conflict(self):
-        self.families.claim_conflicts.inc()
+        with self._lock:
+            self._conflicts += 1
 
     def claim_retried(self):
-        self.families.claim_retries.inc()
+        with self._lock:
+            self._retries += 1
+
+    def flush(self):
+        """Write what the requests since the last flush recorded."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+            conflicts, self._conflicts = self._conflicts, 0
+            retries, self._retries = self._retries, 0
+        if not (pending or conflicts or retries):
+            return
+        f = self.families
+        out = batch.Batch()
+        out.inc(f.claim_conflicts, amount=conflicts)
+        out.inc(f.claim_retries, amount=retries)
+        for (result, seconds, stage, name, kind, timings, offered,
+             limit) in pending:
+            out.observe(f.request_duration, (result,), seconds)
+            if stage is not None:
+                out.inc(f.no_valid_host, (stage, name))
+            if kind is not None:
+                out.inc(f.placement_errors, (kind,))
+            for step, spent in timings or ():
+                out.observe(f.step_duration, (step.replace(' ', '_'),),
+                            spent)
+            if offered is not None:
+                out.observe(f.candidates, (), offered)
+                if limit and offered >= limit:
+                    out.inc(f.candidates_truncated)
+        out.write(self._child)
 
     def publish_health(self, health, pending_releases):
         f = self.families
         for h in health:
             if h.age is not None:
-                self._child(f.host_facts_age, h.name).set(h.age)
+                self._child(f.host_facts_age, (h.name,)).set(h.age)
             for state in HEALTH_STATES:
-                self._child(f.host_facts_state, h.name, state).set(
+                self._child(f.host_facts_state, (h.name, state)).set(
                     1 if h.state == state else 0)
         f.deferred_releases.set(pending_releases)
 

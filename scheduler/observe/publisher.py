@@ -10,15 +10,20 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Each worker's gauges: what its state is now, not what requests did.
+"""What each worker writes for the exporter, from a thread of its own.
 
 The exporter in the parent process cannot ask a worker anything; it only
-reads the files the workers write. So each worker publishes, at start and
-every ``[metrics_exporter] refresh_interval`` seconds, the age and state
-of its host-facts sources and how many failed releases it still retries.
+reads the files the workers write. So each worker's publisher, every
+``FLUSH_SECONDS``, writes what its requests recorded
+(``PrometheusRecorder.flush``), and at start and every ``[metrics_exporter]
+refresh_interval`` seconds publishes its gauges: the age and state of its
+host-facts sources and how many failed releases it still retries. A
+worker that stops gracefully flushes once more; one that is killed loses
+at most the last second of its requests.
 """
 
 import threading
+import time
 
 from oslo_log import log as logging
 
@@ -26,19 +31,24 @@ from scheduler.observe import metrics
 
 LOG = logging.getLogger(__name__)
 
+FLUSH_SECONDS = 1.0
 
-class GaugePublisher:
-    """Publishes one worker's gauges from its manager, on a thread.
+
+class Publisher:
+    """Flushes one worker's recorder and publishes its gauges, on a thread.
 
     :param manager: has ``host_facts`` (a ``HostFactsStore``) and
-        ``driver``, whose ``deferred_releases`` may be counted; either may
+        ``driver``, whose ``deferred_releases`` are counted; either may
         be missing (a test's manager).
+    :param interval: seconds between two publications of the gauges.
     """
 
-    def __init__(self, recorder, manager, interval):
+    def __init__(self, recorder, manager, interval, clock=time.monotonic):
         self._recorder = recorder
         self._manager = manager
         self._interval = interval
+        self._clock = clock
+        self._published = None
         self._stopped = threading.Event()
         self._thread = None
 
@@ -50,30 +60,40 @@ class GaugePublisher:
         releases = getattr(driver, 'deferred_releases', None)
         pending = len(releases) if releases is not None else 0
         self._recorder.publish_health(health, pending)
+        self._published = self._clock()
+
+    def run_once(self):
+        """Flush the recorder; publish the gauges if they are due."""
+        self._recorder.flush()
+        if (self._published is None or
+                self._clock() - self._published >= self._interval):
+            self.publish()
 
     def _run(self):
-        while not self._stopped.wait(self._interval):
+        while not self._stopped.wait(FLUSH_SECONDS):
             try:
-                self.publish()
+                self.run_once()
             except Exception:
-                LOG.exception('Could not publish the metrics gauges')
+                LOG.exception('Could not write the metrics of this worker')
 
     def start(self):
         self.publish()
         self._stopped.clear()
         self._thread = threading.Thread(
-            target=self._run, name='metrics-gauges', daemon=True)
+            target=self._run, name='metrics-publisher', daemon=True)
         self._thread.start()
 
     def stop(self):
+        """End the thread; what was recorded meanwhile is written."""
         self._stopped.set()
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(timeout=5)
+        self._recorder.flush()
 
 
 def start(conf, manager):
-    """The worker's started ``GaugePublisher``; None when metrics are off.
+    """The worker's started ``Publisher``; None when metrics are off.
 
     The recorder is the driver's (``metrics.recorder_for``).
     """
@@ -81,7 +101,7 @@ def start(conf, manager):
     recorder = getattr(driver, 'recorder', metrics.NULL)
     if not recorder.enabled:
         return None
-    publisher = GaugePublisher(recorder, manager,
-                               conf.metrics_exporter.refresh_interval)
+    publisher = Publisher(recorder, manager,
+                          conf.metrics_exporter.refresh_interval)
     publisher.start()
     return publisher
