@@ -83,14 +83,25 @@ def _print(out, text=''):
     out.write(text + '\n')
 
 
+def _print_refusal(out, refused):
+    """The operator's detail, one part a line, after the caller's reason."""
+    reason, detail = refused['reason'], refused.get('detail')
+    if not detail:
+        return
+    if detail.startswith(reason):
+        detail = detail[len(reason):].lstrip('; ')
+    _print(out, 'Detail:')
+    for part in detail.split('; '):
+        _print(out, '  ' + part)
+
+
 def print_plan(answer, count, flavor, out):
     """The plan's lines; returns the exit code."""
     refused = answer['refused']
     if refused:
         _print(out, 'No valid host for %d instance(s) of %s: %s'
                % (count, flavor, refused['reason']))
-        if refused.get('detail'):
-            _print(out, 'Detail: %s' % refused['detail'])
+        _print_refusal(out, refused)
     else:
         _print(out, '%d instance(s) of %s would go to (nothing claimed):'
                % (count, flavor))
@@ -119,8 +130,7 @@ def print_capacity(answer, flavor, out):
     refused = answer['refused']
     if refused:
         _print(out, 'Capacity for %s: 0 (%s)' % (flavor, refused['reason']))
-        if refused.get('detail'):
-            _print(out, 'Detail: %s' % refused['detail'])
+        _print_refusal(out, refused)
         return PLACED
     bound = {'per-host cap': ' at least (a host reached --max-per-host)',
              'time': ' at least (the count ran out of --seconds)'}.get(
@@ -165,8 +175,7 @@ def run(conf, transport, out=sys.stdout):
                          '[pci] alias): the PCI filter sees no device '
                          'request\n' % PCI_ALIAS)
     spec_obj = writers.request_spec_to_primitive(spec)
-    flavor = 'flavor %s' % (conf.flavor if '=' not in conf.flavor
-                            else spec.flavor.name + ' (' + conf.flavor + ')')
+    flavor = 'flavor %s' % conf.flavor
     if conf.capacity:
         answer = admin.call(
             transport, conf.seconds + ANSWER_TIMEOUT, 'plan_capacity',
