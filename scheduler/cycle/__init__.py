@@ -30,7 +30,8 @@ The ``filter_scheduler`` driver runs, for each ``select_destinations``:
 9. ``select``: the Selections, with alternates.
 
 Steps 5 to 8 run once per instance of a multi-create. ``rebuild`` is the
-short cycle of a rebuild check (no query, no claim). Each step is a
-function of the request and of the collaborators it needs (Placement, the
-plugins), so a test can run one step alone.
+short cycle of a rebuild check (no query, no claim); ``capacity`` counts
+how many instances fit, for a dry run (``Request.dry_run``: no claim).
+Each step is a function of the request and of the collaborators it needs
+(Placement, the plugins), so a test can run one step alone.
 """
