@@ -129,22 +129,19 @@ def host_facts_report(transport, timeout):
 
     Sends once (no reconnection loop on a broker that is down); raises
     ``MessagingTimeout`` when no worker answers in ``timeout`` seconds.
+    Asked at 1.0, which every version of the service answers.
     """
-    client = oslo_messaging.get_rpc_client(
-        transport, oslo_messaging.Target(
-            topic=rpc_transport.TOPIC, namespace=NAMESPACE,
-            version=VERSION), timeout=timeout, retry=0)
-    return client.call(ADMIN_CONTEXT, 'host_facts_report')
+    return call(transport, timeout, 'host_facts_report', version='1.0')
 
 
-def call(transport, timeout, method, **kwargs):
+def call(transport, timeout, method, version=VERSION, **kwargs):
     """Call ``method`` of one worker of a running service, as an admin.
 
-    Sends once, as ``host_facts_report`` does; the 1.1 methods need a
-    service of this version.
+    Sends once, as ``host_facts_report`` does; the dry runs need a
+    service of 1.1.
     """
     client = oslo_messaging.get_rpc_client(
         transport, oslo_messaging.Target(
             topic=rpc_transport.TOPIC, namespace=NAMESPACE,
-            version=VERSION), timeout=timeout, retry=0)
+            version=version), timeout=timeout, retry=0)
     return client.call(ADMIN_CONTEXT, method, **kwargs)
