@@ -20,17 +20,23 @@ reads a JSON job on stdin and writes JSON results on stdout), since
   weight, best first;
 - ``multi``: the same for each instance of a multi-create;
 - ``bench``: milliseconds per request over host sets of given sizes (see
-  ``tools/bench_pipeline.py``), and a multi-create.
+  ``tools/bench_pipeline.py``), what recording a request's metrics costs
+  (off and on), and a multi-create.
 """
 
 import json
+import os
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
+import types
 
 from scheduler import conf as scheduler_conf
 from scheduler.cycle import rank as cycle_rank
+from scheduler.cycle import request as cycle_request
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
 from scheduler.host_state import columns
@@ -38,6 +44,8 @@ from scheduler.host_state import facts as hf
 from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
 from scheduler.objects import request_spec as rs
+from scheduler.observe import exporter
+from scheduler.observe import metrics
 from scheduler.placement import candidates
 from scheduler.request_filters import compute_status
 from scheduler.weighers import handler as weight_handler
@@ -255,6 +263,41 @@ def _request_ms(pipeline, spec, body, names, facts, offered, repeat):
     return tuple(map(statistics.median, (decode, request, cold)))
 
 
+def _metrics_us(spec, offered, limit, repeat=20000, batch=100):
+    """Microseconds per request of recording its metrics: (off, on).
+
+    What the driver does for a placed request that ran every step: the
+    recorder of metrics off (``NULL``), and prometheus_client's in
+    multiprocess mode, its publisher's flush included (every ``batch``
+    requests, a busy worker's second).
+    """
+    directory = tempfile.mkdtemp(prefix='bench-metrics-')
+    os.environ[metrics.MULTIPROC_DIR_ENV] = directory
+    exporter.use_multiprocess_values()
+    request = cycle_request.Request(spec, ['bench-consumer'])
+    for step in ('query', 'candidates', 'host states', 'filter', 'weigh',
+                 'rank', 'claim', 'select'):
+        request.timings[step] = 0.0005
+    request.query = types.SimpleNamespace(limit=limit)
+    request.candidates = types.SimpleNamespace(
+        allocation_requests=[None] * offered)
+    result = []
+    try:
+        for recorder in (metrics.NULL, metrics.PrometheusRecorder()):
+            recorder.request_done(request, 0.002)
+            recorder.flush()
+            start = time.perf_counter()
+            for i in range(repeat):
+                recorder.request_done(request, 0.002)
+                if i % batch == batch - 1:
+                    recorder.flush()
+            recorder.flush()
+            result.append((time.perf_counter() - start) / repeat * 1e6)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    return tuple(result)
+
+
 def bench(job):
     pipeline = Pipeline(job['conf'])
     out = {'filters': [n for n, _ in pipeline.filters.filters],
@@ -277,9 +320,12 @@ def bench(job):
         warm = statistics.median(
             [_timed(lambda: pipeline.rank(host_set, spec))[0]
              for _ in range(max(5, 20000 // size))])
+        off_us, on_us = _metrics_us(spec, offered, offered)
         out['sizes'][str(size)] = {'warm_ms': warm, 'cold_ms': cold,
                                    'request_ms': request,
-                                   'decode_ms': decode}
+                                   'decode_ms': decode,
+                                   'metrics_off_us': off_us,
+                                   'metrics_on_us': on_us}
     hosts, aggs = pipeline_cases.make_hosts(job['multi_hosts'], seed=7)
     body, names, facts, _offered = placement_answer(
         make_host_states(hosts, aggs, spec_plain))

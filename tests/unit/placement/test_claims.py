@@ -127,6 +127,13 @@ def test_claim_retries_concurrent_update_with_doubling_delay():
     assert sleeps == [0.05, 0.1]
 
 
+def test_claim_tells_each_retry_after_a_concurrent_update():
+    retries = []
+    _claim(FakeClient([RACE, RACE, None]),
+           on_retry=lambda: retries.append(1))
+    assert len(retries) == 2
+
+
 def test_claim_gives_up_after_the_configured_attempts():
     client = FakeClient([RACE] * 10)
     sleeps = []
