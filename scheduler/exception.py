@@ -85,7 +85,15 @@ class PlacementTooOld(PlacementError):
 
 
 class ClaimConflict(SchedulerError):
-    """Placement refused a claim: the host no longer has the capacity."""
+    """Placement refused a claim: the host no longer has the capacity.
+
+    ``error_code`` is Placement's (``placement.concurrent_update``...),
+    which names no provider and may be shown to the caller.
+    """
+
+    def __init__(self, reason, error_code=None):
+        super().__init__(reason)
+        self.error_code = error_code
 
 
 class PluginLoadError(SchedulerError):

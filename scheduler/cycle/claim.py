@@ -58,6 +58,8 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
     host_set, spec = request.host_set, request.spec
     conflicts = no_room = 0
     last = None
+    # Placement's error codes name no provider: the caller may read them.
+    codes = set()
     for i in order:
         if conflicts >= max_conflicts:
             reason = ('Placement refused the claim on %d hosts in a row '
@@ -82,6 +84,8 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
         except exception.ClaimConflict as e:
             conflicts += 1
             last = e.reason
+            if e.error_code:
+                codes.add(e.error_code)
             LOG.info('Claim of %(consumer)s on %(host)s refused, trying '
                      'the next host: %(reason)s',
                      {'consumer': consumer, 'host': host.host,
@@ -96,9 +100,11 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
         return cycle_request.Claimed(i, allocation_request, consumer,
                                      previous)
     reason = ('none of the %d hosts that passed the filters could be '
-              'claimed: %d refused by Placement, %d without room for the '
+              'claimed: %d refused by Placement%s, %d without room for the '
               'request in the provider summaries'
-              % (len(order), conflicts, no_room))
+              % (len(order), conflicts,
+                 ' (%s)' % ', '.join(sorted(codes)) if codes else '',
+                 no_room))
     raise exception.NoValidHost(
         reason, detail='%s (last refusal: %s)' % (reason, last))
 

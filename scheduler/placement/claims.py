@@ -165,7 +165,8 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
                       consumer_uuid, providers, conflict.detail)
             raise exception.ClaimConflict(
                 'Placement refused the claim of consumer %s on %s: %s'
-                % (consumer_uuid, providers, conflict.detail))
+                % (consumer_uuid, providers, conflict.detail),
+                error_code=conflict.error_code)
         if _CONSUMER_CONFLICT in (conflict.detail or ''):
             current = get_allocations(client, consumer_uuid, version,
                                       global_request_id=global_request_id)
@@ -198,7 +199,8 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
     raise exception.ClaimConflict(
         'Placement kept answering %s to the claim of consumer %s on %s '
         '(%d attempts)' % (CONCURRENT_UPDATE, consumer_uuid, providers,
-                           attempts))
+                           attempts),
+        error_code=CONCURRENT_UPDATE)
 
 
 def release(client, consumer_uuid, global_request_id=None):

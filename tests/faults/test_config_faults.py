@@ -168,8 +168,12 @@ def test_scheduler_status_exit_codes(tmp_path, broker, placement, proxy):
 
     facts_file = tmp_path / 'facts.yaml'
     facts_file.write_text('aggregates: [{name: a, hosts: [h1]}]')
+    # Filters reading only what the file gives (aggregates): nothing for
+    # scheduler-status to warn about.
     healthy = config('healthy', host_facts={'sources': 'file'},
-                     host_facts_file={'path': str(facts_file)})
+                     host_facts_file={'path': str(facts_file)},
+                     filter_scheduler={
+                         'enabled_filters': 'AvailabilityZoneFilter'})
     # Aggregates from Nova's casts alone: refusals until one arrives.
     casts_only = config('casts')
     bad_plugin = config('plugin', filter_scheduler={
