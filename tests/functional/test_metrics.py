@@ -20,41 +20,21 @@ count every one of them, summed over the workers.
 """
 
 import re
-import socket
 import time
-import urllib.request
 
-from prometheus_client import parser
 import pytest
 
 from scheduler import exception
 from scheduler.sim import cloud
 from tests.fixtures import cloud_hosts
 from tests.fixtures import fault_proxy
+from tests.fixtures import scrape
 from tests.functional import helpers
 
 PLACED = 6
 # Each request's timed steps (scheduler.cycle), by how it ends.
 ALL_STEPS = ('query', 'candidates', 'host_states', 'filter', 'weigh',
              'rank', 'claim', 'select')
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _scrape(port):
-    url = 'http://127.0.0.1:%d/metrics' % port
-    with urllib.request.urlopen(url, timeout=10) as answer:
-        text = answer.read().decode()
-    samples = {}
-    for family in parser.text_string_to_metric_families(text):
-        for s in family.samples:
-            key = (s.name, tuple(sorted(s.labels.items())))
-            samples[key] = s.value
-    return text, samples
 
 
 def _value(samples, name, **labels):
@@ -84,7 +64,7 @@ def proxy(placement):
 def test_scrape_counts_every_request_of_both_workers(
         placement, proxy, scheduler_factory, client):
     cloud.create_hosts(placement.endpoint, cloud_hosts.make_hosts(3))
-    port = _free_port()
+    port = scrape.free_port()
     server = scheduler_factory(
         workers=2, endpoint=proxy.endpoint, extra_conf={
             'metrics_exporter': {'listen': '127.0.0.1:%d' % port,
@@ -127,7 +107,7 @@ def test_scrape_counts_every_request_of_both_workers(
 
     # The gauges are published every second.
     time.sleep(2.5)
-    text, samples = _scrape(port)
+    text, samples = scrape.scrape(port)
 
     def count(name, **labels):
         return _value(samples, name, **labels) or 0

@@ -15,9 +15,7 @@
 import multiprocessing
 import os
 import socket
-import urllib.request
 
-from prometheus_client import parser
 import pytest
 
 from scheduler.conf import metrics_exporter as exporter_conf
@@ -26,28 +24,14 @@ from scheduler.host_facts import base as facts_base
 from scheduler.observe import exporter
 from scheduler.observe import metrics
 from tests.fixtures import conf as conf_fixture
+from tests.fixtures import scrape
 from tests.unit.host_state import fakes
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _scrape(address):
-    url = 'http://%s:%d/metrics' % address
-    with urllib.request.urlopen(url, timeout=10) as answer:
-        text = answer.read().decode()
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in parser.text_string_to_metric_families(text)
-            for s in family.samples}
 
 
 @pytest.fixture
 def running():
     conf = conf_fixture.make_conf(
-        metrics_exporter={'listen': '127.0.0.1:%d' % _free_port()})
+        metrics_exporter={'listen': '127.0.0.1:%d' % scrape.free_port()})
     exp = exporter.Exporter(conf)
     exp.start()
     yield exp
@@ -79,11 +63,11 @@ def test_scrape_sums_forked_workers_and_drops_gauges_of_dead_ones(running):
     # The workers do not inherit the parent's listening socket.
     assert [done.get(timeout=30) for _ in workers] == [[], []]
 
-    live = _scrape(running.address)
+    _text, live = scrape.scrape(running.address[1])
     stay.set()
     for w in workers:
         w.join(timeout=30)
-    gone = _scrape(running.address)
+    _text, gone = scrape.scrape(running.address[1])
 
     placed = ('scheduler_request_duration_seconds_count',
               (('result', 'placed'),))
@@ -100,7 +84,7 @@ def test_scrape_sums_forked_workers_and_drops_gauges_of_dead_ones(running):
 
 def test_stop_removes_the_directory_and_closes_the_endpoint():
     conf = conf_fixture.make_conf(
-        metrics_exporter={'listen': '127.0.0.1:%d' % _free_port()})
+        metrics_exporter={'listen': '127.0.0.1:%d' % scrape.free_port()})
     exp = exporter.Exporter(conf)
     exp.start()
     directory, address = exp.directory, exp.address

@@ -53,14 +53,17 @@ def recorded():
     return recorder, value
 
 
+def _placed(value):
+    return value('scheduler_request_duration_seconds_count', result='placed')
+
+
 def test_placed_request_counts_its_duration_steps_and_candidates(recorded):
     recorder, value = recorded
 
     recorder.request_done(_request(), 0.02)
     recorder.flush()
 
-    assert value('scheduler_request_duration_seconds_count',
-                 result='placed') == 1
+    assert _placed(value) == 1
     assert value('scheduler_request_duration_seconds_sum',
                  result='placed') == pytest.approx(0.02)
     for step in PLACED_STEPS:
@@ -78,11 +81,9 @@ def test_nothing_is_written_until_the_flush(recorded):
     recorder.request_done(_request(), 0.02)
     recorder.claim_conflict()
 
-    assert value('scheduler_request_duration_seconds_count',
-                 result='placed') == 0
+    assert _placed(value) == 0
     recorder.flush()
-    assert value('scheduler_request_duration_seconds_count',
-                 result='placed') == 1
+    assert _placed(value) == 1
     assert value('scheduler_claim_conflicts_total') == 1
 
 
@@ -207,8 +208,7 @@ def test_publisher_flushes_and_publishes_gauges_when_due(recorded):
     recorder.request_done(_request(), 0.01)
 
     pub.run_once()
-    assert value('scheduler_request_duration_seconds_count',
-                 result='placed') == 1
+    assert _placed(value) == 1
     assert value('scheduler_deferred_releases_pending') == 1
     now[0] += 10
     pub.run_once()

@@ -14,22 +14,15 @@
 
 import os
 import socket
-import urllib.request
 
 import pytest
 
 from scheduler.cmd import server as server_cmd
 from scheduler.observe import metrics
+from tests.fixtures import scrape
+from tests.unit.cmd.test_server import clean_conf  # noqa: F401 (autouse)
 
 CONF = server_cmd.CONF
-
-
-@pytest.fixture(autouse=True)
-def clean_conf(monkeypatch):
-    monkeypatch.setattr(server_cmd.logging, 'setup', lambda conf, name: None)
-    yield
-    CONF.reset()
-    CONF.clear()
 
 
 def _config(tmp_path, listen):
@@ -51,28 +44,22 @@ class Launcher:
     def wait(self):
         directory = os.environ.get(metrics.MULTIPROC_DIR_ENV)
         port = int(CONF.metrics_exporter.listen.rpartition(':')[2])
-        url = 'http://127.0.0.1:%d/metrics' % port
-        with urllib.request.urlopen(url, timeout=10) as answer:
-            self.seen = (directory, answer.status)
+        text, _samples = scrape.scrape(port)
+        self.seen = (directory, text)
         return 0
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def test_exporter_serves_while_workers_run_and_is_cleaned_after(tmp_path):
     launch = Launcher()
+    listen = '127.0.0.1:%d' % scrape.free_port()
 
     code = server_cmd.main(
-        ['--config-file', _config(tmp_path, '127.0.0.1:%d' % _free_port())],
+        ['--config-file', _config(tmp_path, listen)],
         manager_factory=lambda conf: object(), launch=launch)
 
     assert code == 0
-    directory, status = launch.seen
-    assert status == 200 and directory
+    directory, text = launch.seen
+    assert directory and text == ''
     assert not os.path.exists(directory)
     assert metrics.MULTIPROC_DIR_ENV not in os.environ
 
