@@ -26,8 +26,10 @@ import oslo_messaging
 import pytest
 
 from scheduler import exception
+from scheduler.rpc import admin
 from scheduler.rpc import serializer
 from scheduler.sim import cloud
+from scheduler.sim import writers
 from tests.fixtures import cloud_hosts
 from tests.functional import helpers
 
@@ -163,3 +165,30 @@ def test_a_bad_flavor_is_refused_before_asking_the_service():
 
     assert (code, out) == (2, '')
     assert "vcpus='two' is not an integer" in err
+
+
+def test_a_caller_without_admin_context_is_refused_over_the_bus(
+        placement, scheduler_factory, rpc_transport, three_sizes):
+    scheduler_factory()
+    client = oslo_messaging.get_rpc_client(
+        rpc_transport, oslo_messaging.Target(
+            topic='scheduler', namespace=admin.NAMESPACE,
+            version=admin.VERSION), timeout=60)
+    spec_obj = writers.request_spec_to_primitive(helpers.spec())
+
+    for method, kwargs in (('plan_destinations', {'count': 1}),
+                           ('plan_capacity', {})):
+        with pytest.raises(oslo_messaging.RemoteError) as refused:
+            client.call(helpers.context(), method, spec_obj=spec_obj,
+                        **kwargs)
+        assert refused.value.exc_type == 'Forbidden'
+        assert '%s needs an admin context' % method in refused.value.value
+    # Nova's own namespace knows no such method.
+    nova = oslo_messaging.get_rpc_client(
+        rpc_transport, oslo_messaging.Target(topic='scheduler',
+                                             version='4.5'), timeout=60)
+    with pytest.raises(oslo_messaging.RemoteError) as unknown:
+        nova.call(helpers.context(), 'plan_destinations',
+                  spec_obj=spec_obj, count=1)
+    assert unknown.value.exc_type == 'NoSuchMethod'
+    assert_nothing_allocated(placement)
