@@ -47,7 +47,9 @@ PCI_ALIAS = 'pci_passthrough:alias'
 cli_opts = [
     cfg.StrOpt('flavor', required=True,
                help='Inline flavor, %s, or a flavor name of '
-                    '--flavors-file.' % plan_request.EXAMPLE),
+                    '--flavors-file or, without one, of Nova\'s API '
+                    'database ([host_facts_nova_db] api_connection).'
+                    % plan_request.EXAMPLE),
     cfg.StrOpt('flavors-file',
                help='YAML of flavors by name (name: inline spec, or a '
                     'mapping of vcpus, ram, disk, ephemeral, swap, '
@@ -158,18 +160,19 @@ def print_capacity(answer, flavor, out):
 
 
 def _request(conf):
-    flavor = plan_request.find_flavor(conf.flavor, conf.flavors_file)
+    flavor = plan_request.find_flavor(
+        conf.flavor, conf.flavors_file,
+        conf.host_facts_nova_db.api_connection)
     props = plan_request.parse_image_props(conf.image_prop)
     count = 1 if conf.capacity else conf.count
     return plan_request.build_spec(flavor, props, conf.az, count,
                                    conf.project_id)
 
 
-def run(conf, transport, out=sys.stdout):
-    """Ask the service and print its answer; returns the exit code."""
+def run(conf, transport, spec, out=sys.stdout):
+    """Ask the service about ``spec``, print the answer; the exit code."""
     from scheduler.rpc import admin
     from scheduler.sim import writers
-    spec = _request(conf)
     if PCI_ALIAS in spec.flavor.extra_specs:
         sys.stderr.write('scheduler-plan: %s is not resolved here (Nova\'s '
                          '[pci] alias): the PCI filter sees no device '
@@ -203,7 +206,7 @@ def main(argv=None, conf=CONF, out=sys.stdout):
         if 'flavor' not in conf:
             conf.register_cli_opts(cli_opts)
         conf(argv, project='scheduler', prog='scheduler-plan')
-        _request(conf)
+        spec = _request(conf)
     except (cfg.Error, plan_request.BadArgument) as e:
         sys.stderr.write('scheduler-plan: %s\n' % e)
         return BAD_ARGUMENTS
@@ -211,7 +214,7 @@ def main(argv=None, conf=CONF, out=sys.stdout):
         return e.code or 0
     transport = rpc_transport.get_transport(conf)
     try:
-        return run(conf, transport, out)
+        return run(conf, transport, spec, out)
     except oslo_messaging.MessagingTimeout:
         sys.stderr.write('scheduler-plan: no scheduler-server answered on '
                          'the bus of [DEFAULT] transport_url\n')

@@ -17,16 +17,19 @@ optional ``ephemeral=GB``, ``swap=MiB``, ``name=NAME`` and any number of
 ``extra_spec:KEY=VALUE`` (``extra_spec:hw:numa_cpus.0=0,1``: a piece
 without ``=`` after an extra spec continues its value), or the name of a
 flavor of ``--flavors-file`` (YAML: ``name: inline spec``, or ``name:
-{vcpus, ram, disk, ephemeral, swap, extra_specs}``). There is no Nova API
-here to look a flavor up by name. ``--image-prop KEY=VALUE`` sets an image
-property (digits are read as an integer, as Nova's typed image properties
-would be). The guest NUMA topology is derived from ``hw:*`` extra specs
-and ``hw_*`` image properties as Nova's API would (``plan_numa``). A bad
-argument is a ``BadArgument`` naming it and saying what was expected.
+{vcpus, ram, disk, ephemeral, swap, extra_specs}``), or else, with
+``[host_facts_nova_db] api_connection`` configured, a flavor name or id
+of Nova's API database (``plan_flavors``). There is no Nova API here.
+``--image-prop KEY=VALUE`` sets an image property (digits are read as an
+integer, as Nova's typed image properties would be). The guest NUMA
+topology is derived from ``hw:*`` extra specs and ``hw_*`` image
+properties as Nova's API would (``plan_numa``). A bad argument is a
+``BadArgument`` naming it and saying what was expected.
 """
 
 import yaml
 
+from scheduler.cmd import plan_flavors
 from scheduler.cmd import plan_numa
 from scheduler.objects import request_spec
 
@@ -125,14 +128,28 @@ def _from_file_entry(name, entry):
         values, {str(k): str(v) for k, v in extra_specs.items()}, name)
 
 
-def find_flavor(text, flavors_file=None):
-    """An inline spec, or a flavor of ``flavors_file`` by name."""
+def find_flavor(text, flavors_file=None, api_connection=None):
+    """An inline spec, or a flavor by name.
+
+    The name is looked up in ``flavors_file`` if given, else in Nova's
+    API database at ``api_connection`` if given (``plan_flavors``).
+    """
     if not text or '=' in text:
         return parse_flavor(text)
+    if not flavors_file and api_connection:
+        try:
+            flavor = plan_flavors.find(api_connection, text)
+        except plan_flavors.NotReadable as e:
+            raise BadArgument('--flavor %s: %s' % (text, e))
+        if flavor is None:
+            raise BadArgument('--flavor %s is no flavor name or id of '
+                              'Nova\'s API database' % text)
+        return flavor
     if not flavors_file:
-        raise BadArgument('--flavor %s: not an inline spec, and no '
-                          '--flavors-file to look the name up in (there is '
-                          'no Nova API here); give %s' % (text, EXAMPLE))
+        raise BadArgument('--flavor %s: not an inline spec, and neither '
+                          '--flavors-file nor [host_facts_nova_db] '
+                          'api_connection to look the name up in; give %s'
+                          % (text, EXAMPLE))
     try:
         with open(flavors_file) as f:
             flavors = yaml.safe_load(f) or {}

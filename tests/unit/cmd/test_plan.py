@@ -15,8 +15,10 @@
 import io
 
 import pytest
+import sqlalchemy
 
 from scheduler.cmd import plan
+from scheduler.cmd import plan_flavors
 from scheduler.cmd import plan_request
 
 
@@ -50,7 +52,7 @@ def test_extra_spec_value_may_hold_commas():
     ('vcpus=1,ram=1024,vcpus=2', 'vcpus given twice'),
     ('vcpus=1,4096', "'4096' is not KEY=VALUE"),
     ('vcpus=1,ram=1,extra_spec:=x', 'names no extra spec'),
-    ('m1.small', 'no --flavors-file'),
+    ('m1.small', 'neither --flavors-file nor'),
 ])
 def test_bad_flavor_is_refused_naming_what_is_wrong(text, words):
     with pytest.raises(plan_request.BadArgument) as e:
@@ -170,3 +172,41 @@ def test_numa_extra_specs_that_give_no_topology_are_refused(extra, words):
     with pytest.raises(plan_request.BadArgument) as e:
         _numa('vcpus=3,ram=3072,' + extra)
     assert words in str(e.value)
+
+
+@pytest.fixture
+def nova_api_db(tmp_path):
+    """A sqlite API database with Nova's flavor tables (the columns read)."""
+    url = 'sqlite:///%s' % (tmp_path / 'nova_api.db')
+    engine = sqlalchemy.create_engine(url)
+    plan_flavors._API.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(plan_flavors.flavors.insert(), [
+            dict(id=1, name='m1.small', flavorid='2', vcpus=1,
+                 memory_mb=2048, root_gb=20, ephemeral_gb=0, swap=0),
+            dict(id=2, name='pinned', flavorid='p1', vcpus=2,
+                 memory_mb=1024, root_gb=10, ephemeral_gb=0, swap=0)])
+        conn.execute(plan_flavors.flavor_extra_specs.insert(), [
+            dict(flavor_id=2, key='hw:cpu_policy', value='dedicated')])
+    engine.dispose()
+    return url
+
+
+def test_flavor_name_or_id_is_read_from_nova_s_api_database(nova_api_db):
+    small = plan_request.find_flavor('m1.small', None, nova_api_db)
+    assert (small.vcpus, small.memory_mb, small.root_gb) == (1, 2048, 20)
+    pinned = plan_request.find_flavor('p1', None, nova_api_db)
+    assert (pinned.name, pinned.extra_specs) == (
+        'pinned', {'hw:cpu_policy': 'dedicated'})
+    with pytest.raises(plan_request.BadArgument) as e:
+        plan_request.find_flavor('m1.huge', None, nova_api_db)
+    assert "m1.huge is no flavor name or id of Nova's API database" in str(
+        e.value)
+
+
+def test_an_unreadable_api_database_is_named_without_its_url(tmp_path):
+    url = 'sqlite:///%s' % (tmp_path / 'missing' / 'nova_api.db')
+    with pytest.raises(plan_request.BadArgument) as e:
+        plan_request.find_flavor('m1.small', None, url)
+    assert "Nova API database" in str(e.value)
+    assert 'missing' not in str(e.value)
