@@ -19,7 +19,9 @@ Placement unreachable). One scrape of ``[metrics_exporter] listen`` must
 count every one of them, summed over the workers.
 """
 
+import os
 import re
+import signal
 import time
 
 import pytest
@@ -160,3 +162,51 @@ def test_scrape_counts_every_request_of_both_workers(
     assert age is not None and 0 <= age < 120
     assert _value(samples, 'scheduler_deferred_releases_pending') == 0
     assert '# TYPE scheduler_request_duration_seconds histogram' in text
+
+
+def _workers(server):
+    """The pids of the server's worker processes (its children)."""
+    parent = server.process.pid
+    children = set()
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rpartition(')')[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != 'Z':
+            children.add(int(entry))
+    return children
+
+
+def test_killed_worker_keeps_its_counts_and_loses_its_gauges(
+        placement, scheduler_factory, client):
+    cloud.create_hosts(placement.endpoint, cloud_hosts.make_hosts(2))
+    port = scrape.free_port()
+    server = scheduler_factory(workers=2, extra_conf={
+        'metrics_exporter': {'listen': '127.0.0.1:%d' % port,
+                             'refresh_interval': 1}})
+    for _ in range(4):
+        client.select_destinations(helpers.context(), helpers.spec(),
+                                   helpers.uuids(1), return_objects=True)
+    placed = ('scheduler_request_duration_seconds_count',
+              (('result', 'placed'),))
+    ok = ('scheduler_host_facts_state', (('source', 'rpc'), ('state', 'ok')))
+    assert fault_proxy.wait_until(
+        lambda: scrape.scrape(port)[1].get(placed) == 4, 10)
+    before = _workers(server)
+    assert len(before) == 2
+
+    os.kill(min(before), signal.SIGKILL)
+    # The launcher starts another worker, which publishes its gauges.
+    assert fault_proxy.wait_until(
+        lambda: len(_workers(server) - before) == 1 and
+        server.consumers() >= 2, 30)
+    time.sleep(2.5)
+    _text, samples = scrape.scrape(port)
+
+    # The dead worker's requests still count; its gauge no longer does.
+    assert samples[placed] == 4
+    assert samples[ok] == 2
