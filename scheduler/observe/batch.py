@@ -37,6 +37,9 @@ class Batch:
     def observe(self, metric, labels, value):
         self._observed.setdefault((metric, labels), []).append(value)
 
+    def observe_all(self, metric, labels, values):
+        self._observed.setdefault((metric, labels), []).extend(values)
+
     def write(self, child):
         """Write everything; ``child(metric, labels)`` is the labelled one."""
         for (metric, labels), amount in self._counts.items():

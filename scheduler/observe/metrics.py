@@ -30,6 +30,7 @@ are created on first use, in the worker, so the parent process (which
 builds a driver to check the plugins load) writes no metric file.
 """
 
+import collections
 import os
 import threading
 
@@ -274,6 +275,7 @@ class PrometheusRecorder(Recorder):
         out = batch.Batch()
         out.inc(f.claim_conflicts, amount=conflicts)
         out.inc(f.claim_retries, amount=retries)
+        steps = collections.defaultdict(list)
         for (result, seconds, stage, name, kind, timings, offered,
              limit) in pending:
             out.observe(f.request_duration, (result,), seconds)
@@ -282,12 +284,14 @@ class PrometheusRecorder(Recorder):
             if kind is not None:
                 out.inc(f.placement_errors, (kind,))
             for step, spent in timings or ():
-                out.observe(f.step_duration, (step.replace(' ', '_'),),
-                            spent)
+                steps[step].append(spent)
             if offered is not None:
                 out.observe(f.candidates, (), offered)
                 if limit and offered >= limit:
                     out.inc(f.candidates_truncated)
+        for step, spent in steps.items():
+            out.observe_all(f.step_duration, (step.replace(' ', '_'),),
+                            spent)
         out.write(self._child)
 
     def publish_health(self, health, pending_releases):
