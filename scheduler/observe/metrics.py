@@ -230,6 +230,17 @@ class PrometheusRecorder(Recorder):
         return child
 
     def request_done(self, request, seconds, error=None):
+        try:
+            record = self._record(request, seconds, error)
+        except Exception:
+            # Metrics never fail a request.
+            LOG.exception('Could not record the metrics of a request')
+            return
+        with self._lock:
+            self._pending.append(record)
+
+    @staticmethod
+    def _record(request, seconds, error):
         stage = name = kind = None
         if error is None:
             result = PLACED
@@ -250,10 +261,8 @@ class PrometheusRecorder(Recorder):
                     offered = 0
                 elif request.candidates is not None:
                     offered = len(request.candidates.allocation_requests)
-        record = (result, seconds, stage, name, kind, timings, offered,
-                  limit)
-        with self._lock:
-            self._pending.append(record)
+        return (result, seconds, stage, name, kind, timings, offered,
+                limit)
 
     def claim_conflict(self):
         with self._lock:

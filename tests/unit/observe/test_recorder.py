@@ -308,3 +308,12 @@ def test_driver_reports_each_request_once_placed_or_refused():
 
     assert [(step, error) for step, _s, error in driver.recorder.done] == [
         ('select', None), (None, refused.value)]
+
+
+def test_a_request_the_recorder_cannot_read_is_not_failed(recorded):
+    recorder, value = recorded
+
+    recorder.request_done(object(), 0.01)
+    recorder.flush()
+
+    assert _placed(value) == 0
