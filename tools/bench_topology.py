@@ -27,7 +27,8 @@ same client processes and threads each time (tests/fixtures/rpc_load.py):
   ``PUT /allocations`` of one of the candidates (picked at random, so the
   ceiling has as few claim conflicts as it can).
 
-Prints calls per second, p50/p99 latency, the share of the ceiling and the
+The ceiling is measured before and after the scheduler rows. Prints
+calls per second, p50/p99 latency, the share of the ceiling and the
 claim conflicts per placed instance (the 409s on ``PUT /allocations`` in
 gunicorn's access log: ``placement.concurrent_update`` and capacity
 refusals, each one a claim sent again). Asserts nothing. The machine's
@@ -39,6 +40,7 @@ import concurrent.futures
 import os
 import random
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -63,6 +65,10 @@ QUERY_LOGGED = re.compile(
 PUT_409 = re.compile(r'"PUT /allocations/\S+ HTTP/[\d.]+" 409 ')
 # Each provider has room for far more than a run asks.
 PROVIDER_VCPUS = 64
+# The suite's scheduler options, with Placement's timeout as long as the
+# ceiling's: an overloaded Placement slows both rows alike, and the
+# scheduler's rows are not cut short by its 10 s test timeout.
+SERVER_CONF = dict(settings.SERVER_CONF, placement={'timeout': 60})
 
 
 class Stage:
@@ -77,7 +83,8 @@ class Stage:
         self.p50 = _percentile(latencies, 0.50)
         self.p99 = _percentile(latencies, 0.99)
         self.conflicts = conflicts
-        self.failed = len(answers) - self.placed
+        self.refused = sum(a.refusal is not None for a in answers)
+        self.errors = sum(a.error is not None for a in answers)
 
 
 def _percentile(values, q):
@@ -157,6 +164,8 @@ class Topology:
             self.placement.stop()
         self.broker.stop()
         self.database.cleanup()
+        if not self.args.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def create_providers(self, count):
         hosts = cloud_hosts.make_hosts(
@@ -178,7 +187,7 @@ class Topology:
         with concurrent.futures.ThreadPoolExecutor(count) as pool:
             started = [pool.submit(self.fleet.start, host='bench-%d' % n,
                                    workers=settings.WORKERS,
-                                   extra_conf=settings.SERVER_CONF)
+                                   extra_conf=SERVER_CONF)
                        for n in range(count)]
             return [future.result() for future in started]
 
@@ -197,42 +206,46 @@ def _measure(topology, name, load):
     return Stage(name, answers, seconds, len(PUT_409.findall(log)))
 
 
-def _load(args, **kwargs):
-    return rpc_load.Load(None, args.requests, clients=args.clients,
+def _load(args, requests=None, **kwargs):
+    return rpc_load.Load(None, requests or args.requests,
+                         clients=args.clients,
                          threads=args.threads, deadline=args.deadline,
                          **kwargs)
 
 
-def scheduler_stage(topology, args, count):
+def scheduler_stage(topology, args, count, requests=None):
+    """(the ``Stage``, (microversion, query string) the scheduler sent)."""
     procs = topology.start_schedulers(count)
     try:
         stage = _measure(
             topology, '%d scheduler-server%s x %d workers' % (
                 count, 's' if count > 1 else '', settings.WORKERS),
-            _load(args, caller_args=(topology.broker.transport_url,
-                                     settings.CALL_TIMEOUT)))
+            _load(args, requests, caller_args=(
+                topology.broker.transport_url, settings.CALL_TIMEOUT)))
         found = QUERY_LOGGED.search(procs[0].logs())
         return stage, (found.group(1), found.group(2)) if found else None
     finally:
         topology.stop_schedulers()
 
 
-def ceiling_stage(topology, args, version, query):
-    return _measure(topology, 'Placement alone (GET + PUT)', _load(
-        args, caller=placement_caller,
-        caller_args=(topology.placement.endpoint, query, version)))
+def ceiling_stage(topology, args, version, query, when):
+    return _measure(topology, 'Placement alone (GET + PUT), %s' % when,
+                    _load(args, caller=placement_caller,
+                          caller_args=(topology.placement.endpoint, query,
+                                       version)))
 
 
-def table(stages, ceiling):
-    header = ('', 'calls', 'placed', 'calls/s', 'p50 ms', 'p99 ms',
-              '% of ceiling', 'conflicts/placed')
+def table(stages, ceiling_rate):
+    header = ('', 'calls', 'placed', 'refused', 'errors', 'calls/s',
+              'p50 ms', 'p99 ms', '% of ceiling', 'conflicts/placed')
     lines = [header]
-    for stage in [ceiling] + stages:
+    for stage in stages:
         lines.append((
             stage.name, str(stage.requests), str(stage.placed),
+            str(stage.refused), str(stage.errors),
             '%.1f' % stage.rate, '%.0f' % (stage.p50 * 1000),
             '%.0f' % (stage.p99 * 1000),
-            '%.0f%%' % (100 * stage.rate / ceiling.rate),
+            '%.0f%%' % (100 * stage.rate / ceiling_rate),
             '%.2f' % (stage.conflicts / max(stage.placed, 1))))
     widths = [max(len(line[i]) for line in lines)
               for i in range(len(header))]
@@ -257,25 +270,33 @@ def main(argv=None):
     parser.add_argument('--rabbit-nodes', type=int, default=3)
     parser.add_argument('--deadline', type=int, default=900,
                         help='seconds a row may take at most')
+    parser.add_argument('--keep', action='store_true',
+                        help='keep the logs (the path is printed)')
     args = parser.parse_args(argv)
     with Topology(args) as topology:
+        if args.keep:
+            print('logs in %s' % topology.workdir)
         started = time.monotonic()
         topology.create_providers(args.providers)
         print('%d providers in %.0fs' % (args.providers,
                                          time.monotonic() - started))
-        stages = []
-        query = None
-        for count in range(1, args.schedulers + 1):
-            stage, logged = scheduler_stage(topology, args, count)
-            query = query or logged
-            stages.append(stage)
-            print('%s: %.1f calls/s' % (stage.name, stage.rate))
+        # A few calls to read the query the scheduler sends.
+        _, query = scheduler_stage(topology, args, 1, requests=10)
         if query is None:
             sys.exit('no scheduler logged its allocation candidates query')
         print('query (microversion %s): %s' % query)
-        ceiling = ceiling_stage(topology, args, *query)
+        # The ceiling before and after the schedulers' rows: how much the
+        # machine's other work moved it during the run.
+        stages = [ceiling_stage(topology, args, *query, when='before')]
+        for count in range(1, args.schedulers + 1):
+            stages.append(scheduler_stage(topology, args, count)[0])
+            print('%s: %.1f calls/s' % (stages[-1].name, stages[-1].rate))
+        stages.append(ceiling_stage(topology, args, *query, when='after'))
+    ceiling_rate = (stages[0].rate + stages[-1].rate) / 2
     print()
-    print(table(stages, ceiling))
+    print(table(stages, ceiling_rate))
+    print('%% of ceiling: of the mean of the two Placement-alone rows '
+          '(%.1f calls/s)' % ceiling_rate)
     print('\n%d client processes x %d threads, %d providers, Placement: '
           'gunicorn %d x %d threads on PostgreSQL, RabbitMQ: %d nodes; '
           'machine: %d CPUs' % (
