@@ -50,6 +50,9 @@ INVALID = [
     ('placement', 'auth_type', 'no_such_plugin', '[placement] auth_type'),
     ('placement', 'token', 'not-an-admin', '[placement] credentials'),
     ('DEFAULT', 'transport_url', 'nosuchdriver://h/', 'transport_url'),
+    ('metrics_exporter', 'listen', '9180', '[metrics_exporter] listen'),
+    ('metrics_exporter', 'listen', '127.0.0.1:99999',
+     '[metrics_exporter] listen'),
 ]
 
 
@@ -90,9 +93,10 @@ def run_server(workdir, broker, endpoint, group, option, value):
 def test_invalid_config_stops_the_service_naming_the_option(
         tmp_path, broker, placement):
     failures = []
-    for group, option, value, words in INVALID:
-        done, logged = run_server(str(tmp_path / option), broker,
-                                  placement.endpoint, group, option, value)
+    for n, (group, option, value, words) in enumerate(INVALID):
+        workdir = str(tmp_path / ('%d-%s' % (n, option)))
+        done, logged = run_server(workdir, broker, placement.endpoint,
+                                  group, option, value)
         stderr = _lines(done.stderr)
         problems = [line for line in logged.splitlines()
                     if ' ERROR ' in line or ' CRITICAL ' in line]
