@@ -93,8 +93,19 @@ def _print_refusal(out, refused):
     if detail.startswith(reason):
         detail = detail[len(reason):].lstrip('; ')
     _print(out, 'Detail:')
-    for part in detail.split('; '):
+    for part in _parts(detail):
         _print(out, '  ' + part)
+
+
+def _parts(detail):
+    """``detail`` split at each ``; `` outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(detail):
+        depth += {'(': 1, ')': -1}.get(char, 0)
+        if depth == 0 and detail.startswith('; ', i):
+            parts.append(detail[start:i])
+            start = i + 2
+    return parts + [detail[start:]]
 
 
 def print_plan(answer, count, flavor, out):

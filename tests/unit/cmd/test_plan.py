@@ -121,12 +121,14 @@ def test_printed_refusal_exits_one_with_the_detail():
     out = io.StringIO()
     code = plan.print_plan({'instances': [], 'explanation': [], 'refused': {
         'reason': 'Placement has no candidate',
-        'detail': 'Placement has no candidate; query q -> 0; relaxed r -> 1'}},
+        'detail': 'Placement has no candidate; query q -> 0; relaxed r -> '
+                  '1 (3 hosts; largest free 8)'}},
         1, 'flavor f', out)
     assert code == plan.REFUSED
     assert out.getvalue().splitlines() == [
         'No valid host for 1 instance(s) of flavor f: Placement has no '
-        'candidate', 'Detail:', '  query q -> 0', '  relaxed r -> 1']
+        'candidate', 'Detail:', '  query q -> 0',
+        '  relaxed r -> 1 (3 hosts; largest free 8)']
 
 
 def _numa(text, **image_props):
