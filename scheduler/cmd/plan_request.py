@@ -108,7 +108,8 @@ def parse_flavor(text):
         if key in target:
             raise BadArgument('--flavor: %s given twice' % key)
         target[key] = value
-    return flavor_from_fields(values, extra_specs, 'plan')
+    # Named as given, for the service's log lines (Nova's limit: 255).
+    return flavor_from_fields(values, extra_specs, text.strip()[:255])
 
 
 def _from_file_entry(name, entry):

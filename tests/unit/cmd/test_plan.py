@@ -31,6 +31,9 @@ def test_inline_flavor_gives_amounts_and_extra_specs():
             flavor.ephemeral_gb, flavor.swap) == (4, 8192, 40, 5, 512)
     assert flavor.extra_specs == {'hw:cpu_policy': 'dedicated',
                                   'trait:CUSTOM_X': 'required'}
+    assert plan_request.parse_flavor('vcpus=1, ram=2').name == (
+        'vcpus=1, ram=2')
+    assert plan_request.parse_flavor('vcpus=1,ram=2,name=m1').name == 'm1'
 
 
 def test_extra_spec_value_may_hold_commas():
