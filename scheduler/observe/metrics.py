@@ -322,7 +322,9 @@ def recorder_for(conf):
     (``PROMETHEUS_MULTIPROC_DIR`` is in the environment); another tool
     reading the same configuration (``scheduler-sim``) records nothing.
     """
-    if not conf.metrics_exporter.listen:
+    # A configuration without the group (a tool's own) keeps nothing.
+    group = getattr(conf, 'metrics_exporter', None)
+    if group is None or not group.listen:
         return NULL
     if not os.environ.get(MULTIPROC_DIR_ENV):
         LOG.debug('[metrics_exporter] listen is set but this process has '
