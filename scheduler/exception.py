@@ -19,6 +19,13 @@ Placement failures are their own classes: a caller or a log line can always
 tell "Placement is down" from "no capacity".
 """
 
+import re
+
+_UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-'
+                   r'[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+_URL = re.compile(r'\w+://[^\s,;)]+')
+_PLACEMENT_AT_URL = re.compile(r'Placement at \w+://[^\s,;)]+')
+
 
 class SchedulerError(Exception):
     """Base of this service's errors; ``reason`` is for humans."""
@@ -58,6 +65,21 @@ class PlacementError(SchedulerError):
         super().__init__(reason)
         self.method = method
         self.url = url
+        # Set by the client: where the call went (for the operator only).
+        self.endpoint = None
+
+    def public_reason(self):
+        """``reason`` as a caller may read it: no endpoint, no uuid.
+
+        The operator's logs keep the endpoint; a path's uuids (a
+        provider's, a consumer's) are masked.
+        """
+        reason = self.reason
+        if self.endpoint:
+            reason = reason.replace('Placement at %s' % self.endpoint,
+                                    'Placement')
+        reason = _PLACEMENT_AT_URL.sub('Placement', reason)
+        return _UUID.sub('<uuid>', _URL.sub('<endpoint>', reason))
 
 
 class PlacementUnreachable(PlacementError):
@@ -111,7 +133,9 @@ def no_valid_host(error):
     if isinstance(error, InvalidRequest):
         return NoValidHost('invalid request: %s' % error.reason)
     if isinstance(error, PlacementError):
-        return NoValidHost('Placement %s: %s' % (error.kind, error.reason))
+        return NoValidHost(
+            'Placement %s: %s' % (error.kind, error.public_reason()),
+            detail='Placement %s: %s' % (error.kind, error.reason))
     if isinstance(error, ClaimConflict):
         # Placement's words name the consumer and the providers.
         return NoValidHost('claim refused by Placement: the capacity was '

@@ -93,7 +93,7 @@ class SchedulerManager:
             LOG.info('No valid host for %(n)d instance(s) of flavor '
                      '%(flavor)s: %(reason)s',
                      {'n': spec.num_instances, 'flavor': spec.flavor.name,
-                      'reason': e.reason})
+                      'reason': e.detail or e.reason})
             raise
 
     def plan_destinations(self, context, spec, count, explain=False):

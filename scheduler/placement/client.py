@@ -195,9 +195,11 @@ class PlacementClient(object):
             return self._request(method, url, version, body,
                                  global_request_id)
         except (PlacementNotFound, PlacementConflict) as e:
+            e.endpoint = self.endpoint
             LOG.debug('Placement call answered: %s', e.reason)
             raise
         except exception.PlacementError as e:
+            e.endpoint = self.endpoint
             if not isinstance(e, exception.PlacementQueryRejected):
                 # The server may have changed (an upgrade, a failover).
                 self._max_version = None

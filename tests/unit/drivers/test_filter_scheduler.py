@@ -205,9 +205,10 @@ def test_placement_failure_of_a_later_claim_releases_every_claim():
     driver = _driver(placement)
     with pytest.raises(exception.NoValidHost) as e:
         driver.select_destinations(None, fakes.make_spec(), _uuids(3))
+    # The caller's text names no endpoint; the operator's detail does.
     assert e.value.reason == (
-        'Placement timed out: Placement at http://placement timed out '
-        'after 30s')
+        'Placement timed out: Placement timed out after 30s')
+    assert 'http://placement' in e.value.detail
     # instance-1's claim may have been written before the timeout.
     assert placement.released == ['instance-0', 'instance-1']
     assert driver.placement_failures == {'timed out': 1}
@@ -221,8 +222,8 @@ def test_placement_failure_for_candidates_is_the_reason_not_capacity():
     with pytest.raises(exception.NoValidHost) as e:
         driver.select_destinations(None, fakes.make_spec(), ['i-1'])
     assert e.value.reason == (
-        'Placement unreachable: Placement at http://placement is '
-        'unreachable: [Errno 111]')
+        'Placement unreachable: Placement is unreachable: [Errno 111]')
+    assert 'Placement at http://placement' in e.value.detail
     assert placement.claim_calls == []
 
 
