@@ -69,7 +69,9 @@ def _build(request, placement, host_facts, conf, fact_memory):
             (name not in refused for name in host_set.host_names),
             bool, len(host_set)))
         if not len(host_set):
-            raise exception.NoValidHost(
-                'no host can be vouched for: %s'
-                % next(iter(refused.values())))
+            # The sources' reasons name cells and hosts: the operator's.
+            reason = ('none of the %d hosts can be vouched for by the '
+                      'host-facts sources' % len(refused))
+            raise exception.NoValidHost(reason, detail='%s: %s' % (
+                reason, next(iter(refused.values()))))
     return host_set

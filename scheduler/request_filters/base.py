@@ -63,10 +63,16 @@ class RequestFilter(abc.ABC):
             the filter cannot get the data it needs (it fails closed).
         """
 
-    def refuse(self, reason):
-        """NoValidHost naming this filter and ``reason``."""
-        return exception.NoValidHost('request filter %s: %s'
-                                     % (self.name, reason))
+    def refuse(self, reason, detail=None):
+        """NoValidHost naming this filter and ``reason``.
+
+        ``reason`` reaches end users; ``detail`` (names, uuids) is the
+        operator's.
+        """
+        return exception.NoValidHost(
+            'request filter %s: %s' % (self.name, reason),
+            detail=None if detail is None else 'request filter %s: %s' % (
+                self.name, detail))
 
     def aggregates(self, facts):
         """The aggregates of ``facts``; fails closed when it cannot tell.
@@ -104,8 +110,11 @@ def require_uuids(flt, records, why):
     uuids = set()
     for record in records:
         if not getattr(record, 'uuid', None):
-            raise flt.refuse('aggregate %s (%s) has no uuid, so Placement '
-                             'cannot be asked for it'
-                             % (getattr(record, 'name', None), why))
+            text = ('%s has no uuid, so Placement cannot be asked for it'
+                    % why)
+            # The aggregate's name is the operator's to read.
+            raise flt.refuse('an aggregate of the ' + text, detail=(
+                'aggregate %s of the %s' % (getattr(record, 'name', None),
+                                           text)))
         uuids.add(record.uuid)
     return frozenset(uuids)

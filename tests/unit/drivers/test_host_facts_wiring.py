@@ -106,8 +106,11 @@ def test_stale_source_still_serves_then_fails_closed_with_a_reason():
     clock.advance(31)
     with pytest.raises(exception.NoValidHost) as e:
         driver.select_destinations(None, fakes.make_spec(), ['i-2'])
-    assert 'cell database unreachable' in e.value.reason
-    assert 'host facts source cells' in e.value.reason
+    assert e.value.reason == ('none of the 1 hosts can be vouched for by '
+                              'the host-facts sources')
+    # The source's own words (cells, databases) are the operator's.
+    assert 'cell database unreachable' in e.value.detail
+    assert 'host facts source cells' in e.value.detail
 
 
 class ComputeNodesOnly(CellSource):

@@ -155,8 +155,11 @@ def test_aggregate_without_uuid_fails_closed(conf):
     with pytest.raises(exception.NoValidHost) as ctx:
         run(availability_zone.AvailabilityZoneFilter(conf),
             spec(availability_zone='az1'), facts)
-    assert 'aggregate agg0 (availability zone az1) has no uuid' in (
-        ctx.value.reason)
+    assert ('an aggregate of the availability zone az1 has no uuid'
+            in ctx.value.reason)
+    # Its name is the operator's to read, not the caller's.
+    assert 'agg0' not in ctx.value.reason
+    assert 'aggregate agg0 of the availability zone az1' in ctx.value.detail
 
 
 def test_failing_host_facts_fail_closed(conf):
