@@ -113,8 +113,8 @@ def require_uuids(flt, records, why):
             text = ('%s has no uuid, so Placement cannot be asked for it'
                     % why)
             # The aggregate's name is the operator's to read.
-            raise flt.refuse('an aggregate of the ' + text, detail=(
-                'aggregate %s of the %s' % (getattr(record, 'name', None),
-                                           text)))
+            name = getattr(record, 'name', None)
+            raise flt.refuse('an aggregate of the ' + text,
+                             detail='aggregate %s of the %s' % (name, text))
         uuids.add(record.uuid)
     return frozenset(uuids)
