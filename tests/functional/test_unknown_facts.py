@@ -46,12 +46,16 @@ def hosts(placement):
     return {h.name: h.uuid for h in made}
 
 
-def _member_of(placement, hosts, aggregate_uuid, names):
-    client = placement_client.PlacementClient(
+def _aggregate_arrives(client, placement, hosts, names, metadata):
+    """An aggregate of ``names``: in Placement, then cast as Nova does."""
+    aggregate = str(uuid.uuid4())
+    writer = placement_client.PlacementClient(
         placement_fakes.make_conf(placement.endpoint))
     for name in names:
-        placement_writes.set_aggregates(client, hosts[name],
-                                        [aggregate_uuid])
+        placement_writes.set_aggregates(writer, hosts[name], [aggregate])
+    client.update_aggregates(helpers.context(), [records.aggregate(
+        id=1, uuid=aggregate, name='agg', hosts=names,
+        metadata=metadata)])
 
 
 def _refusal(client, spec):
@@ -92,11 +96,8 @@ def test_zone_unknown_until_update_aggregates_then_served(
     assert 'no aggregate facts since start' in reason
     assert '[host_facts] sources = nova_db' in reason
 
-    zone = str(uuid.uuid4())
-    _member_of(placement, hosts, zone, ['facts-02'])
-    client.update_aggregates(helpers.context(), [records.aggregate(
-        id=1, uuid=zone, name='az1', hosts=['facts-02'],
-        metadata={'availability_zone': 'az1'})])
+    _aggregate_arrives(client, placement, hosts, ['facts-02'],
+                       {'availability_zone': 'az1'})
     assert _placed_once_facts_arrive(client, spec) == 'facts-02'
 
 
@@ -110,11 +111,8 @@ def test_tenant_isolation_unknown_until_aggregates_then_confined(
     assert 'aggregate' in reason and 'unknown' in reason
     assert 'update_aggregates' in reason
 
-    gold = str(uuid.uuid4())
-    _member_of(placement, hosts, gold, ['facts-03'])
-    client.update_aggregates(helpers.context(), [records.aggregate(
-        id=2, uuid=gold, name='gold', hosts=['facts-03'],
-        metadata={'filter_tenant_id': helpers.PROJECT})])
+    _aggregate_arrives(client, placement, hosts, ['facts-03'],
+                       {'filter_tenant_id': helpers.PROJECT})
     assert _placed_once_facts_arrive(client, spec) == 'facts-03'
 
 
@@ -127,12 +125,8 @@ def test_isolated_aggregates_unknown_until_aggregates_then_avoided(
     reason = _refusal(client, spec)
     assert 'aggregate' in reason and 'unknown' in reason
 
-    windows = str(uuid.uuid4())
-    _member_of(placement, hosts, windows, ['facts-01', 'facts-02'])
-    client.update_aggregates(helpers.context(), [records.aggregate(
-        id=3, uuid=windows, name='windows',
-        hosts=['facts-01', 'facts-02'],
-        metadata={'trait:CUSTOM_WINDOWS': 'required'})])
+    _aggregate_arrives(client, placement, hosts, ['facts-01', 'facts-02'],
+                       {'trait:CUSTOM_WINDOWS': 'required'})
     chosen = {_placed_once_facts_arrive(client, spec) for _ in range(3)}
     assert chosen == {'facts-03'}
 
