@@ -43,10 +43,12 @@ def run(broker, requests, fault=None, at=0.25, deadline=480,
     broken = None
     with rpc_load.Load(broker.transport_url, requests,
                        clients=settings.CLIENTS, threads=settings.THREADS,
-                       timeout=timeout,
-                       deadline=deadline) as load:
+                       timeout=timeout, deadline=deadline) as load:
         if fault is not None:
-            assert load.wait_answered(int(requests * at), timeout=deadline)
+            if not load.wait_answered(int(requests * at), timeout=deadline):
+                raise rpc_load.LoadLost(
+                    'only %d of %d calls answered before the fault'
+                    % (load.answered, requests))
             broken = fault()
         answers = load.answers()
     return answers, broken
