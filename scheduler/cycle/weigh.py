@@ -14,10 +14,16 @@
 
 ``scheduler.weighers.handler.WeightHandler`` sums the configured weighers'
 normalised, multiplied weights; with an explanation asked for, each
-weigher's share is shown too.
+weigher's share is shown too. When no host could be claimed, the top
+weighed hosts and each weigher's share go to the operator's account of
+the refusal (``top_weighed``).
 """
 
+from scheduler import exception
 from scheduler.filters import explain
+
+# How many weighed hosts the operator's account of a refusal names.
+TOP_WEIGHED = 5
 
 
 def run(request, weighers, indices, index=0):
@@ -34,3 +40,19 @@ def run(request, weighers, indices, index=0):
                    explain.format_weights(host_set, indices, weights,
                                           per_weigher))
     return weights
+
+
+def top_weighed(refusal, request, weighers, indices):
+    """``refusal`` with the top weighed hosts in its operator's detail.
+
+    Failure path only: the weights are computed again, with each
+    weigher's share, over the same hosts (so normalised as they were).
+    """
+    per_weigher = {}
+    weights = weighers.weigh(request.host_set, request.spec, indices,
+                             per_weigher=per_weigher)
+    lines = explain.format_weights(request.host_set, indices, weights,
+                                   per_weigher)
+    return exception.NoValidHost(refusal.reason, detail='%s; top weighed: %s'
+                                 % (refusal.detail or refusal.reason,
+                                    '; '.join(lines[:TOP_WEIGHED])))

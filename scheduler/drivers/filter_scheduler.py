@@ -156,8 +156,12 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
             weights = weigh_step.run(request, self.weighers, indices, index)
             order = rank_step.run(request, indices, weights,
                                   self.conf.filter_scheduler, self.rng)
-            claim_step.claim(request, self.placement, order, index,
-                             self.conf.scheduler.max_claim_conflicts)
+            try:
+                claim_step.claim(request, self.placement, order, index,
+                                 self.conf.scheduler.max_claim_conflicts)
+            except exception.NoValidHost as e:
+                raise weigh_step.top_weighed(e, request, self.weighers,
+                                             indices) from e
         return select_step.selections(request, self.filters,
                                       self.conf.scheduler.max_attempts)
 

@@ -193,8 +193,13 @@ def test_every_claim_refused_is_no_valid_host_saying_so():
         'none of the 2 hosts that passed the filters could be claimed: 2 '
         'refused by Placement, 0 without room for the request in the '
         'provider summaries')
-    # Placement's last word names the host: the operator's to read.
-    assert e.value.detail.endswith('(last refusal: no room on host-0)')
+    # Placement's last word names the host: the operator's to read, with
+    # the hosts as weighed, best first, and each weigher's share.
+    detail, top = e.value.detail.split('; top weighed: ')
+    assert detail.endswith('(last refusal: no room on host-0)')
+    assert top.startswith('host-1 (host-1): weight ')
+    assert '; host-0 (host-0): weight ' in top
+    assert 'RAMWeigher' in top
     assert placement.claim_calls == [('i-1', 'host-1'), ('i-1', 'host-0')]
 
 
