@@ -58,6 +58,25 @@ scheduler_opts = [
              'amount). They run in parallel, only for requests that '
              'failed. 0 turns the diagnosis off: NoValidHost then only '
              'describes the query.'),
+    cfg.FloatOpt(
+        'diagnosis_reuse_seconds',
+        default=10.0,
+        min=0.0,
+        max=3600.0,
+        help='A diagnosis of the same query made this many seconds ago or '
+             'less is given again instead of asking Placement anew: a '
+             'burst of requests against a full cloud costs Placement one '
+             'diagnosis, not one per request. Its counts and largest free '
+             'amounts are then that old. 0 diagnoses every refusal.'),
+    cfg.IntOpt(
+        'diagnosis_concurrency',
+        default=2,
+        min=1,
+        max=64,
+        help='Diagnoses running at once in one worker process. A refusal '
+             'made while that many run is not diagnosed (its NoValidHost '
+             'says so), so that refusals never queue behind each other '
+             'or add more load to a Placement already busy.'),
     cfg.IntOpt(
         'workers',
         min=1,

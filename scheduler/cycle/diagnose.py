@@ -22,7 +22,11 @@ query that got a candidate is asked once more with ``limit =
 [scheduler] max_placement_results`` while the budget lasts: the largest
 free amount of a blocking resource, and how many hosts meet every other
 constraint, are read from provider summaries, and one candidate's
-summaries only cover its own tree.
+summaries only cover its own tree. A diagnosis of the same query made at
+most ``[scheduler] diagnosis_reuse_seconds`` ago is given again, and at
+most ``diagnosis_concurrency`` run at once per worker (a refusal beyond
+that is not diagnosed, and says so): a burst of requests against a full
+cloud must not multiply the load on Placement.
 
 The caller's NoValidHost names resource classes, traits and counts
 (``scheduler.placement.diagnosis_text``); the operator's detail (the
@@ -35,6 +39,7 @@ refusal stands.
 
 from concurrent import futures
 import threading
+import time
 
 from oslo_log import log as logging
 
@@ -57,12 +62,50 @@ class Diagnoser:
         blocking constraint.
     """
 
-    def __init__(self, budget, follow_up_limit, threads=THREADS):
+    def __init__(self, budget, follow_up_limit, threads=THREADS,
+                 reuse_seconds=0.0, concurrency=None,
+                 clock=time.monotonic):
         self.budget = budget
         self.follow_up_limit = follow_up_limit
+        self.reuse_seconds = reuse_seconds
         self._threads = threads
         self._pool = None
         self._lock = threading.Lock()
+        self._clock = clock
+        # {query string: (when, (reason, lines))} of recent diagnoses.
+        self._recent = {}
+        self._running = (threading.BoundedSemaphore(concurrency)
+                         if concurrency else None)
+
+    def explain(self, query, placement, request_id=None):
+        """``diagnose``, unless a recent one of this query can be reused.
+
+        None when ``concurrency`` diagnoses are running already: the
+        refusal is then not diagnosed.
+        """
+        key = query.to_query_string()
+        now = self._clock()
+        with self._lock:
+            when, found = self._recent.get(key, (None, None))
+        if when is not None and now - when <= self.reuse_seconds:
+            reason, lines = found
+            return reason, lines + [
+                'the diagnosis of %.1f s ago is reused ([scheduler] '
+                'diagnosis_reuse_seconds)' % (now - when)]
+        if self._running is not None and not self._running.acquire(
+                blocking=False):
+            return None
+        try:
+            found = self.diagnose(query, placement, request_id)
+        finally:
+            if self._running is not None:
+                self._running.release()
+        if self.reuse_seconds > 0:
+            with self._lock:
+                self._recent = {k: v for k, v in self._recent.items()
+                                if now - v[0] <= self.reuse_seconds}
+                self._recent[key] = (now, found)
+        return found
 
     def _executor(self):
         with self._lock:
@@ -162,12 +205,22 @@ def no_candidates(request, placement, diagnoser):
     lines = []
     try:
         with request.timed('diagnosis'):
-            if diagnoser is None or diagnoser.budget <= 0:
+            found = None
+            if diagnoser is not None and diagnoser.budget > 0:
+                found = diagnoser.explain(query, placement,
+                                          request.request_id)
+                busy = found is None
+            else:
+                busy = False
+            if found is None:
                 reason = text.reason(query, [], 0, 0)
                 lines = ['query %s -> 0' % query.to_query_string()]
+                if busy:
+                    reason += ' (not diagnosed: other diagnoses running)'
+                    lines.append('not diagnosed: [scheduler] '
+                                 'diagnosis_concurrency reached')
             else:
-                reason, lines = diagnoser.diagnose(
-                    query, placement, request.request_id)
+                reason, lines = found
     except Exception:
         # Best effort: the refusal stands, in the plain words.
         LOG.exception('Request %s: the Placement diagnosis failed',

@@ -87,7 +87,9 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
         # Why Placement had no candidate, asked only when it had none.
         self.diagnoser = diagnose.Diagnoser(
             self.conf.scheduler.diagnosis_max_queries,
-            self.conf.scheduler.max_placement_results)
+            self.conf.scheduler.max_placement_results,
+            reuse_seconds=self.conf.scheduler.diagnosis_reuse_seconds,
+            concurrency=self.conf.scheduler.diagnosis_concurrency)
         # Placement failures by kind, since the process started.
         self.placement_failures = collections.Counter()
         self._lock = threading.Lock()

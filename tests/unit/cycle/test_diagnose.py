@@ -155,3 +155,39 @@ def test_the_candidates_step_diagnoses_only_an_empty_answer():
     with pytest.raises(exception.NoValidHost):
         candidates.fetch(request, placement, diagnose.Diagnoser(10, 10))
     assert 'diagnosis' in request.timings
+
+
+def test_a_recent_diagnosis_of_the_same_query_is_reused():
+    placement = MemoryShortPlacement()
+    now = [100.0]
+    diagnoser = diagnose.Diagnoser(10, 1000, reuse_seconds=10.0,
+                                   clock=lambda: now[0])
+    first = diagnose.no_candidates(_request(), placement, diagnoser)
+    asked = len(placement.asked)
+    now[0] += 5.0
+    again = diagnose.no_candidates(_request(), placement, diagnoser)
+    # A burst against a full cloud costs Placement one diagnosis.
+    assert len(placement.asked) == asked
+    assert again.reason == first.reason
+    assert 'the diagnosis of 5.0 s ago is reused' in again.detail
+    now[0] += 6.0
+    diagnose.no_candidates(_request(), placement, diagnoser)
+    assert len(placement.asked) == 2 * asked
+
+
+def test_a_refusal_beyond_the_concurrency_is_not_diagnosed():
+    placement = MemoryShortPlacement()
+    diagnoser = diagnose.Diagnoser(10, 1000, concurrency=1)
+    # One diagnosis is running (its slot is taken).
+    diagnoser._running.acquire()
+    try:
+        refusal = diagnose.no_candidates(_request(), placement, diagnoser)
+    finally:
+        diagnoser._running.release()
+    assert placement.asked == []
+    assert refusal.reason.endswith(
+        '(not diagnosed: other diagnoses running)')
+    assert 'diagnosis_concurrency reached' in refusal.detail
+    # Free again: diagnosed.
+    refusal = diagnose.no_candidates(_request(), placement, diagnoser)
+    assert 'largest free' in refusal.reason
