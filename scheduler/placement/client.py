@@ -37,6 +37,7 @@ from oslo_serialization import jsonutils
 from requests import exceptions as requests_exc
 
 from scheduler import exception
+from scheduler.placement import decoding
 from scheduler.placement import versions
 
 LOG = logging.getLogger(__name__)
@@ -268,7 +269,7 @@ class PlacementClient(object):
             if status == 204 or not resp.content:
                 return None
             try:
-                return jsonutils.loads(resp.text)
+                return decoding.loads(resp.content)
             except ValueError:
                 raise exception.PlacementBadResponse(
                     'Placement at %s answered %d to %s with a body that is '
