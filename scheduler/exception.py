@@ -118,6 +118,20 @@ class ClaimConflict(SchedulerError):
         self.error_code = error_code
 
 
+class ConsumerHoldsClaim(ClaimConflict):
+    """The consumer already holds a claim, and this request is no move.
+
+    A boot's consumer holding allocations is the same request delivered
+    twice (RabbitMQ redelivers a call whose acknowledgement a failing node
+    lost, and another worker takes it): ``allocations`` are what the first
+    delivery claimed, which this one must answer with, not add to.
+    """
+
+    def __init__(self, reason, allocations):
+        super().__init__(reason, error_code='consumer already claimed')
+        self.allocations = allocations
+
+
 class PluginLoadError(SchedulerError):
     """A configured driver, filter or weigher could not be loaded."""
 

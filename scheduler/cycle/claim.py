@@ -80,7 +80,22 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
         try:
             previous = placement.claim(
                 consumer, allocation_request, spec.project_id,
-                spec.user_id, request.version)
+                spec.user_id, request.version, move=is_move(spec))
+        except exception.ConsumerHoldsClaim as e:
+            held = _held_host(host_set, e.allocations)
+            if held is not None:
+                LOG.info('Consumer %(consumer)s holds a claim on %(host)s '
+                         'already (this request was delivered twice): '
+                         'answering with it', {
+                             'consumer': consumer,
+                             'host': host_set.host_names[held]})
+                # Not this delivery's claim: never released by its undo.
+                return cycle_request.Claimed(
+                    held, {'allocations': e.allocations}, None)
+            conflicts += 1
+            last = e.reason
+            codes.add(e.error_code)
+            continue
         except exception.ClaimConflict as e:
             conflicts += 1
             last = e.reason
@@ -107,6 +122,27 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
                  no_room))
     raise exception.NoValidHost(
         reason, detail='%s (last refusal: %s)' % (reason, last))
+
+
+def is_move(spec):
+    """Whether allocations the instance holds are a move's source.
+
+    Nova's conductor moves a migration's or resize's source allocations to
+    the migration's uuid before asking; only an evacuation leaves them
+    with the instance, and it ignores the source host
+    (``ignore_hosts``). A consumer that holds allocations for any other
+    request is the same request delivered twice.
+    """
+    return bool(spec.ignore_hosts)
+
+
+def _held_host(host_set, allocations):
+    """Index of the host whose tree holds ``allocations``, or None."""
+    held = set(allocations)
+    for i, uuid in enumerate(host_set.uuids):
+        if uuid in held:
+            return i
+    return None
 
 
 def undo(request, placement, deferred_releases):

@@ -175,7 +175,7 @@ class PlacementAdapter:
         return self._names.lookup(uuids)
 
     def claim(self, consumer_uuid, allocation_request, project_id, user_id,
-              version):
+              version, move=True):
         """Claim ``allocation_request`` for ``consumer_uuid``.
 
         :returns: None, or the allocations the consumer held before (a
@@ -185,8 +185,12 @@ class PlacementAdapter:
         written at the newest microversion ``claims`` knows (so that it
         carries ``consumer_type`` where Placement takes it).
 
-        :raises: ClaimConflict when the host has no room any more,
-            PlacementError for any other failure.
+        ``move``: whether allocations the consumer holds already are a
+        move's source (see ``claims.claim``).
+
+        :raises: ClaimConflict when the host has no room any more
+            (ConsumerHoldsClaim: the consumer holds a claim and this is no
+            move), PlacementError for any other failure.
         """
         try:
             return claims.claim(
@@ -194,7 +198,7 @@ class PlacementAdapter:
                 user_id, version=None,
                 attempts=self._conf.scheduler.claim_attempts,
                 retry_delay=self._conf.scheduler.claim_retry_delay,
-                on_retry=self._recorder.claim_retried)
+                on_retry=self._recorder.claim_retried, move=move)
         except exception.ClaimConflict:
             self._recorder.claim_conflict()
             raise

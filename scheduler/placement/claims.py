@@ -110,7 +110,7 @@ def move_body(body, current, generation):
 def claim(client, consumer_uuid, allocation_request, project_id, user_id,
           version=None, attempts=4, retry_delay=0.05,
           consumer_type=CONSUMER_TYPE_INSTANCE, global_request_id=None,
-          sleep=time.sleep, on_retry=None):
+          sleep=time.sleep, on_retry=None, move=True):
     """Claim ``allocation_request`` for ``consumer_uuid``.
 
     The claim is first written for a new consumer. If the consumer exists
@@ -132,6 +132,9 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
         next one (``[scheduler] claim_retry_delay``).
     :param on_retry: None, or called before each retry after
         ``placement.concurrent_update`` (the metrics count them).
+    :param move: whether allocations the consumer holds are a move's
+        source (an evacuation); if not, holding other allocations raises
+        ``ConsumerHoldsClaim`` (a repeated delivery of the same request).
     :raises ClaimConflict: Placement refused for capacity, the consumer
         holds other allocations, or the races outlasted ``attempts``.
     :raises PlacementError: any other failure of the call.
@@ -175,6 +178,13 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
                          consumer_uuid, providers)
                 return previous
             if current.get('allocations') and previous is None:
+                if not move:
+                    raise exception.ConsumerHoldsClaim(
+                        'consumer %s already holds a claim on %s and the '
+                        'request is no move: a repeated delivery'
+                        % (consumer_uuid,
+                           ', '.join(sorted(current['allocations']))),
+                        current['allocations'])
                 previous = {'allocations': current['allocations']}
             generation = current.get('consumer_generation')
             body = (move_body(new_body, previous, generation) if previous

@@ -395,3 +395,36 @@ def test_claims_stop_after_max_claim_conflicts_saying_why():
     assert 'refused the claim on 2 hosts in a row' in err.value.reason
     assert 'max_claim_conflicts' in err.value.reason
     assert len(placement.claim_calls) == 2
+
+
+def test_a_request_delivered_twice_answers_with_the_claim_it_holds():
+    class Redelivered(fake_placement.FakePlacement):
+        def claim(self, consumer_uuid, allocation_request, project_id,
+                  user_id, version, move=True):
+            self.moves = getattr(self, 'moves', []) + [move]
+            held = {self.uuid_of['host-2']: {'resources': {'VCPU': 1}}}
+            raise exception.ConsumerHoldsClaim('held', held)
+
+    placement = Redelivered(_ram_hosts(8192, 4096, 2048))
+    placement.uuid_of = {h: rp for rp, h in placement.host_of.items()}
+    result = _driver(placement, filter_scheduler=RAM_ONLY).select_destinations(
+        None, fakes.make_spec(), ['i-1'])
+    # Not a move (no ignored source): the first delivery's host, once.
+    assert placement.moves == [False]
+    assert _chosen(result) == ['host-2']
+    assert placement.released == []
+
+
+def test_an_evacuation_claims_as_a_move():
+    placement = fake_placement.FakePlacement(_ram_hosts(8192, 4096))
+    calls = []
+    claim = placement.claim
+
+    def recording(*args, move=True):
+        calls.append(move)
+        return claim(*args, move=move)
+
+    placement.claim = recording
+    _driver(placement).select_destinations(
+        None, fakes.make_spec(ignore_hosts=['host-9']), ['i-1'])
+    assert calls == [True]

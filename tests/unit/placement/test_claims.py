@@ -193,6 +193,23 @@ def test_consumer_holding_a_source_gets_both_at_its_generation():
     assert previous == {'allocations': held['allocations']}
 
 
+def test_consumer_holding_another_claim_outside_a_move_is_not_doubled():
+    # The same boot delivered twice: the first delivery's claim stands.
+    other = '33333333-3333-3333-3333-333333333333'
+    held = {'allocations': {other: {'resources': {'VCPU': 1,
+                                                  'MEMORY_MB': 512},
+                                    'generation': 7}},
+            'consumer_generation': 5, 'project_id': 'proj',
+            'user_id': 'user'}
+    client = FakeClient([CONSUMER_EXISTS], held=held)
+    with pytest.raises(exception.ConsumerHoldsClaim) as e:
+        _claim(client, move=False)
+    assert e.value.allocations == held['allocations']
+    assert isinstance(e.value, exception.ClaimConflict)
+    # One PUT, the refused one: nothing written on top.
+    assert len(client.puts) == 1
+
+
 def test_move_claim_keeps_the_source_amounts_of_a_shared_provider():
     held = {'allocations': {RP: {'resources': {'VCPU': 4}}},
             'consumer_generation': 1, 'project_id': 'proj',
