@@ -217,7 +217,13 @@ class SchedulerManager(manager.Manager):
             kwargs = {'spec_obj': spec_obj, 'instance_uuids': instance_uuids,
                       'return_objects': return_objects,
                       'return_alternates': return_alternates}
-        cctxt = self._prepare(timeout=CONF.long_rpc_timeout)
+        # As Nova's SchedulerAPI: a long timeout, but the server's
+        # heartbeats must keep coming. Without call_monitor_timeout, a
+        # call the server never answers (it was stopped with the call in
+        # flight, at a test's clean-up) held Nova's conductor, and so the
+        # test worker, for long_rpc_timeout (1,800 s).
+        cctxt = self._prepare(timeout=CONF.long_rpc_timeout,
+                              call_monitor_timeout=CONF.rpc_response_timeout)
         self._casts_applied()
         notified = spec_obj is not _SENTINEL
         with self._notified:
