@@ -81,8 +81,9 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
             previous = placement.claim(
                 consumer, allocation_request, spec.project_id,
                 spec.user_id, request.version, move=is_move(spec))
-        except exception.ConsumerHoldsClaim as e:
-            held = _held_host(host_set, e.allocations)
+        except exception.ClaimConflict as e:
+            held = (_held_host(host_set, e.allocations)
+                    if isinstance(e, exception.ConsumerHoldsClaim) else None)
             if held is not None:
                 LOG.info('Consumer %(consumer)s holds a claim on %(host)s '
                          'already (this request was delivered twice): '
@@ -92,11 +93,6 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
                 # Not this delivery's claim: never released by its undo.
                 return cycle_request.Claimed(
                     held, {'allocations': e.allocations}, None)
-            conflicts += 1
-            last = e.reason
-            codes.add(e.error_code)
-            continue
-        except exception.ClaimConflict as e:
             conflicts += 1
             last = e.reason
             if e.error_code:

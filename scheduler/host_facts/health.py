@@ -47,13 +47,11 @@ def fact_readers(filters):
 def unreported(sources, readers):
     """Warnings: facts enabled plugins read that no source reports well.
 
-    :param sources: the configured ``HostFactsSource`` objects.
+    :param sources: the configured ``HostFactsSource`` objects, ``rpc``
+        included.
     :param readers: ``{fact: [plugin names]}`` (``fact_readers``).
     """
-    suppliers = {fact: sorted({s.name for s in sources
-                               if fact in s.supplies} | (
-                                   {'rpc'} if fact == facts.INSTANCES
-                                   else set()))
+    suppliers = {fact: sorted(s.name for s in sources if fact in s.supplies)
                  for fact in readers}
     warnings = []
     compute = readers.get(facts.COMPUTE)

@@ -58,8 +58,6 @@ class RPCSource(base.HostFactsSource):
     def __init__(self, conf, clock=None, on_out_of_date=None):
         kwargs = {'clock': clock} if clock is not None else {}
         super().__init__(conf, **kwargs)
-        # Hosts whose instance list is not known to be complete.
-        self._out_of_date = set()
         self.sync_mismatches = 0
         self.on_out_of_date = on_out_of_date
         # Pushed, never failing: it vouches from the start.
@@ -77,10 +75,15 @@ class RPCSource(base.HostFactsSource):
     def age(self):
         return max(self._clock() - self._loaded_at, 0.0)
 
+    def _partial(self):
+        """Names of the hosts whose instance list is not known whole."""
+        return sorted(name for name, known in list(self._hosts.items())
+                      if not known.instances_complete)
+
     def health_detail(self):
         return '%d host(s) with instance info, %d out of date, %d sync ' \
                'mismatch(es), %s' % (
-                   len(self._hosts), len(self._out_of_date),
+                   len(self._hosts), len(self._partial()),
                    self.sync_mismatches,
                    '%d aggregate(s)' % len(self._aggregates)
                    if self._heard_aggregates else
@@ -94,8 +97,8 @@ class RPCSource(base.HostFactsSource):
         what was heard], 'since_last_cast': seconds}``.
         """
         with self._lock:
-            partial = sorted(self._out_of_date & set(self._hosts))
-            complete = sorted(set(self._hosts) - self._out_of_date)
+            partial = self._partial()
+            complete = sorted(set(self._hosts) - set(partial))
             aggregates = (len(self._aggregates) if self._heard_aggregates
                           else None)
         return {'aggregates': aggregates, 'complete': complete,
@@ -103,7 +106,8 @@ class RPCSource(base.HostFactsSource):
 
     def out_of_date(self, host_name):
         """Whether the host's instance list is not known to be complete."""
-        return host_name in self._out_of_date
+        known = self._hosts.get(host_name)
+        return known is not None and not known.instances_complete
 
     # Aggregates: replaced as a whole (copy on write) on every cast.
 
@@ -136,10 +140,6 @@ class RPCSource(base.HostFactsSource):
         self._set_host_locked(host_name, base.SourceHost(
             instances=compact.Instances(states),
             instances_complete=complete))
-        if complete:
-            self._out_of_date.discard(host_name)
-        else:
-            self._out_of_date.add(host_name)
         self._loaded_at = self._clock()
 
     def update_instances(self, host_name, records):
@@ -150,7 +150,7 @@ class RPCSource(base.HostFactsSource):
                 complete = len(items) > 1
                 states = {}
             else:
-                complete = host_name not in self._out_of_date
+                complete = known.instances_complete
                 states = known.instances.states()
             for uuid, state in items:
                 states[uuid] = compact.keep_image_properties(
@@ -169,7 +169,7 @@ class RPCSource(base.HostFactsSource):
             states.pop(instance_uuid, None)
             self._set_instances(host_name, states,
                                 known is not None and
-                                host_name not in self._out_of_date)
+                                known.instances_complete)
 
     def sync_instances(self, host_name, instance_uuids):
         """The handshake; True if the record was up to date."""
@@ -186,7 +186,6 @@ class RPCSource(base.HostFactsSource):
                 # What was heard is now known to be the whole list.
                 self._set_instances(host_name, old, True)
             else:
-                self._out_of_date.discard(host_name)
                 self._loaded_at = self._clock()
         if matched:
             LOG.debug('Instance sync of host %s matched', host_name)
