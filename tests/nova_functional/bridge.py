@@ -25,6 +25,7 @@ own exception, with the service's reason.
 """
 
 import collections
+import contextlib
 import threading
 
 from nova import context as nova_context
@@ -146,7 +147,9 @@ class SchedulerManager(manager.Manager):
                        'versioned': fmt in ('versioned', 'both')}
         self._url = harness.transport_url()
         self._server = server.start(CONF, self._url)
-        self._restart = threading.Lock()
+        # Guards the server's restarts against the calls in flight.
+        self._restart = threading.Condition()
+        self._calls = 0
         self._stopped = False
         self._casts = threading.Condition()
         self._pending = 0
@@ -196,14 +199,32 @@ class SchedulerManager(manager.Manager):
                 lambda: all(self._seen[w] > before[w] for w in wanted),
                 timeout=timeout)
 
-    def _prepare(self, **kwargs):
+    @contextlib.contextmanager
+    def _calling(self, **kwargs):
+        """A client of the current server, which stays until the call ends.
+
+        A test may change the options while other threads have calls in
+        flight (its computes' casts go on while it sets flags). The server
+        is restarted only once none is: a call whose server is stopped
+        under it, or whose message is purged with the old queue, is never
+        answered.
+        """
         if self._stopped:
             raise exception.NoValidHost(
                 reason='the scheduler service is stopping')
         with self._restart:
+            self._restart.wait_for(
+                lambda: not self._calls or server.unchanged(
+                    self._server, CONF, self._url))
             self._server = server.current(self._server, CONF, self._url)
-        self._server.wait_ready()
-        return self._link.client.prepare(**kwargs)
+            self._calls += 1
+        try:
+            self._server.wait_ready()
+            yield self._link.client.prepare(**kwargs)
+        finally:
+            with self._restart:
+                self._calls -= 1
+                self._restart.notify_all()
 
     @messaging.expected_exceptions(exception.NoValidHost)
     def select_destinations(self, ctxt, request_spec=None,
@@ -217,20 +238,23 @@ class SchedulerManager(manager.Manager):
             kwargs = {'spec_obj': spec_obj, 'instance_uuids': instance_uuids,
                       'return_objects': return_objects,
                       'return_alternates': return_alternates}
-        # As Nova's SchedulerAPI: a long timeout, but the server's
-        # heartbeats must keep coming. Without call_monitor_timeout, a
-        # call the server never answers (it was stopped with the call in
-        # flight, at a test's clean-up) held Nova's conductor, and so the
-        # test worker, for long_rpc_timeout (1,800 s).
-        cctxt = self._prepare(timeout=CONF.long_rpc_timeout,
-                              call_monitor_timeout=CONF.rpc_response_timeout)
+        # The casts first: one waiting to restart the server would wait
+        # for this call, which would wait for it.
         self._casts_applied()
         notified = spec_obj is not _SENTINEL
         with self._notified:
             before = collections.Counter(self._seen)
             self._request_ids.add(ctxt.request_id)
         try:
-            result = cctxt.call(ctxt, 'select_destinations', **kwargs)
+            # As Nova's SchedulerAPI: a long timeout, but the server's
+            # heartbeats must keep coming. Without call_monitor_timeout, a
+            # call the server never answers (it was stopped with the call
+            # in flight, at a test's clean-up) held Nova's conductor, and
+            # so the test worker, for long_rpc_timeout (1,800 s).
+            with self._calling(
+                    timeout=CONF.long_rpc_timeout,
+                    call_monitor_timeout=CONF.rpc_response_timeout) as cctxt:
+                result = cctxt.call(ctxt, 'select_destinations', **kwargs)
         except exception.NoValidHost as e:
             if notified:
                 self._wait_notified(before, ['start'],
@@ -255,7 +279,8 @@ class SchedulerManager(manager.Manager):
         with self._casts:
             self._pending += 1
         try:
-            self._prepare(version=version).call(ctxt, method, **kwargs)
+            with self._calling(version=version) as cctxt:
+                cctxt.call(ctxt, method, **kwargs)
         finally:
             with self._casts:
                 self._pending -= 1

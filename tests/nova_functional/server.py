@@ -217,6 +217,19 @@ def start(conf, transport_url):
                   transport_url)
 
 
+def _wanted(running, conf, transport_url):
+    options = service_config(conf, transport_url)
+    # [DEFAULT] host is the name of the service being started: Nova's
+    # tests set it for each service they start, after the scheduler.
+    options['DEFAULT']['host'] = running.options['DEFAULT']['host']
+    return options
+
+
+def unchanged(running, conf, transport_url):
+    """Whether ``current`` would keep ``running``."""
+    return _wanted(running, conf, transport_url) == running.options
+
+
 def current(running, conf, transport_url):
     """``running``, or a new server if the test changed the config since.
 
@@ -225,10 +238,7 @@ def current(running, conf, transport_url):
     service reads its file at start, so it is restarted with the new
     one, as an operator restarts a scheduler whose nova.conf changed.
     """
-    options = service_config(conf, transport_url)
-    # [DEFAULT] host is the name of the service being started: Nova's
-    # tests set it for each service they start, after the scheduler.
-    options['DEFAULT']['host'] = running.options['DEFAULT']['host']
+    options = _wanted(running, conf, transport_url)
     if options == running.options:
         return running
     LOG.debug('The test changed the scheduler options: restarting it')
