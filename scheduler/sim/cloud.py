@@ -25,10 +25,16 @@ is the default)::
     flavors:
       small: {vcpus: 1, memory_mb: 2048, root_gb: 20}
 
+Instead of (or besides) ``host_groups``, a cloud file may hold the
+``providers`` of a snapshot of a live Placement (``scheduler-sim
+snapshot``, see ``scheduler.sim.snapshot``): nested providers, sharing
+providers, aggregates and usages, loaded as they were.
+
 Providers are written with the plain Placement REST API, as a nova-compute
 would, so the scheduler under test reads what a real deployment has.
 """
 
+import collections
 import dataclasses
 import uuid
 
@@ -38,9 +44,12 @@ from keystoneauth1 import token_endpoint
 import yaml
 
 from scheduler.objects import request_spec
+from scheduler.sim import snapshot
 
 MICROVERSION = '1.36'
 STANDARD_TRAIT_PREFIXES = ('CUSTOM_',)
+# A snapshot's root providers with one of these in their tree are hosts.
+COMPUTE_CLASSES = ('VCPU', 'MEMORY_MB')
 
 
 class CloudError(Exception):
@@ -53,12 +62,16 @@ class Host:
     uuid: str
     inventory: dict
     traits: list
+    # Made by snapshot.load() with the rest of its snapshot.
+    from_snapshot: bool = False
 
 
 @dataclasses.dataclass
 class Cloud:
     hosts: list
     flavors: dict
+    # The snapshot of the cloud file's ``providers``, if it has some.
+    snapshot: dict | None = None
 
 
 def _host_group(group, index):
@@ -74,18 +87,9 @@ def _host_group(group, index):
     return name, count, inventory
 
 
-def load_cloud(path):
-    """Read a cloud description; raise CloudError naming what is wrong."""
-    try:
-        with open(path) as f:
-            data = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as e:
-        raise CloudError('cannot read cloud file %s: %s' % (path, e))
-    if not isinstance(data, dict) or not data.get('host_groups'):
-        raise CloudError('%s: a cloud needs a non-empty host_groups list'
-                         % path)
+def _group_hosts(groups):
     hosts = []
-    for index, group in enumerate(data['host_groups']):
+    for index, group in enumerate(groups):
         name, count, inventory = _host_group(group, index)
         for n in range(1, count + 1):
             host_name = '%s-%04d' % (name, n)
@@ -94,13 +98,92 @@ def load_cloud(path):
                 uuid=str(uuid.uuid5(uuid.NAMESPACE_DNS, host_name)),
                 inventory=_inventory(group, inventory),
                 traits=list(group.get('traits', []))))
+    return hosts
+
+
+def _tree_inventory(tree):
+    """The inventory of a provider tree, totals summed by resource class."""
+    inventory = {}
+    for provider in tree:
+        for rc, record in provider.get('inventory', {}).items():
+            if rc not in inventory:
+                inventory[rc] = dict(record)
+                continue
+            summed = inventory[rc]
+            for field in ('total', 'reserved'):
+                summed[field] = summed.get(field, 0) + record.get(field, 0)
+            summed['max_unit'] = max(summed.get('max_unit', 0),
+                                     record.get('max_unit', 0))
+    return inventory
+
+
+def snapshot_hosts(providers):
+    """A Host per compute node of a snapshot: its roots with VCPU or RAM.
+
+    :param providers: the providers of a snapshot, parents first.
+    The inventory of a Host is that of its whole tree (NUMA nodes
+    included), summed; its traits are the root's.
+    """
+    root_of = {}
+    trees = collections.defaultdict(list)
+    for provider in providers:
+        parent = provider.get('parent')
+        root = root_of[parent] if parent else provider
+        root_of[provider['uuid']] = root
+        trees[root['uuid']].append(provider)
+    hosts = []
+    for tree in trees.values():
+        root, inventory = tree[0], _tree_inventory(tree)
+        if any(rc in inventory for rc in COMPUTE_CLASSES):
+            hosts.append(Host(name=root['name'], uuid=root['uuid'],
+                              inventory=inventory,
+                              traits=list(root.get('traits', [])),
+                              from_snapshot=True))
+    return hosts
+
+
+def _snapshot(data, path):
+    try:
+        providers = snapshot.validate(data)
+    except snapshot.SnapshotError as e:
+        raise CloudError('%s: %s' % (path, e))
+    return {'providers': providers}
+
+
+def _check_unique_names(names, path):
+    counts = collections.Counter(names)
+    twice = sorted(name for name, count in counts.items() if count > 1)
+    if twice:
+        raise CloudError('%s: provider name(s) used twice: %s'
+                         % (path, ', '.join(twice)))
+
+
+def load_cloud(path):
+    """Read a cloud description; raise CloudError naming what is wrong."""
+    try:
+        with open(path) as f:
+            data = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as e:
+        raise CloudError('cannot read cloud file %s: %s' % (path, e))
+    if not isinstance(data, dict) or not (data.get('host_groups') or
+                                          data.get('providers')):
+        raise CloudError('%s: a cloud needs a non-empty host_groups list '
+                         'or the providers of a snapshot' % path)
+    hosts = _group_hosts(data.get('host_groups') or [])
+    names = [h.name for h in hosts]
+    cloud_snapshot = None
+    if data.get('providers'):
+        cloud_snapshot = _snapshot(data, path)
+        names += [p['name'] for p in cloud_snapshot['providers']]
+        hosts += snapshot_hosts(cloud_snapshot['providers'])
+    _check_unique_names(names, path)
     flavors = {}
     for name, values in (data.get('flavors') or {}).items():
         try:
             flavors[name] = request_spec.Flavor(name=name, **values)
         except TypeError as e:
             raise CloudError('flavor %r is malformed: %s' % (name, e))
-    return Cloud(hosts=hosts, flavors=flavors)
+    return Cloud(hosts=hosts, flavors=flavors, snapshot=cloud_snapshot)
 
 
 def _inventory(group, totals):
@@ -129,8 +212,13 @@ def placement_adapter(endpoint, token=ADMIN_TOKEN):
 
 
 def create_hosts(endpoint, hosts, token=ADMIN_TOKEN):
-    """Create one root resource provider per host, as nova-compute does."""
+    """Create one root resource provider per host, as nova-compute does.
+
+    Hosts of a snapshot (``from_snapshot``) are skipped: ``populate()``
+    loads them, with the rest of their snapshot.
+    """
     api = placement_adapter(endpoint, token)
+    hosts = [h for h in hosts if not h.from_snapshot]
     custom = {t for h in hosts for t in h.traits
               if t.startswith(STANDARD_TRAIT_PREFIXES)}
     for trait in sorted(custom):
@@ -147,6 +235,16 @@ def create_hosts(endpoint, hosts, token=ADMIN_TOKEN):
             api.put('/resource_providers/%s/traits' % host.uuid,
                     json={'resource_provider_generation': generation,
                           'traits': host.traits})
+
+
+def populate(endpoint, cloud, token=ADMIN_TOKEN):
+    """Write ``cloud`` into an empty Placement: host groups and snapshot."""
+    create_hosts(endpoint, cloud.hosts, token)
+    if cloud.snapshot:
+        try:
+            snapshot.load(placement_adapter(endpoint, token), cloud.snapshot)
+        except snapshot.SnapshotError as e:
+            raise CloudError('cannot load the snapshot: %s' % e)
 
 
 def usages(endpoint, token=ADMIN_TOKEN):
