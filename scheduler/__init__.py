@@ -15,6 +15,8 @@
 # oslo.messaging's server imports oslo.service, whose default backend is
 # eventlet (deprecated). Select the threading backend before anything of
 # oslo.messaging is imported; every entry point imports this package first.
+import warnings as _warnings
+
 from oslo_service import backend as _service_backend
 from oslo_service.backend import exceptions as _backend_exceptions
 
@@ -24,10 +26,16 @@ def select_threading_backend():
     _service_backend.init_backend(_service_backend.BackendType.THREADING)
 
 
-try:
-    select_threading_backend()
-except _backend_exceptions.BackendAlreadySelected:
-    # Only a tool that imported oslo.messaging before our options (the
-    # config generator) gets here, and it runs no service. The commands
-    # call select_threading_backend() again, and stop if it fails.
-    pass
+with _warnings.catch_warnings():
+    # The backend imports futurist, which imports eventlet when it is
+    # installed, and eventlet warns at import that it is deprecated. This
+    # service runs on threads: the warning is not for its users.
+    _warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+    try:
+        select_threading_backend()
+    except _backend_exceptions.BackendAlreadySelected:
+        # Only a tool that imported oslo.messaging before our options (the
+        # config generator) gets here, and it runs no service. The
+        # commands call select_threading_backend() again, and stop if it
+        # fails.
+        pass

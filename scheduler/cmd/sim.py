@@ -10,123 +10,161 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""``scheduler-sim``: the whole scheduler in one process, with a report.
+"""``scheduler-sim``: what happens if... before production finds out.
 
-Starts a real Placement on sqlite, fills it with the synthetic cloud of
-``--cloud`` (``etc/scheduler/sim-cloud.yaml`` by default), runs the RPC
-server on oslo.messaging's in-process transport and sends ``--requests``
-select_destinations calls through the client a conductor would use, then
-prints where every instance went, why any request failed, and how long the
-scheduler took.
+``scheduler-sim [run]`` replays a workload over simulated time (a
+scenario, or a recorded trace) on a cloud (synthetic, or a snapshot of
+yours), once per scheduler configuration, with the real scheduler and a
+real Placement in-process, and writes a report comparing them.
+``scheduler-sim snapshot`` writes today's cloud from your Placement;
+``scheduler-sim boot`` sends a burst of requests and prints where each
+instance went.
 """
 
 import argparse
+import datetime
 import os
 import sys
-import tempfile
-import threading
+import warnings
 
-from oslo_log import log as logging
+from oslo_serialization import jsonutils
 
-from scheduler import conf as scheduler_conf
-from scheduler.sim import cloud as sim_cloud
-from scheduler.sim import run as sim_run
-
-CONF = scheduler_conf.CONF
-DEFAULT_CLOUD = os.path.join(
-    os.path.dirname(__file__), '..', '..', 'etc', 'scheduler',
-    'sim-cloud.yaml')
-INSTALLED_CLOUD = os.path.join(
-    sys.prefix, 'etc', 'scheduler', 'sim-cloud.yaml')
+SUBCOMMANDS = ('run', 'snapshot', 'boot')
 
 
-def default_cloud_file():
-    for path in (DEFAULT_CLOUD, INSTALLED_CLOUD):
-        if os.path.exists(path):
-            return os.path.abspath(path)
-    return INSTALLED_CLOUD
+def parse_run_args(argv):
+    from scheduler.sim import files
 
-
-def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog='scheduler-sim', description=__doc__.split('\n\n')[0])
-    parser.add_argument('--cloud', default=default_cloud_file(),
-                        help='YAML file describing hosts and flavors')
-    parser.add_argument('--requests', type=int, default=100,
-                        help='number of select_destinations calls')
-    parser.add_argument('--instances-per-request', type=int, default=1,
-                        help='num_instances of each call (multi-create)')
-    parser.add_argument('--flavor', action='append', dest='flavors',
-                        help='flavor to boot (repeatable); default: every '
-                             'flavor of the cloud file in turn')
-    parser.add_argument('--config-file', action='append', default=[],
-                        help='scheduler.conf for filters, weighers and '
-                             'multipliers ([placement] is set by the '
-                             'simulation)')
+        prog='scheduler-sim run', description=(
+            'Replay a workload once per configuration and compare them in '
+            'a report. With no argument: the shipped scenario on the '
+            'default cloud, "spread" against "pack".'))
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument('--scenario', help='a scenario (YAML); default: '
+                        '%s' % files.default_scenario())
+    source.add_argument('--trace', help='a recorded trace (CSV or JSON '
+                        'lines) instead of a scenario')
+    parser.add_argument('--cloud', default=files.default_cloud(),
+                        help='the cloud: synthetic host groups, or the '
+                             'output of "scheduler-sim snapshot"')
+    parser.add_argument('--config', action='append', dest='configs',
+                        metavar='FILE', help='a scheduler configuration '
+                        'to run the workload under (repeat to compare); '
+                        'default: the shipped spread.conf and pack.conf')
+    parser.add_argument('--seed', type=int, help="overrides the "
+                        "scenario's seed")
+    parser.add_argument('--output', help='the run directory (report, '
+                        'results, logs); default: ./scheduler-sim-<time>')
+    parser.add_argument('--jobs', type=int,
+                        default=min(os.cpu_count() or 1, 4),
+                        help='configurations run at once')
     parser.add_argument('--debug', action='store_true',
-                        help='log the service at DEBUG on stderr')
-    parser.add_argument('--explain', action='store_true',
-                        help="print every host's fate for every instance: "
-                             'the filter that removed it, or its weight')
+                        help="the service's log on stderr, at DEBUG")
     args = parser.parse_args(argv)
-    if args.requests < 1 or args.instances_per_request < 1:
-        parser.error('--requests and --instances-per-request must be >= 1')
+    if not args.trace and not args.scenario:
+        args.scenario = files.default_scenario()
+    args.configs = args.configs or files.default_configs()
+    for path in [args.cloud, args.scenario or args.trace] + args.configs:
+        if not os.path.isfile(path):
+            parser.error('no such file: %s' % path)
     return args
 
 
-def explanation_printer(stream=None):
-    """A ``scheduler.filters.explain`` listener printing to ``stream``."""
-    lock = threading.Lock()
+def _names(configs):
+    """A label per configuration: its file name, made unique."""
+    names = []
+    for path in configs:
+        base = os.path.splitext(os.path.basename(path))[0]
+        name, n = base, 1
+        while name in names:
+            n += 1
+            name = '%s-%d' % (base, n)
+        names.append(name)
+    return names
 
-    def listener(title, lines):
-        out = stream or sys.stdout
-        with lock:
-            out.write('%s\n' % title)
-            for line in lines:
-                out.write('  %s\n' % line)
-    return listener
+
+class _Bar:
+    """One progress line per run, on a terminal only.
+
+    Written here rather than taken from a library: a line of output does
+    not justify a new runtime dependency.
+    """
+
+    def __init__(self, names, stream=sys.stderr):
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.state = {name: 0.0 for name in names}
+
+    def __call__(self, name, done, total):
+        if not self.enabled:
+            return
+        self.state[name] = done / total if total else 1.0
+        self.stream.write('\r' + '  '.join(
+            '%s [%-20s] %3d%%' % (n, '#' * int(f * 20), f * 100)
+            for n, f in self.state.items()))
+        self.stream.flush()
+
+    def close(self):
+        if self.enabled:
+            self.stream.write('\n')
+
+
+def run(argv):
+    args = parse_run_args(argv)
+    from scheduler.sim import compare
+    from scheduler.sim import report
+    from scheduler.sim import workload
+
+    workload_file = args.scenario or args.trace
+    try:
+        # Read here first: a malformed file is one clear line, at once.
+        load = workload.load(workload_file, args.seed)
+    except workload.WorkloadError as e:
+        sys.exit('scheduler-sim: %s' % e)
+    out = os.path.abspath(args.output or 'scheduler-sim-%s' % (
+        datetime.datetime.now().strftime('%Y%m%d-%H%M%S')))
+    os.makedirs(out, exist_ok=True)
+    names = _names(args.configs)
+    print('%s: %d events over %.1f simulated hours, seed %d; %s; logs in %s'
+          % (load.name, len(load.events), load.duration / 3600, load.seed,
+             ' vs '.join(names), out))
+    specs = [compare.RunSpec(name=name, config_files=[os.path.abspath(c)],
+                             cloud_file=args.cloud,
+                             workload_file=workload_file, seed=args.seed,
+                             workdir=out, hash_seed=load.seed,
+                             debug=args.debug)
+             for name, c in zip(names, args.configs)]
+    bar = _Bar(names)
+    try:
+        runs = compare.run_all(specs, jobs=args.jobs, progress=bar)
+    except compare.RunFailed as e:
+        bar.close()
+        sys.exit('scheduler-sim: %s' % e)
+    bar.close()
+    for result in runs:
+        with open(os.path.join(out, '%s.json' % result.name), 'w') as f:
+            jsonutils.dump(result.to_dict(), f)
+    path = report.write_html(runs, os.path.join(out, 'report.html'))
+    print(report.summary(runs, path))
+    return 0
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.register_options(CONF)
-    # The in-process Placement logs its schema migration and every request
-    # at INFO; the report is what the user asked for.
-    logging.set_defaults(default_log_levels=logging.get_default_log_levels() +
-                         ['alembic=WARN', 'placement=WARN'])
-    conf_args = []
-    for path in args.config_file:
-        conf_args += ['--config-file', path]
-    CONF(conf_args, project='scheduler', default_config_files=[])
-    CONF.set_override('debug', args.debug)
-    logging.setup(CONF, 'scheduler-sim')
-    try:
-        cloud = sim_cloud.load_cloud(args.cloud)
-    except sim_cloud.CloudError as e:
-        sys.exit('scheduler-sim: %s' % e)
-    flavors = args.flavors or sorted(cloud.flavors)
-    unknown = [f for f in flavors if f not in cloud.flavors]
-    if unknown or not flavors:
-        sys.exit('scheduler-sim: unknown flavor(s) %s; the cloud has: %s'
-                 % (', '.join(unknown), ', '.join(sorted(cloud.flavors))))
-    with tempfile.TemporaryDirectory(prefix='scheduler-sim-') as workdir:
-        sim = sim_run.Simulation(CONF, cloud, workdir)
-        print('Placement on sqlite, %d hosts from %s; %d requests of %d '
-              'instance(s) over fake://' % (
-                  len(cloud.hosts), args.cloud, args.requests,
-                  args.instances_per_request))
-        try:
-            sim.start()
-            if args.explain:
-                # The filter_scheduler driver's explanations.
-                sim.manager.driver.explainer.add_listener(
-                    explanation_printer())
-            outcomes = sim_run.run(sim, flavors, args.requests,
-                                   args.instances_per_request)
-            sim_run.report(outcomes, sim.usages(), cloud)
-        finally:
-            sim.stop()
-    return 0
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Eventlet's and other libraries' deprecation warnings are for this
+    # project's developers, not for a user running a simulation.
+    warnings.filterwarnings('ignore', category=DeprecationWarning)
+    command = argv[0] if argv and argv[0] in SUBCOMMANDS else 'run'
+    if argv and argv[0] == command:
+        argv = argv[1:]
+    if command == 'snapshot':
+        from scheduler.cmd import sim_snapshot
+        return sim_snapshot.main(argv)
+    if command == 'boot':
+        from scheduler.cmd import sim_boot
+        return sim_boot.main(argv)
+    return run(argv)
 
 
 if __name__ == '__main__':

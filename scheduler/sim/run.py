@@ -118,18 +118,19 @@ def set_sim_defaults(conf):
 class Simulation:
     """Placement, the cloud, the RPC server and a client, in one process."""
 
-    def __init__(self, conf, cloud, workdir):
+    def __init__(self, conf, cloud, workdir, durable=True):
         set_sim_defaults(conf)
         self.conf = conf
         self.cloud = cloud
-        self.placement = placement_server.PlacementServer(workdir)
+        self.placement = placement_server.PlacementServer(
+            workdir, durable=durable)
         self.server = None
         self.manager = None
         self.client = None
 
     def start(self):
         endpoint = self.placement.start()
-        sim_cloud.create_hosts(endpoint, self.cloud.hosts)
+        sim_cloud.populate(endpoint, self.cloud)
         placement_server.apply_placement_conf(self.conf, endpoint)
         transport = rpc_transport.get_transport(self.conf, url='fake://')
         self.manager = TimedManager(self.conf)

@@ -10,11 +10,11 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""``scheduler-sim --explain`` prints what the filters and weighers say."""
+"""``scheduler-sim boot --explain`` prints what the filters and weighers say."""
 
 import io
 
-from scheduler.cmd import sim
+from scheduler.cmd import sim_boot as sim
 from scheduler.filters import compute_filter
 from scheduler.filters import explain
 from scheduler.filters import handler

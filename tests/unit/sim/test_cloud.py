@@ -58,7 +58,7 @@ def test_malformed_cloud_is_refused_naming_the_problem(tmp_path, text, words):
 
 
 def test_default_cloud_file_loads():
-    from scheduler.cmd import sim
+    from scheduler.cmd import sim_boot as sim
     result = cloud.load_cloud(sim.default_cloud_file())
     assert len(result.hosts) > 10
     assert 'm1.small' in result.flavors
