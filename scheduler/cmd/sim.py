@@ -112,7 +112,9 @@ class _Bar:
 
 def run(argv):
     args = parse_run_args(argv)
+    from scheduler.sim import cloud as sim_cloud
     from scheduler.sim import compare
+    from scheduler.sim import replay
     from scheduler.sim import report
     from scheduler.sim import workload
 
@@ -120,7 +122,8 @@ def run(argv):
     try:
         # Read here first: a malformed file is one clear line, at once.
         load = workload.load(workload_file, args.seed)
-    except workload.WorkloadError as e:
+        replay.check_flavors(load, sim_cloud.load_cloud(args.cloud))
+    except (workload.WorkloadError, sim_cloud.CloudError) as e:
         sys.exit('scheduler-sim: %s' % e)
     out = os.path.abspath(args.output or 'scheduler-sim-%s' % (
         datetime.datetime.now().strftime('%Y%m%d-%H%M%S')))

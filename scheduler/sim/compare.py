@@ -17,8 +17,9 @@ The service reads its configuration once, into oslo.config's global
 share a process. Each run is a new (spawned) process with its own
 ``CONF``, its own embedded Placement (a fresh sqlite database filled with
 the same cloud) and its own log file; it sends its progress and, at the
-end, its ``RunResult`` back to the parent. Runs go side by side, up to ``jobs`` at
-once: each is deterministic for the seed, whatever runs beside it.
+end, its ``RunResult`` back to the parent. Runs go side by side, up to
+``jobs`` at once: each is deterministic for the seed, whatever runs beside
+it.
 """
 
 import contextlib
@@ -28,6 +29,7 @@ import os
 import queue
 import tempfile
 import traceback
+import warnings
 
 from scheduler.sim import results
 
@@ -77,11 +79,14 @@ def _configure(spec):
 
 
 def _child(spec, channel):
+    # A spawned process starts with Python's default warning filters: the
+    # libraries' deprecation warnings are not for a simulator's user.
+    warnings.filterwarnings('ignore', category=DeprecationWarning)
+    from scheduler.sim import cloud as sim_cloud
+    from scheduler.sim import workload
     try:
-        from scheduler.sim import cloud as sim_cloud
         from scheduler.sim import replay
         from scheduler.sim import run as sim_run
-        from scheduler.sim import workload
 
         conf = _configure(spec)
         cloud = sim_cloud.load_cloud(spec.cloud_file)
@@ -100,6 +105,9 @@ def _child(spec, channel):
             finally:
                 sim.stop()
         channel.put((_DONE, spec.name, result.to_dict(), None))
+    except (workload.WorkloadError, sim_cloud.CloudError) as e:
+        # The user's file is wrong: what, not where in our code.
+        channel.put((_FAILED, spec.name, str(e), ''))
     except BaseException as e:  # every failure is the parent's to report
         channel.put((_FAILED, spec.name, '%s: %s' % (type(e).__name__, e),
                      traceback.format_exc()))
@@ -133,8 +141,8 @@ def run_all(specs, jobs=2, progress=None):
         running.pop(name).join()
         if kind == _FAILED:
             _stop(running)
-            raise RunFailed('the run of %s failed: %s\n%s'
-                            % (name, payload, trace))
+            raise RunFailed('the run of %s failed: %s%s' % (
+                name, payload, '\n' + trace if trace else ''))
         done[name] = results.RunResult.from_dict(payload)
     return [done[spec.name] for spec in specs]
 

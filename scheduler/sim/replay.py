@@ -70,6 +70,16 @@ class CauseRecorder(metrics.Recorder):
         self.cause = 'filter:%s' % name if name else stage
 
 
+def check_flavors(workload, cloud):
+    """Raise WorkloadError if the workload names a flavor the cloud lacks."""
+    unknown = [n for n in workload.flavors if n not in cloud.flavors]
+    if unknown:
+        raise sim_workload.WorkloadError(
+            '%s asks for flavor(s) %s, which the cloud does not have (it '
+            'has: %s)' % (workload.name, ', '.join(repr(n) for n in unknown),
+                          ', '.join(sorted(cloud.flavors)) or 'none'))
+
+
 class Instance:
     def __init__(self, uuid, host, flavor):
         self.uuid = uuid
@@ -96,6 +106,7 @@ class Replay:
         driver.rng = np.random.default_rng(workload.seed)
         self.ctxt = oslo_context.RequestContext(
             project_id=PROJECT, user_id=USER, is_admin=False)
+        check_flavors(workload, simulation.cloud)
         self.flavors = {n: sim_ledger.flavor_resources(
             simulation.cloud.flavors[n]) for n in workload.flavors}
         self.ledger = sim_ledger.Ledger(self.api)
@@ -173,10 +184,6 @@ class Replay:
             scheduler_hints=hints, instance_group=group)
 
     def _create(self, t, event):
-        if event.flavor not in self.sim.cloud.flavors:
-            raise sim_workload.WorkloadError(
-                'event %s at %.0fs: the cloud has no flavor %r'
-                % (event.key, t, event.flavor))
         group = None
         uuids = [self._uuid(event.key, n) for n in range(event.count)]
         if event.group:
@@ -311,6 +318,9 @@ class Replay:
             done += 1
             if progress is not None:
                 progress(done, done + len(self.heap))
+        if not self.samples or order != _SAMPLE:
+            # The cloud as the last events left it.
+            self._sample(self.workload.duration)
         return self._result(time.perf_counter() - started)
 
     def _dispatch(self, t, order, item):

@@ -53,7 +53,8 @@ OPS = (CREATE, DELETE, RESIZE)
 GROUP_POLICIES = ('affinity', 'anti-affinity', 'soft-affinity',
                   'soft-anti-affinity')
 _UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400}
-_DURATION = re.compile(r'^\s*([0-9.]+)\s*([smhd]?)\s*$')
+_DURATION = re.compile(
+    r'^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([smhd]?)\s*$')
 
 
 class WorkloadError(Exception):
@@ -132,18 +133,18 @@ def _rate_per_second(value, what):
     except (TypeError, ValueError):
         raise WorkloadError('%s: rate %r is not a number per s, m, h or d'
                             % (what, value))
-    if rate <= 0:
+    if not 0 < rate < math.inf:
         raise WorkloadError('%s: rate must be positive' % what)
     return rate
 
 
 def _weights(value, what, cast=str):
-    if isinstance(value, (str, int)):
-        return [cast(value)], [1.0]
-    if not isinstance(value, dict) or not value:
+    if not isinstance(value, (str, int, dict)) or value in ('', {}):
         raise WorkloadError('%s: give a name or a {choice: weight} map'
                             % what)
     try:
+        if not isinstance(value, dict):
+            return [cast(value)], [1.0]
         choices = [cast(k) for k in value]
         weights = [float(w) for w in value.values()]
     except (TypeError, ValueError) as e:
@@ -250,18 +251,22 @@ def load_scenario(path, seed=None):
                             % path)
     seed = int(data.get('seed', 0) if seed is None else seed)
     until = duration(data.get('duration', '1d'), 'duration')
+    if not until:
+        raise WorkloadError('%s: duration must be positive' % path)
     events = []
     for index, stream in enumerate(data['streams']):
         if not isinstance(stream, dict):
             raise WorkloadError('%s: stream #%d is not a mapping'
                                 % (path, index))
         events += _stream_events(stream, index, seed, until)
+    sample_every = duration(data.get('sample_every', until / 100),
+                            'sample_every')
+    if not sample_every:
+        # The run samples every sample_every seconds: 0 would never end.
+        raise WorkloadError('%s: sample_every must be positive' % path)
     return Workload(
         name=data.get('name') or os.path.basename(path), seed=seed,
-        duration=until,
-        sample_every=duration(data.get('sample_every', until / 100),
-                              'sample_every'),
-        events=_ordered(events))
+        duration=until, sample_every=sample_every, events=_ordered(events))
 
 
 def _trace_rows(path):
@@ -271,9 +276,10 @@ def _trace_rows(path):
                 if line.strip():
                     yield number, json.loads(line)
         else:
-            for number, row in enumerate(csv.DictReader(f), 2):
-                yield number, {k: v for k, v in row.items() if v not in
-                               (None, '')}
+            reader = csv.DictReader(f)
+            for row in reader:
+                yield reader.line_num, {k: v for k, v in row.items()
+                                        if v not in (None, '')}
 
 
 def _trace_event(row, where):
@@ -288,7 +294,7 @@ def _trace_event(row, where):
         hints = json.loads(hints)
     try:
         count = int(row.get('count', 1))
-    except ValueError:
+    except (TypeError, ValueError):
         raise WorkloadError('%s: count %r is not a number'
                             % (where, row['count']))
     if op != DELETE and not row.get('flavor'):

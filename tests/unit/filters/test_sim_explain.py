@@ -10,7 +10,7 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""``scheduler-sim boot --explain`` prints what the filters and weighers say."""
+"""``scheduler-sim boot --explain`` prints what filters and weighers say."""
 
 import io
 
