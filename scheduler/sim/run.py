@@ -182,6 +182,14 @@ def _percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def _of(used, host, rc):
+    """``used/total`` of ``rc`` on ``host``; ``-`` where it has none."""
+    # A snapshot's host may take its disk from a sharing provider.
+    if rc not in host.inventory:
+        return '-'
+    return '%d/%d' % (used.get(rc, 0), host.inventory[rc]['total'])
+
+
 def report(outcomes, usages, cloud, stream=sys.stdout):
     """Print what went where, why the rest failed, and how long it took."""
     placed = collections.Counter(h for o in outcomes for h in o.hosts)
@@ -196,10 +204,7 @@ def report(outcomes, usages, cloud, stream=sys.stdout):
         used = usages.get(host.name, {})
         write('%-16s %9d %6d %16s %16s\n' % (
             host.name, placed.get(host.name, 0), used.get('VCPU', 0),
-            '%d/%d' % (used.get('MEMORY_MB', 0),
-                       host.inventory['MEMORY_MB']['total']),
-            '%d/%d' % (used.get('DISK_GB', 0),
-                       host.inventory['DISK_GB']['total'])))
+            _of(used, host, 'MEMORY_MB'), _of(used, host, 'DISK_GB')))
     if failures:
         write('\nWhy requests got NoValidHost:\n')
         for reason, count in failures.most_common():
