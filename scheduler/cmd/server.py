@@ -39,6 +39,7 @@ worker gracefully: the server stops taking messages, then waits for the
 calls in flight to finish. SIGHUP re-reads the mutable options.
 """
 
+import gc
 import os
 import sys
 import threading
@@ -116,6 +117,12 @@ class SchedulerService(service.ServiceBase):
         self.server = rpc_server.build_rpc_server(
             self.conf, manager, transport=transport, notifier=self.notifier)
         self.server.start()
+        # What start-up built (modules, plugins, options, the host facts
+        # of a first read) lives as long as the worker: out of the
+        # collector's sight, a full collection no longer walks it in the
+        # middle of a request (tools/bench_host_facts.py: 43 ms for the
+        # facts of 10,000 hosts, nothing once frozen).
+        gc.freeze()
         LOG.info('Scheduler worker %(pid)d serving topic %(topic)s as '
                  'server %(host)s, API %(version)s',
                  {'pid': os.getpid(), 'topic': rpc_transport.TOPIC,
