@@ -16,9 +16,14 @@
 reaches Placement as the service does, with the ``[placement]`` options of
 its configuration, reads every resource provider (GET requests only) and
 writes them as YAML (``scheduler.sim.snapshot``) to FILE or stdout; give
-that file to ``scheduler-sim --cloud``. The header says when and from
-which Placement version; the file holds neither the endpoint nor any
-credential. Logs go to stderr (or the configured log file), never stdout.
+that file to ``scheduler-sim --cloud``. When ``[host_facts_nova_db]
+api_connection`` is set, Nova's host aggregates (with their metadata:
+availability zones) and the instances of every host are read too,
+read-only, and written as ``aggregates`` and ``instances``; without it
+they are not, and an INFO line says so. The header says when and from
+which Placement version; the file holds neither the endpoint, nor a
+connection URL, nor any credential. Logs go to stderr (or the configured
+log file), never stdout.
 Exit code: 0 written, 1 failed (one line on stderr).
 """
 
@@ -51,6 +56,10 @@ HEADER = """\
 # %(when)s by scheduler-sim snapshot: every resource
 # provider with its inventory, traits, aggregates and usages.
 # Add flavors, then run scheduler-sim --cloud THIS_FILE.
+"""
+NOVA_HEADER = """\
+# With Nova's host aggregates and the instances of its hosts, read from
+# its databases.
 """
 
 
@@ -101,6 +110,8 @@ def write_snapshot(data, version, stream):
     when = datetime.datetime.now(datetime.timezone.utc)
     stream.write(HEADER % {'version': version,
                            'when': when.strftime('%Y-%m-%dT%H:%M:%SZ')})
+    if 'aggregates' in data:
+        stream.write(NOVA_HEADER)
     yaml.safe_dump(data, stream, default_flow_style=False, sort_keys=False)
 
 
@@ -118,11 +129,29 @@ def _setup(args, conf):
     logging.setup(conf, 'scheduler-sim')
 
 
+def take_nova(conf):
+    """Nova's aggregates and instances, or {} without a nova_db to read."""
+    if not snapshot.nova_db_configured(conf):
+        LOG.info("Nova's aggregate metadata, availability zones and "
+                 "instances were not read: [host_facts_nova_db] "
+                 "api_connection is not set")
+        return {}
+    return snapshot.take_nova(conf)
+
+
 def take(conf):
-    """(Placement's version, the snapshot); raises keystoneauth1 errors."""
+    """(Placement's version, the snapshot); raises keystoneauth1 errors.
+
+    With a nova_db configured, the snapshot has Nova's ``aggregates`` and
+    ``instances`` too (SnapshotError when they cannot be read).
+    """
     adapter = placement_adapter(conf)
     version = snapshot.placement_version(adapter)
-    return version, snapshot.take(adapter)
+    data = snapshot.take(adapter)
+    flavors = data.pop('flavors')
+    data.update(take_nova(conf))
+    data['flavors'] = flavors
+    return version, data
 
 
 def main(argv=None, conf=CONF):
@@ -143,9 +172,17 @@ def main(argv=None, conf=CONF):
             write_snapshot(data, version, sys.stdout)
     except OSError as e:
         return _fail('cannot write %s: %s' % (args.output, e.strerror))
-    LOG.info('Wrote %d resource providers of Placement %s',
-             len(data['providers']), version)
+    LOG.info('Wrote %d resource providers of Placement %s%s',
+             len(data['providers']), version, _nova_summary(data))
     return OK
+
+
+def _nova_summary(data):
+    if 'aggregates' not in data:
+        return ''
+    return (", %d aggregates and %d instances of Nova's databases"
+            % (len(data['aggregates']),
+               sum(len(v) for v in data['instances'].values())))
 
 
 def _fail(message):

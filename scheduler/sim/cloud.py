@@ -22,13 +22,18 @@ is the default)::
         allocation_ratio: {VCPU: 4.0}
         reserved: {MEMORY_MB: 512}
         traits: [COMPUTE_NODE, HW_CPU_X86_AVX2]
+        availability_zone: az1   # optional: the hosts' zone
     flavors:
       small: {vcpus: 1, memory_mb: 2048, root_gb: 20}
 
 Instead of (or besides) ``host_groups``, a cloud file may hold the
 ``providers`` of a snapshot of a live Placement (``scheduler-sim
 snapshot``, see ``scheduler.sim.snapshot``): nested providers, sharing
-providers, aggregates and usages, loaded as they were.
+providers, aggregates and usages, loaded as they were. The snapshot's
+optional ``aggregates`` (Nova's host aggregates: ``{name, uuid, hosts,
+metadata}``) and ``instances`` (``{host: [{uuid, project_id, flavor_id,
+vm_state}]}``) are what the simulator casts to the scheduler at start, as
+Nova's API and computes would.
 
 Providers are written with the plain Placement REST API, as a nova-compute
 would, so the scheduler under test reads what a real deployment has.
@@ -36,13 +41,14 @@ would, so the scheduler under test reads what a real deployment has.
 
 import collections
 import dataclasses
-import uuid
+import uuid as uuid_lib
 
 from keystoneauth1 import adapter
 from keystoneauth1 import session
 from keystoneauth1 import token_endpoint
 import yaml
 
+from scheduler.host_state import facts
 from scheduler.objects import request_spec
 from scheduler.sim import snapshot
 
@@ -50,6 +56,10 @@ MICROVERSION = '1.36'
 STANDARD_TRAIT_PREFIXES = ('CUSTOM_',)
 # A snapshot's root providers with one of these in their tree are hosts.
 COMPUTE_CLASSES = ('VCPU', 'MEMORY_MB')
+AGGREGATE_FIELDS = ('name', 'uuid', 'hosts', 'metadata')
+# The uuid of an aggregate given without one, from its name.
+AGGREGATE_NAMESPACE = uuid_lib.uuid5(uuid_lib.NAMESPACE_URL,
+                                     'scheduler-sim:aggregate')
 
 
 class CloudError(Exception):
@@ -64,6 +74,8 @@ class Host:
     traits: list
     # Made by snapshot.load() with the rest of its snapshot.
     from_snapshot: bool = False
+    # Its host group's availability_zone, if any.
+    availability_zone: str | None = None
 
 
 @dataclasses.dataclass
@@ -72,6 +84,10 @@ class Cloud:
     flavors: dict
     # The snapshot of the cloud file's ``providers``, if it has some.
     snapshot: dict | None = None
+    # Nova's host aggregates: AggregateFacts.
+    aggregates: list = dataclasses.field(default_factory=list)
+    # The instances already on hosts: {host name: [InstanceFacts]}.
+    instances: dict = dataclasses.field(default_factory=dict)
 
 
 def _host_group(group, index):
@@ -84,6 +100,10 @@ def _host_group(group, index):
     if count < 1 or any(v < 0 for v in inventory.values()):
         raise CloudError('host group %r: count and inventory amounts '
                          'must be positive' % name)
+    zone = group.get('availability_zone')
+    if zone is not None and not _is_name(zone):
+        raise CloudError('host group %r: availability_zone must be a '
+                         'non-empty string, not %r' % (name, zone))
     return name, count, inventory
 
 
@@ -95,9 +115,10 @@ def _group_hosts(groups):
             host_name = '%s-%04d' % (name, n)
             hosts.append(Host(
                 name=host_name,
-                uuid=str(uuid.uuid5(uuid.NAMESPACE_DNS, host_name)),
+                uuid=str(uuid_lib.uuid5(uuid_lib.NAMESPACE_DNS, host_name)),
                 inventory=_inventory(group, inventory),
-                traits=list(group.get('traits', []))))
+                traits=list(group.get('traits', [])),
+                availability_zone=group.get('availability_zone')))
     return hosts
 
 
@@ -158,6 +179,117 @@ def _check_unique_names(names, path):
                          % (path, ', '.join(twice)))
 
 
+def _is_name(value):
+    return isinstance(value, str) and bool(value)
+
+
+def _is_uuid(value):
+    try:
+        uuid_lib.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _aggregate(entry, index, path):
+    """The AggregateFacts of the ``index``-th ``aggregates`` entry."""
+    where = '%s: aggregate #%d' % (path, index)
+    if not isinstance(entry, dict):
+        raise CloudError('%s is not a mapping' % where)
+    where += ' (%s)' % (entry.get('name') or entry.get('uuid'))
+    unknown = sorted(map(str, set(entry) - set(AGGREGATE_FIELDS)))
+    if unknown:
+        raise CloudError('%s: unknown field(s) %s'
+                         % (where, ', '.join(unknown)))
+    if not _is_name(entry.get('name')):
+        raise CloudError('%s: name is missing or not a string' % where)
+    aggregate_uuid = entry.get('uuid')
+    if aggregate_uuid is None:
+        aggregate_uuid = str(uuid_lib.uuid5(AGGREGATE_NAMESPACE,
+                                            entry['name']))
+    elif not _is_uuid(aggregate_uuid):
+        raise CloudError('%s: uuid is not a UUID' % where)
+    hosts = entry.get('hosts') or []
+    if not isinstance(hosts, list) or not all(map(_is_name, hosts)):
+        raise CloudError('%s: hosts must be a list of host names' % where)
+    metadata = entry.get('metadata') or {}
+    if not isinstance(metadata, dict) or not all(
+            _is_name(k) and isinstance(v, str)
+            for k, v in metadata.items()):
+        raise CloudError('%s: metadata must map names to strings (quote '
+                         'values such as true or 1)' % where)
+    return facts.AggregateFacts(
+        id=index + 1, uuid=aggregate_uuid, name=entry['name'],
+        hosts=frozenset(hosts), metadata=dict(metadata))
+
+
+def _aggregates(entries, path):
+    """The AggregateFacts of a cloud file's optional ``aggregates``."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise CloudError('%s: aggregates must be a list' % path)
+    aggregates = [_aggregate(e, i, path) for i, e in enumerate(entries)]
+    for field in ('name', 'uuid'):
+        counts = collections.Counter(getattr(a, field) for a in aggregates)
+        twice = sorted(v for v, n in counts.items() if n > 1)
+        if twice:
+            raise CloudError('%s: aggregate %s(s) used twice: %s'
+                             % (path, field, ', '.join(twice)))
+    return aggregates
+
+
+def _instance(entry, host, index, path):
+    """The InstanceFacts of the ``index``-th instance of ``host``."""
+    where = '%s: instance #%d of host %s' % (path, index, host)
+    if not isinstance(entry, dict):
+        raise CloudError('%s is not a mapping' % where)
+    if entry.get('uuid') is not None:
+        where += ' (%s)' % entry['uuid']
+    unknown = sorted(map(str, set(entry) - set(snapshot.INSTANCE_FIELDS)))
+    if unknown:
+        raise CloudError('%s: unknown field(s) %s'
+                         % (where, ', '.join(unknown)))
+    if not _is_uuid(entry.get('uuid')):
+        raise CloudError('%s: uuid is missing or not a UUID' % where)
+    for field in ('project_id', 'vm_state'):
+        if entry.get(field) is not None and not _is_name(entry[field]):
+            raise CloudError('%s: %s must be a string or null'
+                             % (where, field))
+    flavor_id = entry.get('flavor_id')
+    if isinstance(flavor_id, int) and not isinstance(flavor_id, bool):
+        flavor_id = str(flavor_id)
+    if flavor_id is not None and not _is_name(flavor_id):
+        raise CloudError('%s: flavor_id must be a string, an integer or '
+                         'null' % where)
+    return facts.InstanceFacts(
+        uuid=entry['uuid'], flavor_id=flavor_id,
+        project_id=entry.get('project_id'), vm_state=entry.get('vm_state'))
+
+
+def _instances(entries, path):
+    """{host: [InstanceFacts]} of a cloud file's optional ``instances``."""
+    if entries is None:
+        return {}
+    if not isinstance(entries, dict):
+        raise CloudError('%s: instances must map host names to lists of '
+                         'instances' % path)
+    result, seen = {}, {}
+    for host, listed in entries.items():
+        if not _is_name(host) or not isinstance(listed, list):
+            raise CloudError('%s: instances of host %r must be a list'
+                             % (path, host))
+        result[host] = [_instance(e, host, i, path)
+                        for i, e in enumerate(listed)]
+        for instance in result[host]:
+            if instance.uuid in seen:
+                raise CloudError('%s: instance %s is on hosts %s and %s'
+                                 % (path, instance.uuid,
+                                    seen[instance.uuid], host))
+            seen[instance.uuid] = host
+    return result
+
+
 def load_cloud(path):
     """Read a cloud description; raise CloudError naming what is wrong."""
     try:
@@ -183,7 +315,9 @@ def load_cloud(path):
             flavors[name] = request_spec.Flavor(name=name, **values)
         except TypeError as e:
             raise CloudError('flavor %r is malformed: %s' % (name, e))
-    return Cloud(hosts=hosts, flavors=flavors, snapshot=cloud_snapshot)
+    return Cloud(hosts=hosts, flavors=flavors, snapshot=cloud_snapshot,
+                 aggregates=_aggregates(data.get('aggregates'), path),
+                 instances=_instances(data.get('instances'), path))
 
 
 def _inventory(group, totals):
@@ -237,9 +371,45 @@ def create_hosts(endpoint, hosts, token=ADMIN_TOKEN):
                           'traits': host.traits})
 
 
+def zone_aggregate_uuid(zone):
+    """The uuid of the aggregate of host groups' availability zone."""
+    return str(uuid_lib.uuid5(AGGREGATE_NAMESPACE, 'zone/%s' % zone))
+
+
+def _placement_aggregates(cloud):
+    """{host-group host uuid: [aggregate uuids]}, as Nova mirrors them."""
+    found = {}
+    for host in cloud.hosts:
+        if host.from_snapshot:
+            continue
+        uuids = [a.uuid for a in cloud.aggregates if host.name in a.hosts]
+        if host.availability_zone:
+            uuids.append(zone_aggregate_uuid(host.availability_zone))
+        if uuids:
+            found[host.uuid] = sorted(set(uuids))
+    return found
+
+
+def mirror_aggregates(endpoint, cloud, token=ADMIN_TOKEN):
+    """Put host-group hosts in the Placement aggregates Nova would.
+
+    Those of their zone and of the cloud's aggregates naming them, as
+    Nova's API mirrors its aggregates (the availability zone request
+    filter asks Placement for their members).
+    """
+    api = placement_adapter(endpoint, token)
+    for rp_uuid, uuids in _placement_aggregates(cloud).items():
+        base = '/resource_providers/%s' % rp_uuid
+        generation = api.get(base).json()['generation']
+        api.put(base + '/aggregates', json={
+            'resource_provider_generation': generation,
+            'aggregates': uuids})
+
+
 def populate(endpoint, cloud, token=ADMIN_TOKEN):
     """Write ``cloud`` into an empty Placement: host groups and snapshot."""
     create_hosts(endpoint, cloud.hosts, token)
+    mirror_aggregates(endpoint, cloud, token)
     if cloud.snapshot:
         try:
             snapshot.load(placement_adapter(endpoint, token), cloud.snapshot)

@@ -279,24 +279,41 @@ class Replay:
     # -- the run --------------------------------------------------------
 
     def _start_hosts(self):
-        """As computes starting: each reports its whole instance list."""
+        """As computes starting: each reports its whole instance list.
+
+        A host's instances already in the cloud (a snapshot's) are first
+        reported with their facts, then synced; the aggregates (the
+        cloud's, and one per host-group zone) are cast as Nova's API
+        casts them.
+        """
+        known = getattr(self.sim.cloud, 'instances', None) or {}
         for root in self.ledger.roots:
+            name = self.ledger.names[root]
+            instances = known.get(name) or []
+            if instances:
+                self._timed_scheduler(self.client.update_instance_info,
+                                      self.ctxt, name, instances)
             self._timed_scheduler(self.client.sync_instance_info, self.ctxt,
-                                  self.ledger.names[root], [])
-        # The availability zones, as Nova's API casts its aggregates.
+                                  name, [i.uuid for i in instances])
+        aggregates = self._start_aggregates()
+        if aggregates:
+            self._timed_scheduler(self.client.update_aggregates, self.ctxt,
+                                  aggregates)
+
+    def _start_aggregates(self):
+        """The cloud's aggregates, then one per host-group zone."""
+        own = list(getattr(self.sim.cloud, 'aggregates', None) or [])
         zones = collections.defaultdict(set)
         for host in self.sim.cloud.hosts:
             if getattr(host, 'availability_zone', None):
                 zones[host.availability_zone].add(host.name)
-        if zones:
-            self._timed_scheduler(
-                self.client.update_aggregates, self.ctxt, [
-                    facts.AggregateFacts(
-                        id=n, uuid=self._uuid('aggregate', zone), name=zone,
-                        hosts=frozenset(hosts),
-                        metadata={'availability_zone': zone})
-                    for n, (zone, hosts) in enumerate(
-                        sorted(zones.items()), 1)])
+        first = max((a.id or 0 for a in own), default=0) + 1
+        return own + [
+            facts.AggregateFacts(
+                id=n, uuid=sim_cloud.zone_aggregate_uuid(zone), name=zone,
+                hosts=frozenset(hosts),
+                metadata={'availability_zone': zone})
+            for n, (zone, hosts) in enumerate(sorted(zones.items()), first)]
 
     def run(self, progress=None):
         """Replay every event; the ``RunResult``."""

@@ -84,3 +84,122 @@ host_groups:
     assert sorted(traits['traits']) == ['COMPUTE_NODE', 'CUSTOM_FAST']
     assert usages == {'cn-0001': {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0},
                       'cn-0002': {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}}
+
+
+AGG = '1e0f3a52-6c44-4b8e-9a2e-1a9d6f0c0001'
+VM1 = '5b1d2c3e-0000-4000-8000-000000000001'
+VM2 = '5b1d2c3e-0000-4000-8000-000000000002'
+GROUP = '''host_groups:
+  - name: cn
+    count: 2
+    inventory: {VCPU: 8, MEMORY_MB: 4096}
+'''
+
+
+def test_aggregates_and_instances_are_read_as_facts(tmp_path):
+    result = cloud.load_cloud(_write(tmp_path, GROUP + '''
+aggregates:
+  - name: rack-a
+    uuid: %s
+    hosts: [cn-0001]
+    metadata: {availability_zone: az1, ssd: 'true'}
+  - {name: empty}
+instances:
+  cn-0001:
+    - {uuid: %s, project_id: p1, flavor_id: 42, vm_state: active}
+    - {uuid: %s}
+  cn-0002: []
+''' % (AGG, VM1, VM2)))
+    rack, empty = result.aggregates
+    assert (rack.id, rack.uuid, rack.name) == (1, AGG, 'rack-a')
+    assert rack.hosts == frozenset(['cn-0001'])
+    assert rack.availability_zone == 'az1'
+    assert rack.metadata['ssd'] == 'true'
+    assert (empty.id, empty.hosts, empty.metadata) == (2, frozenset(), {})
+    # Given no uuid, one from its name: the same every time.
+    assert empty.uuid == cloud.load_cloud(
+        _write(tmp_path, GROUP + 'aggregates: [{name: empty}]')
+    ).aggregates[0].uuid
+    first, second = result.instances['cn-0001']
+    assert (first.uuid, first.project_id, first.flavor_id,
+            first.vm_state) == (VM1, 'p1', '42', 'active')
+    assert (second.uuid, second.project_id, second.vm_state) == (
+        VM2, None, None)
+    assert result.instances['cn-0002'] == []
+
+
+def test_without_aggregates_instances_or_zones_nothing_changes(tmp_path):
+    result = cloud.load_cloud(_write(tmp_path, GROUP))
+    assert (result.aggregates, result.instances) == ([], {})
+    assert [h.availability_zone for h in result.hosts] == [None, None]
+
+
+def test_a_host_group_zone_is_its_hosts_zone(tmp_path):
+    result = cloud.load_cloud(_write(tmp_path, GROUP + '''
+  - name: edge
+    inventory: {VCPU: 8, MEMORY_MB: 4096}
+    availability_zone: az2
+'''))
+    assert [(h.name, h.availability_zone) for h in result.hosts] == [
+        ('cn-0001', None), ('cn-0002', None), ('edge-0001', 'az2')]
+
+
+@pytest.mark.parametrize('text,words', [
+    ('aggregates: {a: 1}', 'aggregates must be a list'),
+    ('aggregates: [rack]', 'aggregate #0 is not a mapping'),
+    ('aggregates: [{uuid: %s}]' % AGG,
+     'aggregate #0 (%s): name is missing' % AGG),
+    ('aggregates: [{name: r, uuid: nope}]',
+     'aggregate #0 (r): uuid is not a UUID'),
+    ('aggregates: [{name: r, hosts: cn-0001}]',
+     'aggregate #0 (r): hosts must be a list'),
+    ('aggregates: [{name: r, metadata: {ssd: true}}]',
+     'aggregate #0 (r): metadata must map names to strings'),
+    ('aggregates: [{name: r, zone: az1}]',
+     'aggregate #0 (r): unknown field(s) zone'),
+    ('aggregates: [{name: r}, {name: r}]', 'aggregate name(s) used twice: r'),
+    ('instances: [a]', 'instances must map host names'),
+    ('instances: {cn-0001: {uuid: %s}}' % VM1,
+     'instances of host \'cn-0001\' must be a list'),
+    ('instances: {cn-0001: [{uuid: i-1}]}',
+     'instance #0 of host cn-0001 (i-1): uuid is missing or not a UUID'),
+    ('instances: {cn-0001: [{project_id: p}]}',
+     'instance #0 of host cn-0001: uuid is missing'),
+    ('instances: {cn-0001: [{uuid: %s, vm_state: 3}]}' % VM1,
+     'instance #0 of host cn-0001 (%s): vm_state must be a string' % VM1),
+    ('instances: {cn-0001: [{uuid: %s, flavor_id: [1]}]}' % VM1,
+     'flavor_id must be a string, an integer or null'),
+    ('instances: {cn-0001: [{uuid: %s, host: cn-0001}]}' % VM1,
+     'unknown field(s) host'),
+    ('instances: {cn-0001: [{uuid: %s}], cn-0002: [{uuid: %s}]}'
+     % (VM1, VM1), 'instance %s is on hosts cn-0001 and cn-0002' % VM1),
+])
+def test_malformed_aggregates_and_instances_name_the_entry(
+        tmp_path, text, words):
+    with pytest.raises(cloud.CloudError) as err:
+        cloud.load_cloud(_write(tmp_path, GROUP + text))
+    assert words in str(err.value)
+
+
+def test_a_host_group_zone_must_be_a_name(tmp_path):
+    with pytest.raises(cloud.CloudError) as err:
+        cloud.load_cloud(_write(tmp_path, GROUP + '    availability_zone: 1'))
+    assert "host group 'cn': availability_zone must be a non-empty" in str(
+        err.value)
+
+
+def test_populate_puts_host_group_hosts_in_their_placement_aggregates(
+        tmp_path):
+    loaded = cloud.load_cloud(_write(tmp_path, GROUP + '''
+    availability_zone: az1
+aggregates:
+  - {name: rack-a, uuid: %s, hosts: [cn-0002, elsewhere]}
+''' % AGG))
+    with placement_server.PlacementServer(str(tmp_path)) as server:
+        cloud.populate(server.endpoint, loaded)
+        api = cloud.placement_adapter(server.endpoint)
+        found = {h.name: sorted(api.get(
+            '/resource_providers/%s/aggregates' % h.uuid).json()[
+                'aggregates']) for h in loaded.hosts}
+    zone = cloud.zone_aggregate_uuid('az1')
+    assert found == {'cn-0001': [zone], 'cn-0002': sorted([AGG, zone])}
