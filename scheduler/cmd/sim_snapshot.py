@@ -42,6 +42,7 @@ import yaml
 from scheduler import conf as scheduler_conf
 from scheduler.placement import client as placement_client
 from scheduler.sim import snapshot
+from scheduler.sim import snapshot_nova
 
 LOG = logging.getLogger(__name__)
 
@@ -131,12 +132,12 @@ def _setup(args, conf):
 
 def take_nova(conf):
     """Nova's aggregates and instances, or {} without a nova_db to read."""
-    if not snapshot.nova_db_configured(conf):
+    if not snapshot_nova.nova_db_configured(conf):
         LOG.info("Nova's aggregate metadata, availability zones and "
                  "instances were not read: [host_facts_nova_db] "
                  "api_connection is not set")
         return {}
-    return snapshot.take_nova(conf)
+    return snapshot_nova.take_nova(conf)
 
 
 def take(conf):
