@@ -1,0 +1,569 @@
+#!/usr/bin/env python3
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The whole request end to end, beside Placement's own ceiling.
+
+Starts on 127.0.0.1 (tests/fixtures): PostgreSQL, Placement under
+gunicorn (several workers and threads), one RabbitMQ node and ONE
+scheduler-server with one worker. This process is "the conductor": it
+sends one-instance ``select_destinations`` calls with Nova 34's own
+``nova.scheduler.rpcapi.SchedulerAPI`` and Nova's RequestContextSerializer
+(RPC 4.5, ``return_objects`` and ``return_alternates`` True, a Nova
+``RequestSpec`` built with Nova's objects as nova-api and conductor
+build it; tests/nova_compat/nova_side.py). For each cloud size in
+``--sizes`` (resource providers, created in parallel threads; each has
+room for every call of the run, and each row's allocations are deleted
+after it, outside the timing, then the database is vacuumed and
+analyzed, so every row sees the same cloud and no autovacuum runs in a
+row) it measures four rows:
+
+- ours, sequential: one call at a time; p50/p90/p99 latency and calls
+  per second;
+- ours, 4 clients: the same calls from 4 threads of this process sharing
+  Nova's transport, as a conductor's greenthreads do;
+- Placement alone, sequential and 4 clients: the same concurrency
+  sending Placement directly what the scheduler sends it for one
+  instance: the ``GET /allocation_candidates`` query the scheduler
+  logged (same query string, same microversion; read once from a probe
+  scheduler-server run with debug logging), then ``PUT /allocations`` of
+  one of the candidates, picked at random (a 409 claims another). This
+  is the ceiling: the scheduler cannot answer faster than Placement
+  answers its two requests.
+
+Each row also gives the CPU time per call of each process tree (psutil,
+user + system, before and after the row, children that exited included):
+the scheduler-server (its master and worker), gunicorn's Placement
+processes, PostgreSQL (the postmaster and its backends), the RabbitMQ
+node and this client process alone (building Nova's RequestSpec and
+serializing it, or sending and parsing the HTTP requests); and the
+Placement requests per call (gunicorn's access log). The share of the
+ceiling is the row's
+calls per second over the Placement-alone row's of the same size and
+concurrency. Asserts nothing. Every component shares the machine's
+cores: compare the rows of one run, and read the CPU columns as where a
+call's work goes, not as the cost on an idle machine.
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import itertools
+import os
+import random
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+import psutil
+import psycopg2
+import requests
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+# Selects oslo.service's threading backend before Nova's RPC modules are
+# imported (see tests/nova_compat/__init__.py); nova_side imports Nova.
+from tests.nova_compat import layout  # noqa: E402
+from tests.nova_compat import nova_side  # noqa: E402
+
+from scheduler.sim import cloud  # noqa: E402
+from tests.fixtures import postgresql  # noqa: E402
+from tests.fixtures import rabbitmq  # noqa: E402
+from tests.fixtures import server  # noqa: E402
+from tests.fixtures import wsgi_placement  # noqa: E402
+
+# gunicorn's access log: method, path without its query or ids, status.
+ACCESS_LINE = re.compile(
+    r'"(\w+) (/[a-z_]+)\S* HTTP/[\d.]+" (\d+) ')
+QUERY_LOGGED = re.compile(
+    r'Allocation candidates query at (\S+) for flavor \S+: (\S+)')
+# One flavor for every call; each provider holds every call of a run.
+FLAVOR = dict(vcpus=1, memory_mb=512, root_gb=1)
+PROVIDER_ROOM = 20000
+CONCURRENCY = (1, 4)
+# Nova's [scheduler] max_attempts (the chosen host and 2 alternates) and
+# the nova-compat tests' filters: without Nova's databases there are no
+# compute details for the others to read.
+SCHEDULER_CONF = {
+    'scheduler': {'max_attempts': layout.MAX_ATTEMPTS,
+                  'default_cell_uuid': layout.CELL_UUID},
+    'filter_scheduler': layout.SCHEDULER_CONF['filter_scheduler'],
+    'placement': {'timeout': 60},
+}
+
+
+class Row:
+    """One line of the table: latencies, rate and CPU per call."""
+
+    def __init__(self, size, name, concurrency, results, seconds, cpu):
+        self.size = size
+        self.name = name
+        self.concurrency = concurrency
+        self.calls = len(results)
+        latencies = sorted(r[0] for r in results if r[1] is None)
+        self.errors = [r[1] for r in results if r[1] is not None]
+        self.rate = len(latencies) / seconds if seconds else 0.0
+        self.p50 = _percentile(latencies, 0.50)
+        self.p90 = _percentile(latencies, 0.90)
+        self.p99 = _percentile(latencies, 0.99)
+        self.cpu = {key: used / max(self.calls, 1)
+                    for key, used in cpu.items()}
+        self.ceiling = None
+
+
+def _percentile(values, q):
+    return values[int(round(q * (len(values) - 1)))] if values else 0.0
+
+
+class CPUTree:
+    """CPU seconds used by a process and all its descendants.
+
+    Children that ended and were reaped by the root are counted through
+    the root's ``children_user``/``children_system``. ``alone``: the
+    process only (this one: the components are its children).
+    """
+
+    def __init__(self, pid, alone=False):
+        self.root = psutil.Process(pid)
+        self.alone = alone
+
+    def snapshot(self):
+        times = {}
+        try:
+            procs = [self.root]
+            if not self.alone:
+                procs += self.root.children(recursive=True)
+        except psutil.NoSuchProcess:
+            return times, 0.0
+        for proc in procs:
+            try:
+                t = proc.cpu_times()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            times[proc.pid] = t.user + t.system
+        if self.alone:
+            return times, 0.0
+        t = self.root.cpu_times()
+        return times, t.children_user + t.children_system
+
+    @staticmethod
+    def used(before, after):
+        (old, old_reaped), (new, new_reaped) = before, after
+        return (sum(v - old.get(pid, 0.0) for pid, v in new.items())
+                + new_reaped - old_reaped)
+
+
+def _postmaster_pid(database):
+    with open(os.path.join(database.data, 'postmaster.pid')) as f:
+        return int(f.readline())
+
+
+def _machine():
+    model = 'unknown CPU'
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    model = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return '%s, %d CPUs' % (model, os.cpu_count())
+
+
+class Bench:
+    """The components, started and stopped as one, and the calls."""
+
+    def __init__(self, args):
+        self.args = args
+        self.workdir = tempfile.mkdtemp(prefix='bench-e2e-')
+        self.database = postgresql.PostgreSQLCluster()
+        self.broker = rabbitmq.RabbitMQBroker(
+            os.path.join(self.workdir, 'rabbitmq'))
+        self.placement = None
+        self.scheduler = None
+        self.providers = 0
+        self.api = None
+        self.ctxt = None
+        self.flavor = None
+        self._rpc_started = False
+        # Hosts in each answer: the chosen one and its alternates.
+        self.answer_hosts = []
+        self._http = threading.local()
+
+    def __enter__(self):
+        try:
+            self.database.start()
+            self.broker.start()
+            self.placement = wsgi_placement.GunicornPlacement(
+                os.path.join(self.workdir, 'placement'),
+                self.database.create_database('placement'),
+                workers=self.args.placement_workers,
+                threads=self.args.placement_threads, access_log=True)
+            self.placement.sync()
+            self.placement.start()
+            conf = nova_side.write_nova_conf(
+                os.path.join(self.workdir, 'nova.conf'),
+                self.broker.transport_url)
+            nova_side.start_rpc(conf)
+            self._rpc_started = True
+            self.api = nova_side.scheduler_api()
+            # The token and catalog a user's request carries; the
+            # scheduler talks to Placement with its own credentials.
+            self.ctxt = nova_side.make_context(
+                'bench-token', 'http://placement.invalid/placement',
+                project_id='bench-project', user_id='bench-user')
+            self.flavor = nova_side.make_flavor('bench.small', **FLAVOR)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self._rpc_started:
+            nova_side.stop_rpc()
+        if self.placement is not None and self.placement.process:
+            self.placement.stop()
+        self.broker.stop()
+        self.database.cleanup()
+        if not self.args.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # The cloud.
+
+    def grow_to(self, count):
+        """Create providers up to ``count`` in all (8 threads)."""
+        inventory = {
+            rc: {'total': FLAVOR[key] * PROVIDER_ROOM, 'allocation_ratio': 1.0}
+            for rc, key in (('VCPU', 'vcpus'), ('MEMORY_MB', 'memory_mb'),
+                            ('DISK_GB', 'root_gb'))}
+        hosts = [cloud.Host(name='bench-%05d' % n,
+                            uuid=str(uuid.uuid5(uuid.NAMESPACE_DNS,
+                                                'bench-%05d' % n)),
+                            inventory=inventory, traits=[])
+                 for n in range(self.providers + 1, count + 1)]
+        chunks = [hosts[n::8] for n in range(8)]
+        with concurrent.futures.ThreadPoolExecutor(len(chunks)) as pool:
+            list(pool.map(lambda chunk: cloud.create_hosts(
+                self.placement.endpoint, chunk), chunks))
+        self.providers = count
+
+    def vacuum(self):
+        """VACUUM ANALYZE Placement's database, outside any row.
+
+        After thousands of new providers or a row's deleted allocations,
+        PostgreSQL's autovacuum and autoanalyze would otherwise run in
+        the middle of a later row (its CPU counted in the row's).
+        """
+        connection = psycopg2.connect(
+            host=postgresql.HOST, port=self.database.port,
+            user=postgresql.USER, dbname='placement')
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute('VACUUM ANALYZE')
+        finally:
+            connection.close()
+
+    def delete_allocations(self, consumers):
+        def delete(consumer):
+            self._session().delete(
+                '%s/allocations/%s' % (self.placement.endpoint, consumer),
+                headers=self._headers('1.0'), timeout=60)
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(delete, consumers))
+
+    # The scheduler-server.
+
+    def start_scheduler(self, name, debug):
+        conf = {group: dict(values)
+                for group, values in SCHEDULER_CONF.items()}
+        for option in self.args.set:
+            group, _, rest = option.partition('.')
+            key, _, value = rest.partition('=')
+            conf.setdefault(group, {})[key] = value
+        conf['DEFAULT'] = {'debug': str(debug).lower()}
+        self.scheduler = server.SchedulerServerProcess(
+            os.path.join(self.workdir, name), self.broker,
+            self.placement.endpoint, host=name, workers=1, extra_conf=conf)
+        self.scheduler.start()
+        return self.scheduler
+
+    def stop_scheduler(self):
+        self.scheduler.stop()
+        self.scheduler = None
+
+    # The two kinds of call; each returns its consumer and never raises.
+
+    def select_destinations(self, consumer):
+        spec = nova_side.make_request_spec(self.ctxt, self.flavor,
+                                           [consumer])
+        started = time.monotonic()
+        try:
+            selections = self.api.select_destinations(
+                self.ctxt, spec, [consumer], return_objects=True,
+                return_alternates=True)
+            if not selections or not selections[0]:
+                return time.monotonic() - started, 'empty answer'
+            self.answer_hosts.append(len(selections[0]))
+        except Exception as e:  # noqa: B902 (every failure is a result)
+            return time.monotonic() - started, type(e).__name__
+        return time.monotonic() - started, None
+
+    def _session(self):
+        if not hasattr(self._http, 'session'):
+            self._http.session = requests.Session()
+        return self._http.session
+
+    @staticmethod
+    def _headers(version):
+        return {'X-Auth-Token': cloud.ADMIN_TOKEN,
+                'OpenStack-API-Version': 'placement %s' % version,
+                'Accept': 'application/json'}
+
+    def placement_call(self, consumer, version, query):
+        """GET the scheduler's query, PUT a random candidate's claim."""
+        http, endpoint = self._session(), self.placement.endpoint
+        headers = self._headers(version)
+        started = time.monotonic()
+        try:
+            offered = http.get(
+                '%s/allocation_candidates?%s' % (endpoint, query),
+                headers=headers, timeout=60).json()['allocation_requests']
+            for _ in range(10):
+                if not offered:
+                    return time.monotonic() - started, 'no candidate'
+                chosen = random.choice(offered)  # nosec B311 (a load)
+                put = http.put(
+                    '%s/allocations/%s' % (endpoint, consumer),
+                    headers=headers, timeout=60,
+                    json={'allocations': chosen['allocations'],
+                          'project_id': 'bench-project',
+                          'user_id': 'bench-user',
+                          'consumer_generation': None})
+                if put.status_code == 204:
+                    return time.monotonic() - started, None
+            return time.monotonic() - started, 'PUT %d' % put.status_code
+        except Exception as e:  # noqa: B902 (every failure is a result)
+            return time.monotonic() - started, type(e).__name__
+
+    # Measuring.
+
+    def trees(self):
+        trees = {'scheduler': CPUTree(self.scheduler.process.pid),
+                 'placement': CPUTree(self.placement.process.pid),
+                 'postgresql': CPUTree(_postmaster_pid(self.database)),
+                 'client': CPUTree(os.getpid(), alone=True)}
+        if self.broker._process is not None:
+            trees['rabbitmq'] = CPUTree(self.broker._process.pid)
+        return trees
+
+    def run(self, call, requests, concurrency, deadline):
+        """[(seconds, error or None)] of up to ``requests`` calls.
+
+        ``concurrency`` threads call as fast as they can; no call starts
+        after ``deadline`` seconds. Returns (results, wall seconds, the
+        consumers, whose allocations the caller deletes).
+        """
+        consumers = [str(uuid.uuid4()) for _ in range(requests)]
+        work = iter(consumers)
+        lock = threading.Lock()
+        results = []
+        stop_at = time.monotonic() + deadline
+
+        def worker():
+            while time.monotonic() < stop_at:
+                with lock:
+                    consumer = next(work, None)
+                if consumer is None:
+                    return
+                result = call(consumer)
+                with lock:
+                    results.append(result)
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=worker)
+                   for _ in range(concurrency)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return results, time.monotonic() - started, consumers
+
+    def access_log(self, offset=0):
+        with open(os.path.join(self.placement.workdir, 'access.log'),
+                  'rb') as f:
+            f.seek(offset)
+            return f.read().decode('utf-8', 'replace')
+
+    def measure(self, size, name, call, concurrency):
+        trees = self.trees()
+        logged = len(self.access_log().encode())
+        before = {key: tree.snapshot() for key, tree in trees.items()}
+        results, seconds, consumers = self.run(
+            call, self.args.requests, concurrency, self.args.row_seconds)
+        cpu = {key: CPUTree.used(before[key], tree.snapshot())
+               for key, tree in trees.items()}
+        requests = collections.Counter(
+            '%s %s %s' % found.groups()
+            for found in ACCESS_LINE.finditer(self.access_log(logged)))
+        # Outside the row's CPU and time: every row sees the same cloud.
+        self.delete_allocations(consumers)
+        self.vacuum()
+        row = Row(size, name, concurrency, results, seconds, cpu)
+        row.placement_requests = requests
+        return row
+
+
+CPU_COLUMNS = ('scheduler', 'placement', 'postgresql', 'rabbitmq', 'client')
+
+
+def table(rows):
+    header = ('providers', 'row', 'calls', 'err', 'p50 ms', 'p90 ms',
+              'p99 ms', 'req/s', 'sched CPU', 'Plac. CPU', 'PG CPU',
+              'Rabbit CPU', 'client CPU', 'Plac. req/call', '% ceiling')
+    lines = [header]
+    for row in rows:
+        cpu = ['%.1f' % (row.cpu[key] * 1000) if key in row.cpu else '-'
+               for key in CPU_COLUMNS]
+        lines.append((
+            str(row.size), row.name, str(row.calls), str(len(row.errors)),
+            '%.0f' % (row.p50 * 1000), '%.0f' % (row.p90 * 1000),
+            '%.0f' % (row.p99 * 1000), '%.1f' % row.rate) + tuple(cpu) + (
+            '%.2f' % (sum(row.placement_requests.values())
+                      / max(row.calls, 1)),
+            '%.0f%%' % row.ceiling if row.ceiling is not None else '-',))
+    widths = [max(len(line[i]) for line in lines)
+              for i in range(len(header))]
+    return '\n'.join(
+        '  '.join(cell.ljust(w) if i < 2 else cell.rjust(w)
+                  for i, (cell, w) in enumerate(zip(line, widths)))
+        for line in lines)
+
+
+def probe_query(bench):
+    """(microversion, query string) a debug-logging scheduler sends."""
+    proc = bench.start_scheduler('bench-probe', debug=True)
+    try:
+        for _ in range(3):
+            bench.select_destinations(str(uuid.uuid4()))
+        found = QUERY_LOGGED.search(proc.logs())
+    finally:
+        bench.stop_scheduler()
+    if found is None:
+        sys.exit('the scheduler logged no allocation candidates query; '
+                 'its log:\n%s' % proc.output())
+    return found.group(1), found.group(2)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--sizes', default='100,1000,5000',
+                        help='resource providers, comma-separated')
+    parser.add_argument('--requests', type=int, default=200,
+                        help='calls per row, at most')
+    parser.add_argument('--row-seconds', type=float, default=40,
+                        help='no call of a row starts after this')
+    parser.add_argument('--warmup', type=int, default=5,
+                        help='unmeasured calls of each kind per size')
+    parser.add_argument('--placement-workers', type=int, default=3)
+    parser.add_argument('--placement-threads', type=int, default=4)
+    parser.add_argument('--set', action='append', default=[],
+                        metavar='GROUP.OPTION=VALUE',
+                        help='a scheduler-server option, e.g. '
+                             'filter_scheduler.host_subset_size=5')
+    parser.add_argument('--debug', action='store_true',
+                        help='the measured scheduler-server logs at debug')
+    parser.add_argument('--keep', action='store_true',
+                        help='keep the logs (the path is printed)')
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(',') if s.strip())
+    began = time.monotonic()
+    print('machine: %s; load average %.2f %.2f %.2f' % (
+        (_machine(),) + os.getloadavg()))
+    rows = []
+    with Bench(args) as bench:
+        if args.keep:
+            print('logs in %s' % bench.workdir)
+        bench.grow_to(sizes[0])
+        version, query = probe_query(bench)
+        print('query (microversion %s): %s' % (version, query))
+        bench.start_scheduler('bench-e2e', debug=args.debug)
+
+        def placement_call(consumer):
+            return bench.placement_call(consumer, version, query)
+
+        calls = (('ours', bench.select_destinations),
+                 ('Placement alone', placement_call))
+        for size in sizes:
+            started = time.monotonic()
+            bench.grow_to(size)
+            print('%d providers (%.0fs to create)' % (
+                size, time.monotonic() - started), flush=True)
+            for _, call in calls:
+                bench.delete_allocations(
+                    bench.run(call, args.warmup, 1, args.row_seconds)[2])
+            bench.vacuum()
+            measured = {}
+            for (kind, call), concurrency in itertools.product(
+                    calls, CONCURRENCY):
+                name = '%s, %s' % (kind, 'sequential' if concurrency == 1
+                                   else '%d clients' % concurrency)
+                row = bench.measure(size, name, call, concurrency)
+                measured[kind, concurrency] = row
+                rows.append(row)
+                print('  %s: %d calls, %.1f req/s, p50 %.0f ms%s; '
+                      'Placement requests per call: %s' % (
+                          name, row.calls, row.rate, row.p50 * 1000,
+                          ', errors: %s' % sorted(set(row.errors))
+                          if row.errors else '',
+                          ', '.join('%s %.2f' % (kind, n / max(row.calls, 1))
+                                    for kind, n in sorted(
+                                        row.placement_requests.items()))),
+                      flush=True)
+            for (kind, concurrency), row in measured.items():
+                ceiling = measured['Placement alone', concurrency].rate
+                row.ceiling = 100 * row.rate / ceiling if ceiling else None
+    print()
+    print('machine: %s' % _machine())
+    print(table(rows))
+    print('\nCPU columns: ms of CPU (user + system) per call of each '
+          'process tree during the row; sched: the scheduler-server '
+          '(1 worker); Plac.: gunicorn %d workers x %d threads; PG: '
+          'PostgreSQL; Rabbit: one RabbitMQ node; client: this process '
+          'alone (Nova\'s RequestSpec and SchedulerAPI, or requests). '
+          'Plac. req/call: requests in gunicorn\'s access log per '
+          'call.' % (
+              args.placement_workers, args.placement_threads))
+    print('%% ceiling: req/s over the Placement-alone row of the same size '
+          'and concurrency (GET /allocation_candidates?%s at %s + PUT '
+          '/allocations).' % (query, version))
+    hosts = bench.answer_hosts
+    if hosts:
+        print('hosts per answer (the chosen one and its alternates): '
+              '%d to %d, %.2f on average' % (min(hosts), max(hosts),
+                                             sum(hosts) / len(hosts)))
+    print('scheduler-server: 1 worker, debug logging %s, options %s; run '
+          'time %.0fs; load average now %.2f %.2f %.2f' % (
+              'on' if args.debug else 'off', ', '.join(args.set) or
+              'defaults', time.monotonic() - began, *os.getloadavg()))
+
+
+if __name__ == '__main__':
+    main()
