@@ -428,6 +428,9 @@ class Bench:
         self.vacuum()
         row = Row(size, name, concurrency, results, seconds, cpu)
         row.placement_requests = requests
+        # The machine's 1-minute load average at the row's end: other
+        # work on shared cores shows here.
+        row.load = os.getloadavg()[0]
         return row
 
 
@@ -437,7 +440,8 @@ CPU_COLUMNS = ('scheduler', 'placement', 'postgresql', 'rabbitmq', 'client')
 def table(rows):
     header = ('providers', 'row', 'calls', 'err', 'p50 ms', 'p90 ms',
               'p99 ms', 'req/s', 'sched CPU', 'Plac. CPU', 'PG CPU',
-              'Rabbit CPU', 'client CPU', 'Plac. req/call', '% ceiling')
+              'Rabbit CPU', 'client CPU', 'Plac. req/call', '% ceiling',
+              'load')
     lines = [header]
     for row in rows:
         cpu = ['%.1f' % (row.cpu[key] * 1000) if key in row.cpu else '-'
@@ -448,7 +452,8 @@ def table(rows):
             '%.0f' % (row.p99 * 1000), '%.1f' % row.rate) + tuple(cpu) + (
             '%.2f' % (sum(row.placement_requests.values())
                       / max(row.calls, 1)),
-            '%.0f%%' % row.ceiling if row.ceiling is not None else '-',))
+            '%.0f%%' % row.ceiling if row.ceiling is not None else '-',
+            '%.1f' % row.load))
     widths = [max(len(line[i]) for line in lines)
               for i in range(len(header))]
     return '\n'.join(
@@ -549,8 +554,10 @@ def main(argv=None):
           'PostgreSQL; Rabbit: one RabbitMQ node; client: this process '
           'alone (Nova\'s RequestSpec and SchedulerAPI, or requests). '
           'Plac. req/call: requests in gunicorn\'s access log per '
-          'call.' % (
-              args.placement_workers, args.placement_threads))
+          'call. load: the machine\'s 1-minute load average at the '
+          'row\'s end (%d CPUs; more means other work shared them).' % (
+              args.placement_workers, args.placement_threads,
+              os.cpu_count()))
     print('%% ceiling: req/s over the Placement-alone row of the same size '
           'and concurrency (GET /allocation_candidates?%s at %s + PUT '
           '/allocations).' % (query, version))
