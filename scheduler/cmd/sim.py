@@ -129,9 +129,9 @@ def run(argv):
         datetime.datetime.now().strftime('%Y%m%d-%H%M%S')))
     os.makedirs(out, exist_ok=True)
     names = _names(args.configs)
-    print('%s: %d events over %.1f simulated hours, seed %d; %s; logs in %s'
-          % (load.name, len(load.events), load.duration / 3600, load.seed,
-             ' vs '.join(names), out))
+    print('%s: %d workload events over %.1f simulated hours, seed %d; %s; '
+          'logs in %s' % (load.name, len(load.events), load.duration / 3600,
+                          load.seed, ' vs '.join(names), out))
     specs = [compare.RunSpec(name=name, config_files=[os.path.abspath(c)],
                              cloud_file=args.cloud,
                              workload_file=workload_file, seed=args.seed,
