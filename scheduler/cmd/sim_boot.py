@@ -26,8 +26,6 @@ import sys
 import tempfile
 import threading
 
-from oslo_log import log as logging
-
 from scheduler import conf as scheduler_conf
 from scheduler.sim import cloud as sim_cloud
 from scheduler.sim import files as sim_files
@@ -82,17 +80,7 @@ def explanation_printer(stream=None):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.register_options(CONF)
-    # The in-process Placement logs its schema migration and every request
-    # at INFO; the report is what the user asked for.
-    logging.set_defaults(default_log_levels=logging.get_default_log_levels() +
-                         ['alembic=WARN', 'placement=WARN'])
-    conf_args = []
-    for path in args.config_file:
-        conf_args += ['--config-file', path]
-    CONF(conf_args, project='scheduler', default_config_files=[])
-    CONF.set_override('debug', args.debug)
-    logging.setup(CONF, 'scheduler-sim')
+    sim_run.configure(CONF, args.config_file, args.debug)
     try:
         cloud = sim_cloud.load_cloud(args.cloud)
     except sim_cloud.CloudError as e:

@@ -54,30 +54,6 @@ class RunFailed(Exception):
     pass
 
 
-def _configure(spec):
-    from oslo_log import log as logging
-
-    from scheduler import conf as scheduler_conf
-
-    conf = scheduler_conf.CONF
-    logging.register_options(conf)
-    logging.set_defaults(default_log_levels=(
-        logging.get_default_log_levels() + ['alembic=WARN',
-                                            'placement=WARN']))
-    args = []
-    for path in spec.config_files:
-        args += ['--config-file', path]
-    conf(args, project='scheduler', default_config_files=[])
-    # The service's log goes to the run's directory; with --debug, to
-    # stderr too, at DEBUG.
-    conf.set_override('debug', spec.debug)
-    if not spec.debug:
-        conf.set_override('log_file', os.path.join(
-            spec.workdir, '%s.log' % spec.name))
-    logging.setup(conf, 'scheduler-sim')
-    return conf
-
-
 def _child(spec, channel):
     # A spawned process starts with Python's default warning filters: the
     # libraries' deprecation warnings are not for a simulator's user.
@@ -85,10 +61,16 @@ def _child(spec, channel):
     from scheduler.sim import cloud as sim_cloud
     from scheduler.sim import workload
     try:
+        from scheduler import conf as scheduler_conf
         from scheduler.sim import replay
         from scheduler.sim import run as sim_run
 
-        conf = _configure(spec)
+        conf = scheduler_conf.CONF
+        # The service's log goes to the run's directory; with --debug, to
+        # stderr, at DEBUG.
+        sim_run.configure(conf, spec.config_files, spec.debug, log_file=(
+            None if spec.debug else
+            os.path.join(spec.workdir, '%s.log' % spec.name)))
         cloud = sim_cloud.load_cloud(spec.cloud_file)
         load = workload.load(spec.workload_file, spec.seed)
         # A fresh Placement database per run, gone after it.

@@ -29,6 +29,7 @@ import time
 import uuid
 
 from oslo_context import context as oslo_context
+from oslo_log import log as logging
 
 from scheduler import exception
 from scheduler import manager as scheduler_manager
@@ -100,6 +101,28 @@ def _spec(flavor, num_instances):
 # Nova 34's default enabled_filters but ComputeFilter.
 SIM_FILTERS = ['ComputeCapabilitiesFilter', 'ImagePropertiesFilter',
                'ServerGroupAntiAffinityFilter', 'ServerGroupAffinityFilter']
+
+
+def configure(conf, config_files, debug, log_file=None):
+    """Read ``config_files`` into ``conf`` and set up the service's logs.
+
+    The in-process Placement logs its schema migration and every request
+    at INFO: a simulation's output is its report, so they are lowered.
+    ``log_file``: where the service logs (else stderr); ``debug`` logs at
+    DEBUG.
+    """
+    logging.register_options(conf)
+    logging.set_defaults(default_log_levels=(
+        logging.get_default_log_levels() + ['alembic=WARN',
+                                            'placement=WARN']))
+    args = []
+    for path in config_files:
+        args += ['--config-file', path]
+    conf(args, project='scheduler', default_config_files=[])
+    conf.set_override('debug', debug)
+    if log_file is not None:
+        conf.set_override('log_file', log_file)
+    logging.setup(conf, 'scheduler-sim')
 
 
 def set_sim_defaults(conf):
