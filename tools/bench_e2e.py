@@ -59,7 +59,6 @@ import collections
 import concurrent.futures
 import itertools
 import os
-import random
 import re
 import shutil
 import sys
@@ -81,6 +80,7 @@ from tests.nova_compat import layout  # noqa: E402
 from tests.nova_compat import nova_side  # noqa: E402
 
 from scheduler.sim import cloud  # noqa: E402
+from tests.fixtures import placement_direct  # noqa: E402
 from tests.fixtures import postgresql  # noqa: E402
 from tests.fixtures import rabbitmq  # noqa: E402
 from tests.fixtures import server  # noqa: E402
@@ -258,10 +258,7 @@ class Bench:
                                                 'bench-%05d' % n)),
                             inventory=inventory, traits=[])
                  for n in range(self.providers + 1, count + 1)]
-        chunks = [hosts[n::8] for n in range(8)]
-        with concurrent.futures.ThreadPoolExecutor(len(chunks)) as pool:
-            list(pool.map(lambda chunk: cloud.create_hosts(
-                self.placement.endpoint, chunk), chunks))
+        placement_direct.create_hosts(self.placement.endpoint, hosts)
         self.providers = count
 
     def vacuum(self):
@@ -285,7 +282,7 @@ class Bench:
         def delete(consumer):
             self._session().delete(
                 '%s/allocations/%s' % (self.placement.endpoint, consumer),
-                headers=self._headers('1.0'), timeout=60)
+                headers=placement_direct.headers('1.0'), timeout=60)
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             list(pool.map(delete, consumers))
 
@@ -331,37 +328,16 @@ class Bench:
             self._http.session = requests.Session()
         return self._http.session
 
-    @staticmethod
-    def _headers(version):
-        return {'X-Auth-Token': cloud.ADMIN_TOKEN,
-                'OpenStack-API-Version': 'placement %s' % version,
-                'Accept': 'application/json'}
-
     def placement_call(self, consumer, version, query):
         """GET the scheduler's query, PUT a random candidate's claim."""
-        http, endpoint = self._session(), self.placement.endpoint
-        headers = self._headers(version)
         started = time.monotonic()
         try:
-            offered = http.get(
-                '%s/allocation_candidates?%s' % (endpoint, query),
-                headers=headers, timeout=60).json()['allocation_requests']
-            for _ in range(10):
-                if not offered:
-                    return time.monotonic() - started, 'no candidate'
-                chosen = random.choice(offered)  # nosec B311 (a load)
-                put = http.put(
-                    '%s/allocations/%s' % (endpoint, consumer),
-                    headers=headers, timeout=60,
-                    json={'allocations': chosen['allocations'],
-                          'project_id': 'bench-project',
-                          'user_id': 'bench-user',
-                          'consumer_generation': None})
-                if put.status_code == 204:
-                    return time.monotonic() - started, None
-            return time.monotonic() - started, 'PUT %d' % put.status_code
+            _host, failure = placement_direct.place(
+                self._session(), self.placement.endpoint, version, query,
+                consumer, project_id='bench-project', user_id='bench-user')
         except Exception as e:  # noqa: B902 (every failure is a result)
-            return time.monotonic() - started, type(e).__name__
+            failure = type(e).__name__
+        return time.monotonic() - started, failure
 
     # Measuring.
 

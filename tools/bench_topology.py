@@ -38,7 +38,6 @@ cores are shared by every component: compare the rows of one run.
 import argparse
 import concurrent.futures
 import os
-import random
 import re
 import shutil
 import sys
@@ -51,8 +50,8 @@ import requests
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-from scheduler.sim import cloud  # noqa: E402
 from tests.fixtures import cloud_hosts  # noqa: E402
+from tests.fixtures import placement_direct  # noqa: E402
 from tests.fixtures import postgresql  # noqa: E402
 from tests.fixtures import rabbitmq  # noqa: E402
 from tests.fixtures import rpc_load  # noqa: E402
@@ -98,31 +97,15 @@ def placement_caller(endpoint, query, version):
     a random candidate; a 409 sends the claim again with another one.
     """
     local = threading.local()
-    headers = {'X-Auth-Token': cloud.ADMIN_TOKEN,
-               'OpenStack-API-Version': 'placement %s' % version,
-               'Accept': 'application/json'}
 
     def place(consumer):
         if not hasattr(local, 'session'):
             local.session = requests.Session()
-        http = local.session
         answer = rpc_load.Answer(consumer, started=time.time())
-        body = http.get('%s/allocation_candidates?%s' % (endpoint, query),
-                        headers=headers, timeout=60).json()
-        offered = body['allocation_requests']
-        for _ in range(10):
-            if not offered:
-                answer.refusal = 'no allocation candidate'
-                break
-            chosen = random.choice(offered)  # nosec B311 (a load)
-            put = http.put(
-                '%s/allocations/%s' % (endpoint, consumer), headers=headers,
-                timeout=60, json={'allocations': chosen['allocations'],
-                                  'project_id': 'bench', 'user_id': 'bench',
-                                  'consumer_generation': None})
-            if put.status_code == 204:
-                answer.host = next(iter(chosen['allocations']))
-                break
+        answer.host, failure = placement_direct.place(
+            local.session, endpoint, version, query, consumer)
+        if failure == placement_direct.NO_CANDIDATE:
+            answer.refusal = 'no allocation candidate'
         answer.seconds = time.time() - answer.started
         return answer
 
@@ -171,10 +154,7 @@ class Topology:
         hosts = cloud_hosts.make_hosts(
             count, vcpus=PROVIDER_VCPUS, memory_mb=1024 * PROVIDER_VCPUS,
             disk_gb=10 * PROVIDER_VCPUS, prefix='bench')
-        chunks = [hosts[n::8] for n in range(8)]
-        with concurrent.futures.ThreadPoolExecutor(len(chunks)) as pool:
-            list(pool.map(lambda chunk: cloud.create_hosts(
-                self.placement.endpoint, chunk), chunks))
+        placement_direct.create_hosts(self.placement.endpoint, hosts)
 
     def access_log(self):
         with open(os.path.join(self.placement.workdir, 'access.log')) as f:
