@@ -84,38 +84,13 @@ def _names(configs):
     return names
 
 
-class _Bar:
-    """One progress line per run, on a terminal only.
-
-    Written here rather than taken from a library: a line of output does
-    not justify a new runtime dependency.
-    """
-
-    def __init__(self, names, stream=sys.stderr):
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.state = {name: 0.0 for name in names}
-
-    def __call__(self, name, done, total):
-        if not self.enabled:
-            return
-        self.state[name] = done / total if total else 1.0
-        self.stream.write('\r' + '  '.join(
-            '%s [%-20s] %3d%%' % (n, '#' * int(f * 20), f * 100)
-            for n, f in self.state.items()))
-        self.stream.flush()
-
-    def close(self):
-        if self.enabled:
-            self.stream.write('\n')
-
-
 def run(argv):
     args = parse_run_args(argv)
     from scheduler.sim import cloud as sim_cloud
     from scheduler.sim import compare
     from scheduler.sim import replay
     from scheduler.sim import report
+    from scheduler.sim import run as sim_run
     from scheduler.sim import workload
 
     workload_file = args.scenario or args.trace
@@ -138,7 +113,7 @@ def run(argv):
                              workdir=out, hash_seed=load.seed,
                              debug=args.debug)
              for name, c in zip(names, args.configs)]
-    bar = _Bar(names)
+    bar = sim_run.Progress(names)
     try:
         runs = compare.run_all(specs, jobs=args.jobs, progress=bar)
     except compare.RunFailed as e:

@@ -69,27 +69,32 @@ class TimedManager(scheduler_manager.SchedulerManager):
 
 
 class Progress:
-    """A one-line progress bar on a terminal; silent otherwise.
+    """One progress line on a terminal, a bar per task; silent otherwise.
 
     Written here rather than taken from a library: one line of output does
-    not justify a new runtime dependency of the service.
+    not justify a new runtime dependency of the service. Call it with a
+    task's name, what it has done and its total.
     """
 
-    def __init__(self, total, stream=sys.stderr, width=40):
-        self.total = total
+    def __init__(self, names, stream=sys.stderr, width=20):
         self.stream = stream
         self.width = width
-        self.enabled = total > 1 and stream.isatty()
+        self.enabled = stream.isatty()
+        self.state = dict.fromkeys(names, 0.0)
 
-    def update(self, done):
+    def __call__(self, name, done, total):
         if not self.enabled:
             return
-        filled = self.width * done // self.total
-        self.stream.write('\r[%s%s] %d/%d' % (
-            '#' * filled, '.' * (self.width - filled), done, self.total))
-        if done == self.total:
-            self.stream.write('\n')
+        self.state[name] = done / total if total else 1.0
+        self.stream.write('\r' + '  '.join(
+            '%s [%-*s] %3d%%' % (n, self.width, '#' * int(f * self.width),
+                                 f * 100)
+            for n, f in self.state.items()))
         self.stream.flush()
+
+    def close(self):
+        if self.enabled:
+            self.stream.write('\n')
 
 
 def _spec(flavor, num_instances):
@@ -191,12 +196,13 @@ class Simulation:
 
 def run(sim, flavors, requests, instances_per_request=1):
     """Send ``requests`` calls cycling over ``flavors``; returns outcomes."""
-    progress = Progress(requests)
+    progress = Progress(['requests'])
     outcomes = []
     for n in range(requests):
         outcomes.append(sim.request(flavors[n % len(flavors)],
                                     instances_per_request))
-        progress.update(n + 1)
+        progress('requests', n + 1, requests)
+    progress.close()
     return outcomes
 
 

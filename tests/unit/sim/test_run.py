@@ -62,6 +62,7 @@ def test_requests_are_placed_until_full_then_no_valid_host(tmp_path):
 
 def test_progress_is_silent_off_a_terminal():
     stream = io.StringIO()
-    progress = run.Progress(10, stream=stream)
-    progress.update(5)
+    progress = run.Progress(['requests'], stream=stream)
+    progress('requests', 5, 10)
+    progress.close()
     assert stream.getvalue() == ''
