@@ -68,6 +68,9 @@ class Ledger:
             {self.root_of[rp] for rp, inv in self.inventory.items()
              if HOST_CLASSES & set(inv)}, key=lambda r: self.names[r])
         self.consumers = {}
+        self.trees = collections.defaultdict(list)
+        for rp, root in self.root_of.items():
+            self.trees[root].append(rp)
 
     def host_name(self, provider_uuid):
         return self.names[self.root_of[provider_uuid]]
@@ -101,12 +104,6 @@ class Ledger:
         free = self.capacity(rp, rc) - self.used[rp][rc]
         return max(free, 0) // amount
 
-    def _trees(self):
-        trees = collections.defaultdict(list)
-        for rp, root in self.root_of.items():
-            trees[root].append(rp)
-        return trees
-
     def _fits_in_tree(self, providers, resources):
         fits = math.inf
         for rc, amount in resources.items():
@@ -129,9 +126,8 @@ class Ledger:
         fits = dict.fromkeys(flavors, 0)
         stranded = collections.Counter()
         in_use = 0
-        trees = self._trees()
         for root in self.roots:
-            providers = trees[root]
+            providers = self.trees[root]
             if any(v > 0 for rp in providers for v in self.used[rp].values()):
                 in_use += 1
             tree_fits = {name: self._fits_in_tree(providers, resources)
