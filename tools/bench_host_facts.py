@@ -66,9 +66,9 @@ def candidates_for(names):
         requests.append({'allocations': {rp: {'resources': {
             'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 1}}},
             'mappings': {'': [rp]}})
-    return candidates.Candidates(allocation_requests=requests,
-                                 provider_summaries=summaries,
-                                 version='1.36')
+    return candidates.Candidates(
+        allocation_requests=requests,
+        provider_summaries=candidates.summaries(summaries), version='1.36')
 
 
 def main(argv=None):

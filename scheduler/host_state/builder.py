@@ -44,7 +44,10 @@ LOG = logging.getLogger(__name__)
 
 COMPUTE_CLASSES = frozenset(('VCPU', 'PCPU', 'MEMORY_MB'))
 
-_ROOT = 'root_provider_uuid'
+_ROOT_OF = operator.attrgetter('root_provider_uuid')
+_TRAITS = operator.attrgetter('traits')
+_RESOURCES = operator.attrgetter('resources')
+_SERVICE_HOST = operator.attrgetter('service_host')
 
 
 class Grouped:
@@ -55,12 +58,15 @@ class Grouped:
     roots with providers below them, ``{root: {provider: resources}}``.
     """
 
-    def __init__(self, roots, requests, trees, simple=False):
+    def __init__(self, roots, requests, trees, simple=False,
+                 summaries=None):
         self.roots = roots
         self.requests = requests
         self.trees = trees
-        # The common answer: every root is in the summaries.
+        # The common answer: every root is in the summaries, and
+        # ``summaries`` are theirs, in order.
         self.simple = simple
+        self.summaries = summaries
 
 
 def _simple(candidates):
@@ -68,25 +74,33 @@ def _simple(candidates):
     summaries = candidates.provider_summaries
     requests = candidates.allocation_requests
     allocations = list(map(operator.itemgetter('allocations'), requests))
-    if not allocations or max(map(len, allocations)) != 1:
+    # The keys of every request's allocations, in order: one each only if
+    # there are as many as requests and none is empty.
+    providers = list(itertools.chain.from_iterable(allocations))
+    if (not allocations or len(providers) != len(allocations) or
+            not all(allocations)):
         return None
-    providers = list(map(next, map(iter, allocations)))
-    roots = list(map(dict.get, map(summaries.__getitem__, providers),
-                     itertools.repeat(_ROOT)))
+    if len(summaries) != len(providers):
+        return None
+    root_summaries = list(map(summaries.__getitem__, providers))
+    roots = list(map(_ROOT_OF, root_summaries))
     # Every provider its own root, one request each, and nothing else in
-    # the summaries (no child providers, no sharing providers).
-    if (roots != providers or len(summaries) != len(roots) or
-            len(set(roots)) != len(roots)):
+    # the summaries (no child providers, no sharing providers). Placement
+    # lists the summaries in the requests' order: then the providers are
+    # the summaries' keys, which are unique.
+    if roots != providers or (list(summaries) != providers and
+                              len(set(providers)) != len(providers)):
         return None
     # The providers, not the equal root strings read from the summaries:
     # those are dict keys of the answer, with their hashes cached.
     return Grouped(providers, host_sets.OneRequestEach(requests), {},
-                   simple=True)
+                   simple=True, summaries=root_summaries)
 
 
 def _general(candidates):
     summaries = candidates.provider_summaries
-    root_of = {rp: (s.get(_ROOT) or rp) for rp, s in summaries.items()}
+    root_of = {rp: (s.root_provider_uuid or rp)
+               for rp, s in summaries.items()}
     by_root = collections.defaultdict(list)
     for ar in candidates.allocation_requests:
         allocations = ar['allocations']
@@ -108,10 +122,10 @@ def _general(candidates):
         if rp != root and root in by_root:
             tree = trees.get(root)
             if tree is None:
-                root_summary = summaries.get(root, {})
+                root_summary = summaries.get(root)
                 tree = trees[root] = {
-                    root: root_summary.get('resources', {})}
-            tree[rp] = summaries[rp].get('resources', {})
+                    root: root_summary.resources if root_summary else {}}
+            tree[rp] = summaries[rp].resources
     return Grouped(list(by_root), list(by_root.values()), trees)
 
 
@@ -161,7 +175,10 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
     summaries = candidates.provider_summaries
     grouped = grouped if grouped is not None else group(candidates)
     roots, host_names, requests = _usable(grouped, names, summaries)
-    root_summaries = list(map(summaries.__getitem__, roots))
+    if grouped.summaries is not None and roots is grouped.roots:
+        root_summaries = grouped.summaries
+    else:
+        root_summaries = list(map(summaries.__getitem__, roots))
     trees = {}
     if grouped.trees:
         index_of = {root: i for i, root in enumerate(roots)}
@@ -171,19 +188,33 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
     node_facts = list(map(facts.get, host_names,
                           itertools.repeat(host_facts.UNKNOWN)))
     node_names = None
-    if any(f.compute is not None and f.compute.host not in (None, name)
-           for f, name in zip(node_facts, host_names)):
+    if _named_apart(node_facts, host_names):
         node_names = host_names
         host_names, node_facts = _service_hosts(node_names, node_facts,
                                                 facts)
     return host_sets.HostStateSet.from_placement(
         uuids=roots, host_names=host_names, node_names=node_names,
         facts=node_facts,
-        traits=host_sets.entries(root_summaries, 'traits', ()),
-        resources=host_sets.entries(root_summaries, 'resources', {}),
+        traits=list(map(_TRAITS, root_summaries)),
+        resources=list(map(_RESOURCES, root_summaries)),
         requests=requests, trees=trees, cell_uuid=cell_uuid, zones=zones,
         default_zone=default_zone, aggregates=aggregates,
         absent_traits=absent_traits, fact_memory=fact_memory)
+
+
+def _named_apart(node_facts, node_names):
+    """Whether a node's compute record names another service host.
+
+    Maps over C functions, not a loop: this runs over every host of every
+    request.
+    """
+    hosts = list(map(_SERVICE_HOST, node_facts))
+    if hosts == node_names or hosts.count(None) == len(hosts):
+        return False
+    apart = set(itertools.compress(hosts, map(operator.ne, hosts,
+                                              node_names)))
+    apart.discard(None)
+    return bool(apart)
 
 
 def _service_hosts(node_names, node_facts, facts):

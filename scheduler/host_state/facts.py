@@ -118,6 +118,14 @@ class HostFacts:
     # never changed.
     row: tuple | None = dataclasses.field(default=None, init=False,
                                           repr=False, compare=False)
+    # The compute record's service host, None without a record: read for
+    # every host of every request (``scheduler.host_state.builder``).
+    service_host: str | None = dataclasses.field(default=None, init=False,
+                                                 repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.compute is not None:
+            self.service_host = self.compute.host
 
 
 UNKNOWN = HostFacts()

@@ -25,6 +25,7 @@ import operator
 import numpy as np
 
 from scheduler.host_state import host_state as hs
+from scheduler.placement import candidates
 
 
 class HostStateSet:
@@ -86,7 +87,7 @@ class HostStateSet:
         """The set the builder reads from Placement's answer.
 
         :param resources: per host, its root provider's resources as in
-            the provider summaries, ``{rc: {'capacity': c, 'used': u}}``.
+            the provider summaries, ``{rc: Inventory}``.
         :param requests: per host, its allocation requests (a sequence).
         :param trees: ``{index: {provider uuid: resources}}`` of the hosts
             whose tree has providers below the root (the root included).
@@ -211,10 +212,9 @@ class HostStateSet:
         else:
             capacity, used = _resource_columns(self._resources, rc)
             for i, tree in self._trees.items():
-                capacity[i] = sum(r[rc].get('capacity', 0)
+                capacity[i] = sum(r[rc].capacity
                                   for r in tree.values() if rc in r)
-                used[i] = sum(r[rc].get('used', 0)
-                              for r in tree.values() if rc in r)
+                used[i] = sum(r[rc].used for r in tree.values() if rc in r)
         for i in self._consumed:
             host = self._made[i]
             capacity[i] = host.capacity.get(rc, 0)
@@ -375,8 +375,14 @@ def entries(dicts, key, default):
         return [d.get(key, default) for d in dicts]
 
 
+_NONE = candidates.Inventory(capacity=0, used=0)
+_CAPACITY = operator.attrgetter('capacity')
+_USED = operator.attrgetter('used')
+
+
 def _resource_columns(resources, rc):
     """``(capacity, used)`` int64 columns of ``rc`` in provider resources."""
-    of_rc = entries(resources, rc, {})
-    return (np.array(entries(of_rc, 'capacity', 0), dtype=np.int64),
-            np.array(entries(of_rc, 'used', 0), dtype=np.int64))
+    of_rc = entries(resources, rc, _NONE)
+    n = len(of_rc)
+    return (np.fromiter(map(_CAPACITY, of_rc), np.int64, n),
+            np.fromiter(map(_USED, of_rc), np.int64, n))

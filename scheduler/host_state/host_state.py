@@ -23,12 +23,18 @@ Capacity and usage come from Placement's provider summaries, where
 ``capacity`` is already ``(total - reserved) * allocation_ratio``.
 """
 
+import msgspec
+
 from scheduler.host_state import facts as host_facts
+from scheduler.placement import candidates
 
 VCPU = 'VCPU'
 MEMORY_MB = 'MEMORY_MB'
 DISK_GB = 'DISK_GB'
 DISABLED_TRAIT = 'COMPUTE_STATUS_DISABLED'
+
+
+_PROVIDERS = dict[str, dict[str, candidates.Inventory]]
 
 
 def _resources(allocation_request):
@@ -41,11 +47,13 @@ class HostState:
     """One host: its tree's capacity, usage, traits and candidate claims.
 
     ``providers`` maps each provider of the tree to its resources as in
-    Placement's provider summaries, ``{rc: {'capacity': c, 'used': u}}``
-    (shared with the summaries, never modified). What earlier instances of
-    the request consumed is kept apart. ``capacity`` and ``used`` are the
-    sums over the tree, consumption included. ``allocation_requests`` are
-    Placement's candidate claims on this host. ``facts`` is what the
+    Placement's provider summaries, ``{rc: Inventory}`` (``capacity``,
+    ``used``; shared with the summaries, never modified; given as plain
+    ``{'capacity': c, 'used': u}`` dicts they are converted). What
+    earlier instances of the request consumed is kept apart. ``capacity``
+    and ``used`` are the sums over the tree, consumption included.
+    ``allocation_requests`` are Placement's candidate claims on this
+    host. ``facts`` is what the
     host-facts sources know of it (``scheduler.host_state.facts``).
     """
 
@@ -65,7 +73,7 @@ class HostState:
         self.availability_zone = availability_zone
         self.traits = frozenset(traits)
         self.aggregates = frozenset(aggregates)
-        self.providers = providers
+        self.providers = providers = msgspec.convert(providers, _PROVIDERS)
         self.allocation_requests = list(allocation_requests or ())
         self.facts = facts if facts is not None else host_facts.UNKNOWN
         # Instances of this request placed here so far (multi-create).
@@ -74,13 +82,12 @@ class HostState:
         trees = iter(providers.values())
         # Most trees are one provider: its sums are its own numbers.
         first = next(trees, {})
-        capacity = self.capacity = {rc: r.get('capacity', 0)
-                                    for rc, r in first.items()}
-        used = self.used = {rc: r.get('used', 0) for rc, r in first.items()}
+        capacity = self.capacity = {rc: r.capacity for rc, r in first.items()}
+        used = self.used = {rc: r.used for rc, r in first.items()}
         for resources in trees:
             for rc, r in resources.items():
-                capacity[rc] = capacity.get(rc, 0) + r.get('capacity', 0)
-                used[rc] = used.get(rc, 0) + r.get('used', 0)
+                capacity[rc] = capacity.get(rc, 0) + r.capacity
+                used[rc] = used.get(rc, 0) + r.used
 
     def __repr__(self):
         return '<HostState %s (%s)>' % (self.host, self.uuid)
@@ -104,8 +111,8 @@ class HostState:
                 r = provider.get(rc)
                 if r is None:
                     return False
-                used = r.get('used', 0) + consumed.get(rc, 0)
-                if used + amount > r.get('capacity', 0):
+                used = r.used + consumed.get(rc, 0)
+                if used + amount > r.capacity:
                     return False
         return True
 

@@ -145,13 +145,13 @@ class PlacementAdapter:
         traits = (self._client.get(base + '/traits', version)
                   or {}).get('traits') or []
         resources = {
-            rc: {'capacity': int((inv.get('total', 0) -
-                                  inv.get('reserved', 0)) *
-                                 inv.get('allocation_ratio', 1.0)),
-                 'used': usages.get(rc, 0)}
+            rc: placement_candidates.Inventory(
+                capacity=int((inv.get('total', 0) - inv.get('reserved', 0)) *
+                             inv.get('allocation_ratio', 1.0)),
+                used=usages.get(rc, 0))
             for rc, inv in inventories.items()}
-        summary = {'resources': resources, 'traits': traits,
-                   'root_provider_uuid': uuid, 'parent_provider_uuid': None}
+        summary = placement_candidates.ProviderSummary(
+            resources=resources, traits=traits, root_provider_uuid=uuid)
         return placement_candidates.Candidates(
             allocation_requests=[{'allocations': {uuid: {'resources': {}}}}],
             provider_summaries={uuid: summary}, version=version)

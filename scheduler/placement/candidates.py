@@ -10,11 +10,24 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""``GET /allocation_candidates``: what Placement can offer a request."""
+"""``GET /allocation_candidates``: what Placement can offer a request.
+
+The answer is decoded by msgspec straight into the shapes below, which
+checks them on the way: a body Placement would not send is a
+``PlacementBadResponse`` naming the first field out of shape. Provider
+summaries become ``ProviderSummary`` structs that the garbage collector
+does not track: at 10,000 providers the plain dicts of a general JSON
+decoder made the collector run over the heap several times per answer,
+and that cost more than the decoding itself (``tox -e bench``). The
+allocation requests stay plain dicts, as they are claimed and returned to
+the conductor.
+"""
 
 import dataclasses
-import itertools
+import operator
+import typing
 
+import msgspec
 from oslo_log import log as logging
 
 from scheduler import exception
@@ -25,16 +38,53 @@ LOG = logging.getLogger(__name__)
 URL = '/allocation_candidates'
 
 
+class Inventory(msgspec.Struct, gc=False):
+    """One resource class of a provider: ``capacity`` and ``used``.
+
+    Placement's capacity is ``(total - reserved) * allocation_ratio``.
+    """
+
+    capacity: int
+    used: int
+
+
+class ProviderSummary(msgspec.Struct, gc=False):
+    """A provider of the answer: its resources, traits and tree."""
+
+    resources: dict[str, Inventory] = {}
+    traits: list[str] = []
+    parent_provider_uuid: typing.Optional[str] = None
+    root_provider_uuid: typing.Optional[str] = None
+
+
+class _Allocation(typing.TypedDict, total=False):
+    resources: dict[str, int]
+
+
+class AllocationRequest(typing.TypedDict, total=False):
+    """``{"allocations": {rp_uuid: {"resources": {rc: n}}}, "mappings"}``."""
+
+    allocations: typing.Required[dict[str, _Allocation]]
+    mappings: dict[str, list[str]]
+
+
+class _Answer(msgspec.Struct, gc=False):
+    allocation_requests: list[AllocationRequest]
+    provider_summaries: dict[str, ProviderSummary]
+
+
+_DECODER = msgspec.json.Decoder(_Answer)
+
+
 @dataclasses.dataclass
 class Candidates:
     """Placement's answer, checked for shape.
 
     ``allocation_requests``: ``[{"allocations": {rp_uuid: {"resources":
     {rc: n}}}, "mappings": {suffix: [rp_uuid]}}]``;
-    ``provider_summaries``: ``{rp_uuid: {"resources": {rc: {"capacity",
-    "used"}}, "traits": [...], "parent_provider_uuid", "root_provider_uuid"
-    }}``; ``version``: the microversion of the answer (a claim of one of
-    these allocation requests states it); ``query``: the query string sent.
+    ``provider_summaries``: ``{rp_uuid: ProviderSummary}``; ``version``:
+    the microversion of the answer (a claim of one of these allocation
+    requests states it); ``query``: the query string sent.
     """
 
     allocation_requests: list[dict]
@@ -46,51 +96,58 @@ class Candidates:
         return len(self.allocation_requests)
 
 
-def _check(endpoint, body, url):
-    def bad(what):
-        reason = ('Placement at %s answered GET %s with %s'
-                  % (endpoint, URL, what))
-        LOG.error('Placement call failed: %s', reason)
-        return exception.PlacementBadResponse(reason, 'GET', url)
+def summaries(plain):
+    """``{rp_uuid: ProviderSummary}`` of provider summaries as plain dicts.
 
-    if not isinstance(body, dict):
-        raise bad('a body that is not a JSON object')
-    requests = body.get('allocation_requests')
-    summaries = body.get('provider_summaries')
-    if not isinstance(requests, list):
-        raise bad('no allocation_requests list')
-    if not isinstance(summaries, dict):
-        raise bad('no provider_summaries object')
-    if not all(map(isinstance, summaries.values(), itertools.repeat(dict))):
-        raise bad('a provider summary that is not an object')
-    # map() over C functions, not a loop: at 10,000 hosts the answer has
-    # 10,000 requests, and this check runs on every one of them.
-    if not all(map(isinstance, requests, itertools.repeat(dict))):
-        raise bad('an allocation request that is not an object')
-    allocations = list(map(dict.get, requests,
-                           itertools.repeat('allocations')))
-    if not all(map(isinstance, allocations, itertools.repeat(dict))):
-        bad_request = requests[[isinstance(a, dict)
-                                for a in allocations].index(False)]
-        raise bad('an allocation request without allocations: %r'
-                  % (str(bad_request)[:100],))
-    unknown = set().union(*allocations) - summaries.keys()
-    if unknown:
-        raise bad('an allocation request on providers missing from '
-                  'provider_summaries: %s' % ', '.join(sorted(unknown)))
-    return requests, summaries
-
-
-def from_body(body, endpoint, url, version, query_string=''):
-    """``Candidates`` of a decoded ``GET /allocation_candidates`` answer.
-
-    :raises: PlacementBadResponse (logged) if ``body`` is not shaped as
-        Placement's answer; ``endpoint`` and ``url`` say where it came from.
+    :raises: msgspec.ValidationError if one is not shaped as Placement's.
     """
-    requests, summaries = _check(endpoint, body, url)
+    return msgspec.convert(plain, dict[str, ProviderSummary])
+
+
+def _bad(endpoint, url, what):
+    return exception.PlacementBadResponse(
+        'Placement at %s answered GET %s with %s' % (endpoint, URL, what),
+        'GET', url)
+
+
+def _checked(answer, endpoint, url, version, query_string):
+    requests = answer.allocation_requests
+    summaries = answer.provider_summaries
+    # One set operation over every provider of every request, in C: at
+    # 10,000 hosts a loop here would cost more than the rest of the check.
+    unknown = set().union(
+        *map(operator.itemgetter('allocations'), requests)) - summaries.keys()
+    if unknown:
+        raise _bad(endpoint, url,
+                   'an allocation request on providers missing from '
+                   'provider_summaries: %s' % ', '.join(sorted(unknown)))
     return Candidates(allocation_requests=requests,
                       provider_summaries=summaries, version=version,
                       query=query_string)
+
+
+def decode(raw, endpoint, url, version, query_string=''):
+    """``Candidates`` of the JSON text of a ``GET /allocation_candidates``.
+
+    :raises: PlacementBadResponse if ``raw`` is not JSON shaped as
+        Placement's answer; ``endpoint`` and ``url`` say where it came from.
+    """
+    try:
+        answer = _DECODER.decode(raw)
+    except msgspec.ValidationError as e:
+        raise _bad(endpoint, url, 'a body out of shape: %s' % e)
+    except msgspec.DecodeError as e:
+        raise _bad(endpoint, url, 'a body that is not JSON: %s' % e)
+    return _checked(answer, endpoint, url, version, query_string)
+
+
+def from_body(body, endpoint, url, version, query_string=''):
+    """``Candidates`` of an answer already decoded into plain values."""
+    try:
+        answer = msgspec.convert(body, _Answer)
+    except msgspec.ValidationError as e:
+        raise _bad(endpoint, url, 'a body out of shape: %s' % e)
+    return _checked(answer, endpoint, url, version, query_string)
 
 
 def _require_version(client, query):
@@ -127,8 +184,14 @@ def get_allocation_candidates(client, query, global_request_id=None):
     version = _require_version(client, query)
     query_string = query.to_query_string()
     url = '%s?%s' % (URL, query_string)
-    body = client.get(url, version, global_request_id=global_request_id)
-    candidates = from_body(body, client.endpoint, url, version, query_string)
+    candidates = client.get(
+        url, version, global_request_id=global_request_id,
+        decode=lambda raw: decode(raw, client.endpoint, url, version,
+                                  query_string))
+    if candidates is None:
+        error = _bad(client.endpoint, url, 'no body')
+        LOG.error('Placement call failed: %s', error.reason)
+        raise error
     LOG.debug('Placement offered %d allocation requests on %d providers '
               'for %s', len(candidates.allocation_requests),
               len(candidates.provider_summaries), query_string)

@@ -186,15 +186,17 @@ class PlacementClient(object):
     # -- requests --------------------------------------------------------
 
     def request(self, method, url, version=None, body=None,
-                global_request_id=None, log_failure=True):
+                global_request_id=None, log_failure=True, decode=None):
         """Send one request; the parsed body, or a PlacementError.
 
         A failure is logged once at ERROR, unless ``log_failure`` is False
-        (the caller reports it in its own words).
+        (the caller reports it in its own words). ``decode``: what makes
+        the body's bytes a value (plain JSON values by default); it raises
+        PlacementError for a body it refuses.
         """
         try:
             return self._request(method, url, version, body,
-                                 global_request_id)
+                                 global_request_id, decode)
         except (PlacementNotFound, PlacementConflict) as e:
             e.endpoint = self.endpoint
             LOG.debug('Placement call answered: %s', e.reason)
@@ -208,7 +210,8 @@ class PlacementClient(object):
                 LOG.error('Placement call failed: %s', e.reason)
             raise
 
-    def _request(self, method, url, version, body, global_request_id):
+    def _request(self, method, url, version, body, global_request_id,
+                 decode=None):
         adapter = self._get_adapter()
         kwargs = {'raise_exc': False}
         if version:
@@ -250,7 +253,7 @@ class PlacementClient(object):
                 'Placement at %s failed (%s): %s: %s'
                 % (self.endpoint, where, type(e).__name__, e), method, url)
         self._learn_endpoint(adapter)
-        return self._parse(resp, method, url, where, version)
+        return self._parse(resp, method, url, where, version, decode)
 
     def _unreachable(self, error, method, url, where):
         cause = _ERRNO.search(str(error))
@@ -263,11 +266,13 @@ class PlacementClient(object):
             'Placement at %s is unreachable (%s): %s'
             % (self.endpoint, where, cause), method, url)
 
-    def _parse(self, resp, method, url, where, version):
+    def _parse(self, resp, method, url, where, version, decode=None):
         status = resp.status_code
         if 200 <= status < 300:
             if status == 204 or not resp.content:
                 return None
+            if decode is not None:
+                return decode(resp.content)
             try:
                 return decoding.loads(resp.content)
             except ValueError:

@@ -206,10 +206,11 @@ def hosts_of(candidates):
     roots = set()
     for request in candidates.allocation_requests:
         for rp in request.get('allocations') or {}:
-            summary = summaries.get(rp) or {}
-            if SHARING_TRAIT in (summary.get('traits') or ()):
-                continue
-            roots.add(summary.get('root_provider_uuid') or rp)
+            summary = summaries.get(rp)
+            if summary is None:
+                roots.add(rp)
+            elif SHARING_TRAIT not in summary.traits:
+                roots.add(summary.root_provider_uuid or rp)
     return roots
 
 
@@ -232,14 +233,13 @@ def room(candidates, resource_class):
     roots = hosts_of(candidates)
     free = []
     for rp, summary in candidates.provider_summaries.items():
-        root = summary.get('root_provider_uuid') or rp
-        sharing = SHARING_TRAIT in (summary.get('traits') or ())
+        root = summary.root_provider_uuid or rp
+        sharing = SHARING_TRAIT in summary.traits
         if root not in roots and not sharing:
             continue
-        inventory = (summary.get('resources') or {}).get(resource_class)
+        inventory = summary.resources.get(resource_class)
         if inventory is None:
             continue
-        free.append(int(inventory.get('capacity', 0)) -
-                    int(inventory.get('used', 0)))
+        free.append(inventory.capacity - inventory.used)
     return Room(providers=len(free),
                 largest_free=max(free) if free else None)

@@ -34,6 +34,8 @@ import tempfile
 import time
 import types
 
+import msgspec
+
 from scheduler import conf as scheduler_conf
 from scheduler.cycle import rank as cycle_rank
 from scheduler.cycle import request as cycle_request
@@ -224,8 +226,8 @@ def placement_answer(states):
                              'parent_provider_uuid': (
                                  None if rp == h.uuid else h.uuid)}
         requests.extend(h.allocation_requests)
-    body = json.dumps({'allocation_requests': requests,
-                       'provider_summaries': summaries})
+    body = json.dumps(msgspec.to_builtins({
+        'allocation_requests': requests, 'provider_summaries': summaries}))
     return (body, {h.uuid: h.host for h in states},
             {h.host: h.facts for h in states}, len(requests))
 
@@ -237,21 +239,25 @@ def _timed(run):
 
 
 def _request_ms(pipeline, spec, body, names, facts, offered, repeat):
-    """Medians of ``(JSON decode, request, pipeline on host states)``.
+    """Medians of ``(decode, plain decode, request, on host states)``.
 
     Each repetition decodes the answer afresh, as every request does, so
     that the objects read are laid out in memory as a real answer's are.
+    ``plain decode``: orjson into plain values, as the client decoded
+    before the answer was typed, for comparison.
     """
-    decode, request, cold = [], [], []
+    decode, plain, request, cold = [], [], [], []
     # As the driver keeps one: each request starts from the last table.
     memory = columns.FactTableMemory()
+    raw = body.encode()
     for _ in range(repeat):
+        plain.append(_timed(lambda: decoding.loads(raw))[0])
         # What the service's Placement client pays for the answer.
-        ms, decoded = _timed(lambda: decoding.loads(body))
+        ms, answer = _timed(
+            lambda: candidates.decode(raw, 'bench', '', '1.36'))
         decode.append(ms)
 
         def build():
-            answer = candidates.from_body(decoded, 'bench', '', '1.36')
             return builder.build_host_states(answer, names, 'cell',
                                              facts=facts,
                                              absent_traits=ROOT_FORBIDDEN,
@@ -262,7 +268,7 @@ def _request_ms(pipeline, spec, body, names, facts, offered, repeat):
         assert len(built) == offered
         ms, _result = _timed(lambda: pipeline.rank(built, spec))
         cold.append(ms)
-    return tuple(map(statistics.median, (decode, request, cold)))
+    return tuple(map(statistics.median, (decode, plain, request, cold)))
 
 
 def _metrics_us(spec, offered, limit, repeat=20000, batch=100):
@@ -312,7 +318,7 @@ def bench(job):
         hosts, aggs = pipeline_cases.make_hosts(size, seed=size)
         states = make_host_states(hosts, aggs, spec_plain)
         body, names, facts, offered = placement_answer(states)
-        decode, request, cold = _request_ms(
+        decode, plain, request, cold = _request_ms(
             pipeline, spec, body, names, facts, offered,
             max(5, 20000 // size))
         host_set = builder.build_host_states(
@@ -326,6 +332,7 @@ def bench(job):
         out['sizes'][str(size)] = {'warm_ms': warm, 'cold_ms': cold,
                                    'request_ms': request,
                                    'decode_ms': decode,
+                                   'plain_decode_ms': plain,
                                    'metrics_off_us': off_us,
                                    'metrics_on_us': on_us}
     hosts, aggs = pipeline_cases.make_hosts(job['multi_hosts'], seed=7)

@@ -12,7 +12,6 @@
 
 """Small Placement answers and config objects for the pipeline's tests."""
 
-import dataclasses
 import sys
 import uuid as uuid_lib
 
@@ -21,6 +20,7 @@ from stevedore import extension
 from scheduler.host_state import builder
 from scheduler.host_state import facts as host_facts
 from scheduler.objects import request_spec
+from scheduler.placement import candidates
 from tests.fixtures import conf as conf_fixture
 
 REQUEST = {'VCPU': 1, 'MEMORY_MB': 1024, 'DISK_GB': 10}
@@ -28,11 +28,11 @@ INVENTORY = {'VCPU': 16, 'MEMORY_MB': 32768, 'DISK_GB': 1000}
 CELL = '00000000-0000-0000-0000-000000000001'
 
 
-@dataclasses.dataclass
-class Candidates:
-    allocation_requests: list
-    provider_summaries: dict
-    version: str = '1.36'
+def Candidates(allocation_requests, provider_summaries, version='1.36'):
+    """Placement's answer, its summaries given as plain dicts."""
+    return candidates.Candidates(allocation_requests,
+                                 candidates.summaries(provider_summaries),
+                                 version)
 
 
 def rp_uuid(name):

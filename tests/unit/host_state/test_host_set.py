@@ -106,7 +106,7 @@ def test_fast_and_general_paths_give_the_trees_sums(answer):
         _check(built, expected)
         for trait in ('COMPUTE_NODE', hs.DISABLED_TRAIT):
             assert built.has_trait(trait).tolist() == [
-                trait in candidates.provider_summaries[root]['traits']
+                trait in candidates.provider_summaries[root].traits
                 for root in built.uuids]
 
 

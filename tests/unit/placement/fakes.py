@@ -50,4 +50,5 @@ def candidates(*trees):
             'parent_provider_uuid': None}
         if 'MISC_SHARES_VIA_AGGREGATE' not in traits:
             requests.append({'allocations': {root: {'resources': {}}}})
-    return placement_candidates.Candidates(requests, summaries, '1.36')
+    return placement_candidates.Candidates(
+        requests, placement_candidates.summaries(summaries), '1.36')

@@ -66,18 +66,26 @@ def test_old_placement_fails_candidates_naming_the_needed_version(
 
 
 @pytest.mark.parametrize('body,words', [
-    ({'allocation_requests': []}, 'no provider_summaries'),
-    ({'provider_summaries': {}}, 'no allocation_requests'),
+    ({'allocation_requests': []},
+     'missing required field `provider_summaries`'),
+    ({'provider_summaries': {}},
+     'missing required field `allocation_requests`'),
     ({'allocation_requests': [{'x': 1}], 'provider_summaries': {}},
-     'without allocations'),
+     'missing required field `allocations` - at `$.allocation_requests[0]`'),
     ({'allocation_requests': [{'allocations': {'rp1': {}}}],
       'provider_summaries': {}}, 'missing from provider_summaries: rp1'),
     ({'allocation_requests': [['rp1']], 'provider_summaries': {}},
-     'an allocation request that is not an object'),
+     'Expected `object`, got `array` - at `$.allocation_requests[0]`'),
     ({'allocation_requests': [{'allocations': ['rp1']}],
-      'provider_summaries': {}}, 'without allocations'),
+      'provider_summaries': {}},
+     'got `array` - at `$.allocation_requests[0].allocations`'),
     ({'allocation_requests': [], 'provider_summaries': {'rp1': []}},
-     'a provider summary that is not an object'),
+     'Expected `object`, got `array` - at `$.provider_summaries[...]`'),
+    ({'allocation_requests': [], 'provider_summaries': {
+        'rp1': {'resources': {'VCPU': {'capacity': 'x', 'used': 0}}}}},
+     'Expected `int`, got `str` - at '
+     '`$.provider_summaries[...].resources[...].capacity`'),
+    ('not an object', 'Expected `object`, got `str`'),
 ])
 def test_candidates_of_unexpected_shape_are_a_bad_response(
         client, requests_mock, body, words):

@@ -67,8 +67,9 @@ def test_candidates_cover_hosts_with_room(client):
             'VCPU': 2, 'MEMORY_MB': 512, 'DISK_GB': 10}}},
         'mappings': {'': [big]}}
     summary = cands.provider_summaries[big]
-    assert summary['root_provider_uuid'] == big
-    assert summary['resources']['VCPU'] == {'capacity': 4, 'used': 0}
+    assert summary.root_provider_uuid == big
+    assert summary.resources['VCPU'] == candidates.Inventory(capacity=4,
+                                                             used=0)
 
 
 def test_required_trait_selects_provider(client):
