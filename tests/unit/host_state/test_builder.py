@@ -10,7 +10,11 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
+import hypothesis
+from hypothesis import strategies as st
+
 from scheduler.host_state import builder
+from scheduler.host_state import facts as host_facts
 from tests.unit.host_state import fakes
 
 CN1 = fakes.rp_uuid('cn1')
@@ -109,7 +113,6 @@ def test_aggregates_come_from_the_given_mapping_by_host_name():
 
 
 def test_known_facts_give_the_host_its_cell_zone_and_details():
-    from scheduler.host_state import facts as host_facts
     candidates, names = fakes.make_candidates([dict(name='host-0'),
                                                dict(name='host-1')])
     known = host_facts.HostFacts(
@@ -126,3 +129,20 @@ def test_known_facts_give_the_host_its_cell_zone_and_details():
     assert by_name['host-0'].cell_uuid == fakes.CELL
     assert by_name['host-0'].availability_zone == 'nova'
     assert by_name['host-0'].facts.compute is None
+
+
+@hypothesis.settings(max_examples=100, deadline=None)
+@hypothesis.given(st.lists(st.tuples(
+    st.sampled_from(['n1', 'n2', 'n3']),
+    st.sampled_from([None, 'no host', 'n1', 'n2', 'svc']))))
+def test_nodes_named_apart_from_their_host_are_found_as_one_by_one(rows):
+    """The C-level test gives what the plain rule gives, host by host."""
+    names = [name for name, _compute in rows]
+    records = [host_facts.UNKNOWN if compute is None else
+               host_facts.HostFacts(compute=host_facts.ComputeFacts(
+                   host=None if compute == 'no host' else compute))
+               for _name, compute in rows]
+    expected = any(f.compute is not None and
+                   f.compute.host not in (None, name)
+                   for f, name in zip(records, names))
+    assert builder._named_apart(records, names) is expected

@@ -12,6 +12,11 @@
 
 """GET /allocation_candidates: version gate and answer shape."""
 
+import json
+
+import hypothesis
+from hypothesis import strategies as st
+import msgspec
 import pytest
 
 from scheduler import exception
@@ -95,3 +100,53 @@ def test_candidates_of_unexpected_shape_are_a_bad_response(
     with pytest.raises(exception.PlacementBadResponse) as ctx:
         candidates.get_allocation_candidates(client, query)
     assert words in ctx.value.reason
+
+
+def _plain_answer(draw):
+    rps = ['rp-%d' % i for i in range(draw(st.integers(0, 8)))]
+    summaries = {
+        rp: {'resources': {rc: {'capacity': draw(st.integers(0, 10 ** 6)),
+                                'used': draw(st.integers(0, 10 ** 6))}
+                           for rc in draw(st.lists(st.sampled_from(
+                               ['VCPU', 'MEMORY_MB', 'DISK_GB',
+                                'CUSTOM_GPU']), unique=True))},
+             'traits': draw(st.lists(st.sampled_from(
+                 ['COMPUTE_NODE', 'HW_CPU_X86_AVX2']), unique=True)),
+             'parent_provider_uuid': None, 'root_provider_uuid': rp}
+        for rp in rps}
+    requests = [
+        {'allocations': {rp: {'resources': {'VCPU': draw(
+            st.integers(1, 64))}} for rp in draw(st.lists(
+                st.sampled_from(rps), min_size=1, unique=True))},
+         'mappings': {'': [rp]}}
+        for rp in (rps if rps else [])]
+    return {'allocation_requests': requests, 'provider_summaries': summaries}
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(st.data())
+def test_the_typed_answer_holds_what_the_plain_one_does(data):
+    plain = _plain_answer(data.draw)
+    raw = json.dumps(plain).encode()
+    typed = candidates.decode(raw, ENDPOINT, '/allocation_candidates',
+                              '1.36')
+    assert typed.allocation_requests == plain['allocation_requests']
+    assert msgspec.to_builtins(typed.provider_summaries) == (
+        plain['provider_summaries'])
+    converted = candidates.from_body(plain, ENDPOINT, '', '1.36')
+    assert converted.provider_summaries == typed.provider_summaries
+
+
+def test_fields_placement_adds_later_are_ignored_not_refused():
+    raw = json.dumps({
+        'allocation_requests': [{'allocations': {'rp1': {'resources': {
+            'VCPU': 1}}}, 'mappings': {'': ['rp1']}, 'new': 1}],
+        'provider_summaries': {'rp1': {'resources': {'VCPU': {
+            'capacity': 4, 'used': 1, 'reserved': 0}}, 'name': 'cn1',
+            'traits': [], 'root_provider_uuid': 'rp1'}}}).encode()
+    typed = candidates.decode(raw, ENDPOINT, '', '1.36')
+    assert typed.provider_summaries['rp1'].resources['VCPU'] == (
+        candidates.Inventory(capacity=4, used=1))
+    assert typed.allocation_requests == [
+        {'allocations': {'rp1': {'resources': {'VCPU': 1}}},
+         'mappings': {'': ['rp1']}}]
