@@ -229,28 +229,35 @@ class FactTableMemory:
     order, unless randomised), and a host's record is the same object
     while nothing changed of it: comparing the two lists of records
     compares pointers and reads no record, while reading 10,000 rows
-    reads 10,000 records scattered in memory (a few ms).
+    reads 10,000 records scattered in memory (a few ms). When no record
+    changed, the next set gets the last ``FactTable`` itself, with the
+    multiplier columns it derived.
     """
 
     def __init__(self):
         self._last = (None, None)
 
-    def remember(self, records, table):
+    def table(self, records):
+        """The ``FactTable`` of ``records``, from the last one if it can."""
+        last_records, last = self._last
+        table = None
+        if last_records is not None and len(last_records) == len(records):
+            if all(map(operator.is_, records, last_records)):
+                return last
+            table = self._patched(records, last_records, last)
+        table = FactTable(records, table)
         # One assignment: a concurrent request sees the old or the new.
         self._last = (list(records), table)
+        return table
 
-    def reused(self, records):
-        """The last table, its changed records' rows read again; or None."""
-        last_records, last_table = self._last
-        if last_records is None or len(last_records) != len(records):
-            return None
+    @staticmethod
+    def _patched(records, last_records, last):
+        """The last table's rows, the changed records' read again; or None."""
         changed = np.flatnonzero(np.fromiter(
             map(operator.is_not, records, last_records), bool, len(records)))
         if len(changed) > _REUSE_UP_TO * len(records):
             return None
-        if not len(changed):
-            return last_table
-        table = last_table.copy()
+        table = last.rows.copy()
         for i in changed.tolist():
             table[i] = np.frombuffer(_row_of(records[i])[0], dtype=float)
         return table
@@ -260,21 +267,20 @@ class FactTable:
     """The numeric host facts of one host set, one float column each.
 
     Attributes are named by ``NUMBERS``; ``service_ok``, ``no_compute``
-    and ``overridden`` are 1.0/0.0 flags. Built by ``fact_table``.
+    and ``overridden`` are 1.0/0.0 flags; ``rows`` is the whole table, a
+    row per host. Read-only: a ``FactTableMemory`` hands one table to
+    several requests. Built by ``fact_table``.
     """
 
-    def __init__(self, host_set):
-        n = self.size = len(host_set)
-        records = host_set.facts
-        memory = host_set.fact_memory
-        table = memory.reused(records) if memory is not None else None
-        if table is None:
-            table = np.frombuffer(b''.join(map(_NUMBERS_OF, _rows(records))),
-                                  dtype=float).reshape(n, len(NUMBERS))
-        if memory is not None:
-            memory.remember(records, table)
+    def __init__(self, records, rows=None):
+        n = self.size = len(records)
+        if rows is None:
+            rows = np.frombuffer(b''.join(map(_NUMBERS_OF, _rows(records))),
+                                 dtype=float).reshape(n, len(NUMBERS))
+        self.rows = _read_only(rows)
         for j, name in enumerate(NUMBERS):
-            setattr(self, name, np.ascontiguousarray(table[:, j]))
+            setattr(self, name,
+                    _read_only(np.ascontiguousarray(rows[:, j])))
         self.overrides = {}
         for i in np.flatnonzero(self.overridden).tolist():
             for key, values in _row_of(records[i])[1].items():
@@ -293,13 +299,25 @@ class FactTable:
             column = np.full(self.size, float(configured))
             for i, values in self.overrides.get(key, {}).items():
                 column[i] = decode_multiplier(values, key, configured)
-            self._multipliers[(key, configured)] = column
+            # Two requests sharing the table may both make it: same value.
+            column = self._multipliers[(key, configured)] = _read_only(
+                column)
         return column
+
+
+def _read_only(array):
+    array.flags.writeable = False
+    return array
 
 
 def fact_table(host_set):
     """The ``FactTable`` of ``host_set``, built on first use."""
-    return _cached(host_set, ('fact_table',), lambda: FactTable(host_set))
+    def build():
+        memory = host_set.fact_memory
+        if memory is None:
+            return FactTable(host_set.facts)
+        return memory.table(host_set.facts)
+    return _cached(host_set, ('fact_table',), build)
 
 
 def stat_value(compute, keys):

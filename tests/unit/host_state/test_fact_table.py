@@ -12,6 +12,8 @@
 
 """One reader of the numeric host facts, for filters and weighers."""
 
+import hypothesis
+from hypothesis import strategies as st
 import numpy as np
 
 from scheduler.host_state import columns
@@ -83,7 +85,7 @@ def _table(records, memory):
     host_set = host_sets.HostStateSet(
         [_host(i, r) for i, r in enumerate(records)])
     host_set.fact_memory = memory
-    return columns.FactTable(host_set)
+    return columns.fact_table(host_set)
 
 
 def test_the_next_host_set_reads_only_the_records_that_changed():
@@ -109,3 +111,29 @@ def test_many_changed_records_or_other_hosts_read_every_row():
     assert _table(fresh, memory).instances.tolist() == [10, 11, 12, 13]
     assert _table(fresh[:3], memory).instances.tolist() == [10, 11, 12]
     assert _table([facts.UNKNOWN] * 3, memory).no_compute.tolist() == [1.0] * 3
+
+
+def test_a_set_of_the_same_records_gets_the_last_table_whole():
+    memory = columns.FactTableMemory()
+    records = [_facts({'num_instances': i}) for i in range(4)]
+    first = _table(records, memory)
+    column = first.multipliers('cpu_weight_multiplier', 1.0)
+    again = _table(list(records), memory)
+    assert again is first
+    assert again.multipliers('cpu_weight_multiplier', 1.0) is column
+    assert not column.flags.writeable
+
+
+@hypothesis.settings(max_examples=50, deadline=None)
+@hypothesis.given(st.lists(st.lists(st.integers(0, 5), min_size=3,
+                                    max_size=3), min_size=1, max_size=6))
+def test_a_table_from_memory_is_the_table_read_afresh(steps):
+    """Whatever records change between requests, as if read from scratch."""
+    memory = columns.FactTableMemory()
+    pool = [_facts({'num_instances': i}) for i in range(6)]
+    for step in steps:
+        records = [pool[i] for i in step]
+        remembered = _table(records, memory)
+        fresh = _table(records, None)
+        np.testing.assert_array_equal(remembered.rows, fresh.rows)
+        assert remembered.overrides == fresh.overrides
