@@ -10,16 +10,15 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Decoding Placement's JSON answers.
+"""Decoding Placement's JSON answers into plain values.
 
-An ``allocation_candidates`` answer over thousands of providers is
-megabytes of JSON, and decoding it was the largest single cost of a
-request on the scheduler's side (``tox -e bench``: the ``JSON dec.``
-column). orjson decodes it several times faster into the same plain
-values (dicts, lists, str, int, float, bool, None). What orjson refuses
-that the standard decoder takes (an integer beyond 64 bits) is decoded by
-the standard decoder, so a valid answer is never refused here; an invalid
-one raises ``ValueError`` either way.
+Every answer but ``GET /allocation_candidates`` (typed by
+``scheduler.placement.candidates``) is decoded here. orjson decodes into
+the same plain values as the standard decoder (dicts, lists, str, int,
+float, bool, None), faster. What orjson refuses that the standard decoder
+takes (an integer beyond 64 bits) is decoded by the standard decoder, so
+a valid answer is never refused here; an invalid one raises
+``ValueError`` either way.
 """
 
 import orjson
