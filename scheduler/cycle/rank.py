@@ -86,10 +86,12 @@ def rank_hosts(indices, weights, subset_size=1, shuffle_best=False,
     weights = np.asarray(weights, dtype=float)
     if not len(indices):
         return Ranked(indices)
-    rng = rng if rng is not None else np.random.default_rng()
     subset = min(max(int(subset_size), 1), len(indices))
     ranked = _split(indices, weights, max(HEAD, subset))
     order = ranked._head
+    if (shuffle_best or subset > 1) and rng is None:
+        # Made only when drawn from: making one costs more than ranking.
+        rng = np.random.default_rng()
     if shuffle_best:
         best = weights.max()
         n_best = int(np.count_nonzero(weights == best))

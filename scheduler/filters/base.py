@@ -65,9 +65,17 @@ class BaseHostFilter(abc.ABC):
     to be up); declaring what it reads lets NoValidHost say how many of
     the hosts it removed lacked the fact, and which source would report
     it.
+
+    ``per_host`` (``scheduler.host_scope.STATE`` or ``FIXED``; None by
+    default) declares that the answer about a host depends on that host
+    alone and the request's constants: within a multi-create the handler
+    then asks again only about the hosts that may have changed. A filter
+    reading another host, ``spec.instance_uuid`` or the group's hosts
+    must not declare it.
     """
 
     run_filter_once_per_request = False
+    per_host = None
     RUN_ON_REBUILD = False
     reads_aggregates = False
     reads_facts = frozenset()

@@ -31,6 +31,7 @@ group's ``hosts`` for the affinity filters.
 
 import copy
 import dataclasses
+import weakref
 
 import numpy as np
 from oslo_config import cfg
@@ -39,7 +40,9 @@ from oslo_log import log as logging
 from scheduler.filters import base
 from scheduler.filters import explain
 from scheduler.filters import requested_hosts
+from scheduler.filters import reuse
 from scheduler.filters import utils
+from scheduler import host_scope
 from scheduler.host_state import columns
 from scheduler.host_state import facts as host_facts
 from scheduler import plugins
@@ -118,7 +121,14 @@ def _host_names(host_set, mask):
 class FilterHandler:
     """The configured filters, run in order over a ``HostStateSet``."""
 
-    def __init__(self, conf=None, filters=None, explainer=None):
+    def __init__(self, conf=None, filters=None, explainer=None,
+                 incremental=True):
+        """Load the filters (unless given).
+
+        :param incremental: keep the answers of the filters that declare
+            ``per_host`` between the instances of a request (False: ask
+            them again about every host, to compare with).
+        """
         conf = conf if conf is not None else cfg.CONF
         if filters is None:
             filters = plugins.load_named(
@@ -130,9 +140,15 @@ class FilterHandler:
         if explainer is None:
             explainer = explain.Explainer(conf.filter_scheduler.explain)
         self.explainer = explainer
+        # Whether a filter's answers may be kept between the instances of
+        # a multi-create, and {host set: reuse.FilterAnswers} of those
+        # running: kept per host set, so never across requests.
+        self._reusable = incremental and any(
+            _per_host(flt) for _name, flt in self.filters)
+        self._answers = weakref.WeakKeyDictionary()
 
     def _step(self, trace, name, host_set, old, new, why=None):
-        before, after = int(old.sum()), int(new.sum())
+        before, after = np.count_nonzero(old), np.count_nonzero(new)
         trace.record(name, before, after,
                      old & ~new if after < before else None, why)
         if LOG.isEnabledFor(logging.DEBUG) and after < before:
@@ -152,6 +168,7 @@ class FilterHandler:
             mask = np.ones(len(host_set), dtype=bool)
         fate = np.where(mask, explain.PASSED, explain.EARLIER)
         trace = FilterTrace(int(mask.sum()), fate)
+        answers = self._answers_for(host_set, spec, index)
         if index > 0:
             spec = _with_placed_group_hosts(host_set, spec)
         steps = []
@@ -178,7 +195,10 @@ class FilterHandler:
                 # Fail closed: no host passes on a fact not known.
                 new = np.zeros(len(host_set), dtype=bool)
             else:
-                new = flt.passing_mask(host_set, spec, mask)
+                if answers is not None and _per_host(flt):
+                    new = answers.passing_mask(flt, host_set, spec, mask)
+                else:
+                    new = flt.passing_mask(host_set, spec, mask)
                 unknown = _missing_facts(flt, host_set, mask & ~new)
             self._step(trace, name, host_set, mask, new, unknown)
             mask = new
@@ -186,6 +206,21 @@ class FilterHandler:
                   {'index': index, 'reason': trace.reason()})
         self._explain(host_set, spec, trace, index)
         return mask, trace
+
+    def _answers_for(self, host_set, spec, index):
+        """The per-host filters' answers kept for ``spec``, or None.
+
+        Started afresh for the first instance of a request.
+        """
+        if not self._reusable:
+            return None
+        answers = None if index == 0 else self._answers.get(host_set)
+        if answers is None or answers.spec is not spec:
+            answers = self._answers[host_set] = reuse.FilterAnswers(
+                spec, host_set)
+        else:
+            answers.update(host_set)
+        return answers
 
     def _filters_for(self, spec):
         """The ``(name, filter)`` pairs that judge hosts for ``spec``.
@@ -215,6 +250,11 @@ class FilterHandler:
         if self.explainer.active:
             self.explainer.emit(explain.title('filter', spec, index),
                                 trace.explain(host_set))
+
+
+def _per_host(flt):
+    """Whether ``flt``'s answers about a host may be kept (``per_host``)."""
+    return getattr(flt, 'per_host', None) in host_scope.SCOPES
 
 
 def _missing_facts(flt, host_set, removed):

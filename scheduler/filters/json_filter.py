@@ -35,6 +35,7 @@ from oslo_serialization import jsonutils
 from scheduler.filters import base
 from scheduler.filters import host_attributes
 from scheduler.filters import utils
+from scheduler import host_scope
 
 LOG = logging.getLogger(__name__)
 
@@ -103,6 +104,9 @@ def _evaluate(query, attributes):
 
 class JsonFilter(base.BaseHostFilter):
     """Passes hosts for which the ``query`` hint evaluates true."""
+
+    # The query reads the host's own attributes, usage included.
+    per_host = host_scope.STATE
 
     def host_passes(self, host_state, spec):
         text = utils.scheduler_hint(spec, 'query')

@@ -26,6 +26,7 @@ from oslo_log import log as logging
 
 from scheduler.filters import base
 from scheduler.filters import compute_facts
+from scheduler import host_scope
 from scheduler.host_state import columns
 
 LOG = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def _metrics(facts):
 
 class MetricsFilter(compute_facts.ComputeFactsFilter, base.ColumnFilter):
     """Passes hosts that report every weighed metric."""
+
+    per_host = host_scope.FIXED
 
     def __init__(self, conf=None):
         super().__init__(conf)

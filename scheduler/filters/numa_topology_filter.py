@@ -41,6 +41,7 @@ from scheduler.filters import compute_facts
 from scheduler.filters import numa_fit
 from scheduler.filters import pci_fit
 from scheduler.filters import utils
+from scheduler import host_scope
 from scheduler.objects import numa_pci
 
 
@@ -91,6 +92,9 @@ def fits_host(requested, topology, count=1, cpu_ratio=1.0, ram_ratio=1.0,
 
 class NUMATopologyFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts whose NUMA cells fit the requested guest cells."""
+
+    # The host's topology and the instances placed on it.
+    per_host = host_scope.STATE
 
     @staticmethod
     def _needs_threads(spec):

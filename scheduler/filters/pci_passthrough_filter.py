@@ -32,10 +32,14 @@ from scheduler.filters import compute_facts
 from scheduler.filters import numa_topology_filter
 from scheduler.filters import pci_fit
 from scheduler.filters import utils
+from scheduler import host_scope
 
 
 class PciPassthroughFilter(compute_facts.ComputeFactsFilter):
     """Passes hosts whose PCI pools satisfy the request's PCI requests."""
+
+    # The host's pools and the instances placed on it.
+    per_host = host_scope.STATE
 
     def host_passes(self, host_state, spec):
         requests = spec.pci_requests

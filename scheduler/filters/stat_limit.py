@@ -26,11 +26,15 @@ import numpy as np
 from scheduler.filters import base
 from scheduler.filters import compute_facts
 from scheduler.filters import utils
+from scheduler import host_scope
 from scheduler.host_state import columns
 
 
 class StatLimitFilter(compute_facts.ComputeFactsFilter, base.ColumnFilter):
     """Base: ``stat`` (a compute stat) must stay below ``limit``."""
+
+    # The host's stat, its aggregates and what was placed on it.
+    per_host = host_scope.STATE
 
     # Compute stat names, the first one set wins.
     stats = ()

@@ -42,6 +42,7 @@ import abc
 import numpy as np
 from oslo_config import cfg
 
+from scheduler import host_scope
 from scheduler.host_state import host_set as host_sets
 from scheduler.weighers import utils
 
@@ -57,11 +58,20 @@ class BaseHostWeigher(abc.ABC):
     request ``depends_on_facts`` says depends on them, is not weighed on a
     guess: the handler gives it this weigher's worst share (and leaves it
     out of the normalisation), so an unknown never makes a host preferred.
+
+    ``per_host`` (``scheduler.host_scope.STATE`` or ``FIXED``; None by
+    default) declares that the raw weight of a host depends on that host
+    alone and the request's constants, and that the multipliers do not
+    change within a request: within a multi-create the handler then keeps
+    the raw weights and asks again only about the hosts that may have
+    changed. A weigher reading another host, ``spec.instance_uuid`` or
+    the group's hosts must not declare it.
     """
 
     minval = None
     maxval = None
     reads_facts = frozenset()
+    per_host = None
 
     def depends_on_facts(self, spec):
         """Whether ``spec``'s weights read ``reads_facts`` (default yes)."""
@@ -176,6 +186,8 @@ class FreeResourceWeigher(ConfiguredWeigher):
 
     minval = 0
     resource_class = None
+    # The host's free resources, what was consumed on it included.
+    per_host = host_scope.STATE
 
     def weigh_columns(self, host_set, spec):
         return host_set.free(self.resource_class).astype(float)

@@ -18,6 +18,7 @@ next successful build); the multiplier is minus
 a failing host comes after every healthy one).
 """
 
+from scheduler import host_scope
 from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
@@ -27,6 +28,7 @@ class BuildFailureWeigher(base.ConfiguredWeigher):
     """Raw weight: the host's recent failed builds (multiplier negated)."""
 
     reads_facts = frozenset([host_facts.COMPUTE])
+    per_host = host_scope.FIXED
 
     multiplier_option = 'build_failure_weight_multiplier'
     sign = -1.0

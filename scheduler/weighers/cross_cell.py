@@ -20,6 +20,7 @@ Every other request weighs 0 everywhere. The multiplier is
 
 import numpy as np
 
+from scheduler import host_scope
 from scheduler.weighers import base
 
 
@@ -34,6 +35,8 @@ class CrossCellWeigher(base.ConfiguredWeigher):
     """Raw weight: 1 in the preferred cell, -1 outside, 0 when no move."""
 
     multiplier_option = 'cross_cell_move_weight_multiplier'
+    # The host's cell and the request's destination.
+    per_host = host_scope.FIXED
 
     def weigh_columns(self, host_set, spec):
         cell = _preferred_cell(spec)

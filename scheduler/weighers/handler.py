@@ -27,6 +27,8 @@ worst share, ``min(multiplier, 0)``, and is left out of the others'
 normalisation: Nova would count the fact as 0, which can favour it.
 """
 
+import weakref
+
 import numpy as np
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -34,6 +36,7 @@ from oslo_log import log as logging
 from scheduler.host_state import columns
 from scheduler import plugins
 from scheduler.weighers import base
+from scheduler.weighers import reuse
 
 LOG = logging.getLogger(__name__)
 
@@ -81,17 +84,31 @@ def _unjudged(weigher, host_set, spec, indices):
 class WeightHandler:
     """The configured weighers, summed over a set of hosts."""
 
-    def __init__(self, conf=None, weighers=None):
+    def __init__(self, conf=None, weighers=None, incremental=True):
+        """Load the weighers (unless given).
+
+        :param incremental: keep weights between the instances of a
+            request (False: weigh every instance afresh, to compare with).
+        """
         conf = conf if conf is not None else cfg.CONF
         if weighers is None:
             weighers = load_weighers(conf)
         # [(name, weigher)]; the name is the entry point name.
         self.weighers = list(weighers)
+        self._incremental = incremental
+        # {host set: reuse.StackedWeights} of the multi-creates running.
+        self._stacked = weakref.WeakKeyDictionary()
 
     def weigh(self, host_set, spec, indices, per_weigher=None):
         """Total weights of hosts ``indices`` (aligned with ``indices``).
 
         A single host weighs 0, as in Nova (there is nothing to compare).
+
+        Once an instance of the request was consumed on a host (the second
+        instance of a multi-create on), the raw weights and shares of the
+        weighers that declare ``per_host`` are kept, for ``spec`` over
+        ``host_set`` (``reuse.StackedWeights``), and asked again only
+        where they may have changed: the weights are the same.
 
         :param per_weigher: a dict to fill with each weigher's share of the
             totals (``{name: array aligned with indices}``, multiplier
@@ -102,28 +119,59 @@ class WeightHandler:
         total = np.zeros(len(indices), dtype=float)
         if len(indices) <= 1:
             return total
+        stacked = self._stacked_for(host_set, spec)
+        if stacked is not None and per_weigher is None:
+            if not stacked.switched_off(indices):
+                return stacked.weigh(host_set, spec, indices)
+            # Started again at the next instance, from the hosts then.
+            del self._stacked[host_set]
         for name, weigher in self.weighers:
-            multipliers = weigher.weight_multipliers(host_set, indices)
-            if not np.any(multipliers):
+            share = _share(weigher, host_set, spec, indices)
+            if share is None:
                 continue
-            raw = np.asarray(weigher.raw_weights(host_set, spec, indices),
-                             dtype=float)
-            minval, maxval = weigher.minval, weigher.maxval
-            if minval is not None or maxval is not None:
-                raw = np.clip(raw, minval, maxval)
-            unknown = _unjudged(weigher, host_set, spec, indices)
-            if unknown is None:
-                share = multipliers * normalize(raw, minval, maxval)
-            else:
-                normalised = np.zeros(len(indices))
-                normalised[~unknown] = normalize(raw[~unknown], minval,
-                                                 maxval)
-                # The worst share: 0 where the weigher favours high raw
-                # weights, its (negative) multiplier where it favours low.
-                worst = np.broadcast_to(np.minimum(multipliers, 0.0),
-                                        normalised.shape)
-                share = np.where(unknown, worst, multipliers * normalised)
             total += share
             if per_weigher is not None:
                 per_weigher[name] = share
         return total
+
+    def _stacked_for(self, host_set, spec):
+        """The weights kept for ``spec`` over ``host_set``, or None.
+
+        None before anything was consumed (a request's first instance, or
+        its only one, keeps nothing); kept per host set, so never across
+        requests.
+        """
+        if not self._incremental:
+            return None
+        if not host_set.placed.any():
+            if self._stacked:
+                self._stacked.pop(host_set, None)
+            return None
+        stacked = self._stacked.get(host_set)
+        if stacked is None or stacked.spec is not spec:
+            stacked = self._stacked[host_set] = reuse.StackedWeights(
+                self.weighers, host_set, spec, _share)
+        return stacked
+
+
+def _share(weigher, host_set, spec, indices):
+    """``weigher``'s multiplied normalised weights of hosts ``indices``.
+
+    None when its multiplier is 0 for all of them.
+    """
+    multipliers = weigher.weight_multipliers(host_set, indices)
+    if not np.any(multipliers):
+        return None
+    raw = reuse.clip(
+        np.asarray(weigher.raw_weights(host_set, spec, indices),
+                   dtype=float), weigher.minval, weigher.maxval)
+    minval, maxval = weigher.minval, weigher.maxval
+    unknown = _unjudged(weigher, host_set, spec, indices)
+    if unknown is None:
+        return multipliers * normalize(raw, minval, maxval)
+    normalised = np.zeros(len(indices))
+    normalised[~unknown] = normalize(raw[~unknown], minval, maxval)
+    # The worst share: 0 where the weigher favours high raw weights, its
+    # (negative) multiplier where it favours low.
+    worst = np.broadcast_to(np.minimum(multipliers, 0.0), normalised.shape)
+    return np.where(unknown, worst, multipliers * normalised)

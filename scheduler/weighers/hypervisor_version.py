@@ -17,6 +17,7 @@ known). A negative ``[filter_scheduler]
 hypervisor_version_weight_multiplier`` prefers older hosts.
 """
 
+from scheduler import host_scope
 from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
@@ -26,6 +27,7 @@ class HypervisorVersionWeigher(base.ConfiguredWeigher):
     """Raw weight: the host's hypervisor version as an integer."""
 
     reads_facts = frozenset([host_facts.COMPUTE])
+    per_host = host_scope.FIXED
 
     multiplier_option = 'hypervisor_version_weight_multiplier'
 

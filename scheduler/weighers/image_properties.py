@@ -38,6 +38,7 @@ from oslo_log import log as logging
 from oslo_utils import strutils
 
 from scheduler.host_facts import instances as compact
+from scheduler import host_scope
 from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
@@ -73,6 +74,8 @@ class ImagePropertiesWeigher(base.ConfiguredWeigher):
     """Raw weight: instances on the host sharing requested properties."""
 
     reads_facts = frozenset([host_facts.INSTANCES])
+    # The instances the host reported, not those placed by the request.
+    per_host = host_scope.FIXED
 
     multiplier_option = 'image_props_weight_multiplier'
 

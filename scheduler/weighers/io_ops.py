@@ -18,6 +18,7 @@ this request already placed on the host. The default
 loaded hosts; positive prefers busy ones. Normalised from 0, as in Nova.
 """
 
+from scheduler import host_scope
 from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
@@ -27,6 +28,8 @@ class IoOpsWeigher(base.ConfiguredWeigher):
     """Raw weight: the host's IO operations in progress."""
 
     reads_facts = frozenset([host_facts.COMPUTE])
+    # The host's stat and the instances placed on it.
+    per_host = host_scope.STATE
 
     minval = 0
     multiplier_option = 'io_ops_weight_multiplier'

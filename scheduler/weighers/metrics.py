@@ -26,6 +26,7 @@ import numpy as np
 from oslo_log import log as logging
 
 from scheduler import exception
+from scheduler import host_scope
 from scheduler.weighers import base
 from scheduler.weighers import utils
 
@@ -38,6 +39,8 @@ class MetricsWeigher(base.ConfiguredWeigher):
     multiplier_group = 'metrics'
     multiplier_option = 'weight_multiplier'
     multiplier_key = 'metrics_weight_multiplier'
+    # The host's metrics (and multiplier) only.
+    per_host = host_scope.FIXED
 
     def __init__(self, conf=None):
         super().__init__(conf)

@@ -18,6 +18,7 @@ of this request already placed on the host. The default
 off; positive packs, negative spreads.
 """
 
+from scheduler import host_scope
 from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
@@ -27,6 +28,8 @@ class NumInstancesWeigher(base.ConfiguredWeigher):
     """Raw weight: the number of instances on the host."""
 
     reads_facts = frozenset([host_facts.COMPUTE])
+    # The host's stat and the instances placed on it.
+    per_host = host_scope.STATE
 
     multiplier_option = 'num_instances_weight_multiplier'
 

@@ -22,6 +22,7 @@ not free any more (Nova's host state consumes them).
 
 import numpy as np
 
+from scheduler import host_scope
 from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
@@ -38,6 +39,8 @@ class PCIWeigher(base.ConfiguredWeigher):
     """Raw weight: 100 - min(free PCI devices, 99)."""
 
     reads_facts = frozenset([host_facts.COMPUTE])
+    # The host's pools and the instances placed on it.
+    per_host = host_scope.STATE
 
     multiplier_option = 'pci_weight_multiplier'
 

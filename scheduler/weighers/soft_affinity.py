@@ -19,6 +19,7 @@ The multiplier is ``[filter_scheduler] soft_affinity_weight_multiplier``
 (or aggregate metadata of that name).
 """
 
+from scheduler import host_scope
 from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
@@ -30,6 +31,9 @@ class ServerGroupSoftAffinityWeigher(base.ConfiguredWeigher):
     policy = 'soft-affinity'
     multiplier_option = 'soft_affinity_weight_multiplier'
     reads_facts = frozenset([host_facts.INSTANCES])
+    # The members the host runs (those placed by the request included):
+    # the group's members, not its hosts, and that host alone.
+    per_host = host_scope.STATE
 
     def depends_on_facts(self, spec):
         return bool(utils.group_members(spec, self.policy))

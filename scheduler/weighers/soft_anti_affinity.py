@@ -20,6 +20,7 @@ soft_anti_affinity_weight_multiplier`` (or aggregate metadata of that
 name).
 """
 
+from scheduler import host_scope
 from scheduler.host_state import facts as host_facts
 from scheduler.weighers import base
 from scheduler.weighers import utils
@@ -31,6 +32,9 @@ class ServerGroupSoftAntiAffinityWeigher(base.ConfiguredWeigher):
     policy = 'soft-anti-affinity'
     multiplier_option = 'soft_anti_affinity_weight_multiplier'
     reads_facts = frozenset([host_facts.INSTANCES])
+    # The members the host runs (those placed by the request included):
+    # the group's members, not its hosts, and that host alone.
+    per_host = host_scope.STATE
 
     def depends_on_facts(self, spec):
         return bool(utils.group_members(spec, self.policy))

@@ -1,0 +1,193 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""One request's weights, kept between the instances of a multi-create.
+
+``StackedWeights`` holds, for the weighers that declare ``per_host``
+(``scheduler.host_scope``), a raw weight per host, one row per weigher of a
+2-D array, asked of the weigher only for the hosts it never weighed and
+(``STATE``) those consumed since; and each weigher's share per host,
+computed again for every host only when the weigher's normalisation
+bounds moved, else only where its raw weight did. The other weighers'
+shares are computed for every instance as the handler computes them. The
+total is the sum of the shares in the handler's order, as the handler
+adds them: the weights are those of ``WeightHandler.weigh``, bit for bit.
+"""
+
+import numpy as np
+
+from scheduler import host_scope
+from scheduler.host_state import columns
+
+
+def clip(raw, minval, maxval):
+    """``raw`` clamped to the weigher's fixed bounds, as Nova does."""
+    if minval is not None or maxval is not None:
+        return np.clip(raw, minval, maxval)
+    return raw
+
+
+def _bounds(weighers, name):
+    """``(rows, values)`` of the weighers with a fixed bound ``name``."""
+    rows = [row for row, w in enumerate(weighers)
+            if getattr(w, name) is not None]
+    return (np.array(rows, dtype=np.intp),
+            np.array([float(getattr(weighers[row], name)) for row in rows]))
+
+
+class StackedWeights:
+    """The weights of one request's hosts, instance after instance.
+
+    :param weighers: the handler's ``[(name, weigher)]``.
+    :param share: ``share(weigher, host_set, spec, indices)``, the
+        handler's share of a weigher over ``indices`` (None when it is
+        switched off for them), for the weighers not stacked.
+    """
+
+    def __init__(self, weighers, host_set, spec, share):
+        self.spec = spec
+        self._share = share
+        n = len(host_set)
+        every = np.arange(n)
+        # Per weigher summed: (weigher, row in the stack or None).
+        self.plan = []
+        stacked, multipliers = [], []
+        for _name, weigher in weighers:
+            if getattr(weigher, 'per_host', None) not in host_scope.SCOPES:
+                self.plan.append((weigher, None))
+                continue
+            column = np.broadcast_to(np.asarray(
+                weigher.weight_multipliers(host_set, every), dtype=float),
+                (n,))
+            if not column.any():
+                # Switched off for every host: never summed.
+                continue
+            self.plan.append((weigher, len(stacked)))
+            stacked.append(weigher)
+            multipliers.append(column)
+        k = len(stacked)
+        self.stacked = stacked
+        self.share_rows = np.array(
+            [i for i, (_w, row) in enumerate(self.plan) if row is not None],
+            dtype=np.intp)
+        self.multipliers = np.array(multipliers, dtype=float).reshape(k, n)
+        # Switched off for some hosts (by their aggregates): when it is
+        # for every host weighed, the handler does not ask for its raw
+        # weights (which may raise), so neither is it asked here.
+        self.partial = [row for row in range(k)
+                        if not self.multipliers[row].all()]
+        self.worst = np.minimum(self.multipliers, 0.0)
+        self.unknown = np.zeros((k, n), dtype=bool)
+        for row, weigher in enumerate(stacked):
+            if weigher.reads_facts and weigher.depends_on_facts(spec):
+                for fact in weigher.reads_facts:
+                    self.unknown[row] |= columns.fact_unknown(host_set, fact)
+        self.rows = {scope: [row for row, w in enumerate(stacked)
+                             if w.per_host == scope]
+                     for scope in host_scope.SCOPES}
+        self.known = {scope: np.zeros(n, dtype=bool)
+                      for scope in host_scope.SCOPES}
+        self.min_rows, self.min_values = _bounds(stacked, 'minval')
+        self.max_rows, self.max_values = _bounds(stacked, 'maxval')
+        self.raw = np.zeros((k, n))
+        # The raw weights of the hosts weighed and known, +inf (-inf)
+        # elsewhere: their minimum (maximum) is the normalisation's bound.
+        self.lows = np.full((k, n), np.inf)
+        self.highs = np.full((k, n), -np.inf)
+        self.low = np.full(k, np.nan)
+        self.high = np.full(k, np.nan)
+        self.shares = np.zeros((len(self.plan), n))
+        self.inside = np.zeros(n, dtype=bool)
+        self.placed = host_set.placed.copy()
+
+    def switched_off(self, indices):
+        """Whether a stacked weigher is switched off for all ``indices``.
+
+        The handler weighs them then (it is rare): the kept weights would
+        ask that weigher for raw weights.
+        """
+        return any(not self.multipliers[row][indices].any()
+                   for row in self.partial)
+
+    def weigh(self, host_set, spec, indices):
+        """Total weights of hosts ``indices``, as ``WeightHandler.weigh``."""
+        inside = np.zeros(len(host_set), dtype=bool)
+        inside[indices] = True
+        changed = host_set.placed != self.placed
+        if changed.any():
+            self.placed = host_set.placed.copy()
+            self.known[host_scope.STATE] &= ~changed
+        touched = inside & ~self.inside
+        for scope in host_scope.SCOPES:
+            touched |= self._ask(scope, host_set, spec, inside)
+        left = self.inside & ~inside
+        if left.any():
+            self.lows[:, left] = np.inf
+            self.highs[:, left] = -np.inf
+        at = np.flatnonzero(touched)
+        if len(at):
+            raw, unknown = self.raw[:, at], self.unknown[:, at]
+            self.lows[:, at] = np.where(unknown, np.inf, raw)
+            self.highs[:, at] = np.where(unknown, -np.inf, raw)
+        self.inside = inside
+        self._restack(at)
+        for i, (weigher, row) in enumerate(self.plan):
+            if row is None:
+                share = self._share(weigher, host_set, spec, indices)
+                self.shares[i, indices] = 0.0 if share is None else share
+        return np.add.reduce(self.shares, axis=0)[indices]
+
+    def _ask(self, scope, host_set, spec, inside):
+        """Raw weights of the hosts weighed not known; those hosts."""
+        rows, known = self.rows[scope], self.known[scope]
+        need = inside & ~known
+        if not rows or not need.any():
+            return np.zeros_like(need)
+        at = np.flatnonzero(need)
+        for row in rows:
+            weigher = self.stacked[row]
+            self.raw[row, at] = clip(
+                np.asarray(weigher.raw_weights(host_set, spec, at),
+                           dtype=float), weigher.minval, weigher.maxval)
+        known |= need
+        return need
+
+    def _restack(self, at):
+        """Shares again: whole rows whose bounds moved, else at ``at``."""
+        low = self.lows.min(axis=1)
+        high = self.highs.max(axis=1)
+        # No host weighed is known: every one gets the worst share.
+        empty = low > high
+        low[self.min_rows] = self.min_values
+        high[self.max_rows] = self.max_values
+        low[empty] = high[empty] = 0.0
+        moved = ~((low == self.low) & (high == self.high))
+        self.low, self.high = low, high
+        span = high - low
+        flat = span == 0
+        span[flat] = 1.0
+        rows = np.flatnonzero(moved)
+        if len(rows):
+            self.shares[self.share_rows[rows]] = self._shares(
+                rows, slice(None), low, span, flat)
+        rows = np.flatnonzero(~moved)
+        if len(rows) and len(at):
+            block = self._shares(rows, at, low, span, flat)
+            self.shares[self.share_rows[rows][:, None], at] = block
+
+    def _shares(self, rows, at, low, span, flat):
+        """Multiplied normalised weights of ``rows`` at hosts ``at``."""
+        raw = self.raw[rows][:, at]
+        normalised = (raw - low[rows, None]) / span[rows, None]
+        normalised[flat[rows]] = 0.0
+        return np.where(self.unknown[rows][:, at], self.worst[rows][:, at],
+                        self.multipliers[rows][:, at] * normalised)
