@@ -147,14 +147,22 @@ class FilterHandler:
             _per_host(flt) for _name, flt in self.filters)
         self._answers = weakref.WeakKeyDictionary()
 
-    def _step(self, trace, name, host_set, old, new, why=None):
-        before, after = np.count_nonzero(old), np.count_nonzero(new)
+    def _step(self, trace, name, host_set, old, new, why=None,
+              before=None):
+        """Record a step; the number of hosts it left.
+
+        :param before: how many hosts ``old`` holds, if known.
+        """
+        if before is None:
+            before = np.count_nonzero(old)
+        after = np.count_nonzero(new)
         trace.record(name, before, after,
                      old & ~new if after < before else None, why)
-        if LOG.isEnabledFor(logging.DEBUG) and after < before:
+        if after < before and LOG.isEnabledFor(logging.DEBUG):
             LOG.debug('Filter %(name)s removed %(n)d hosts: %(hosts)s',
                       {'name': name, 'n': before - after,
                        'hosts': _host_names(host_set, old & ~new)})
+        return after
 
     def run(self, host_set, spec, mask=None, index=0):
         """Filter hosts for instance ``index`` of ``spec``.
@@ -167,7 +175,8 @@ class FilterHandler:
         if mask is None:
             mask = np.ones(len(host_set), dtype=bool)
         fate = np.where(mask, explain.PASSED, explain.EARLIER)
-        trace = FilterTrace(int(mask.sum()), fate)
+        count = np.count_nonzero(mask)
+        trace = FilterTrace(count, fate)
         answers = self._answers_for(host_set, spec, index)
         if index > 0:
             spec = _with_placed_group_hosts(host_set, spec)
@@ -176,17 +185,19 @@ class FilterHandler:
             steps.extend(requested_hosts.requested_host_masks(
                 host_set, spec))
         new = mask & host_set.has_room
-        if not np.array_equal(new, mask):
-            self._step(trace, ROOM_STEP, host_set, mask, new)
+        if np.count_nonzero(new) < count:
+            count = self._step(trace, ROOM_STEP, host_set, mask, new,
+                               before=count)
             mask = new
         for name, step_mask in steps:
-            if not mask.any():
+            if not count:
                 break
             new = mask & step_mask
-            self._step(trace, name, host_set, mask, new)
+            count = self._step(trace, name, host_set, mask, new,
+                               before=count)
             mask = new
         for name, flt in self._filters_for(spec):
-            if not mask.any():
+            if not count:
                 break
             if not flt.run_filter_for_index(index):
                 continue
@@ -199,11 +210,14 @@ class FilterHandler:
                     new = answers.passing_mask(flt, host_set, spec, mask)
                 else:
                     new = flt.passing_mask(host_set, spec, mask)
-                unknown = _missing_facts(flt, host_set, mask & ~new)
-            self._step(trace, name, host_set, mask, new, unknown)
+                if flt.reads_facts:
+                    unknown = _missing_facts(flt, host_set, mask & ~new)
+            count = self._step(trace, name, host_set, mask, new, unknown,
+                               before=count)
             mask = new
-        LOG.debug('Filters for instance %(index)d: %(reason)s',
-                  {'index': index, 'reason': trace.reason()})
+        if LOG.isEnabledFor(logging.DEBUG):
+            LOG.debug('Filters for instance %(index)d: %(reason)s',
+                      {'index': index, 'reason': trace.reason()})
         self._explain(host_set, spec, trace, index)
         return mask, trace
 

@@ -121,8 +121,9 @@ class WeightHandler:
             return total
         stacked = self._stacked_for(host_set, spec)
         if stacked is not None and per_weigher is None:
-            if not stacked.switched_off(indices):
-                return stacked.weigh(host_set, spec, indices)
+            weights = stacked.weigh(host_set, spec, indices)
+            if weights is not None:
+                return weights
             # Started again at the next instance, from the hosts then.
             del self._stacked[host_set]
         for name, weigher in self.weighers:

@@ -31,9 +31,11 @@ from scheduler.host_state import columns
 
 def clip(raw, minval, maxval):
     """``raw`` clamped to the weigher's fixed bounds, as Nova does."""
-    if minval is not None or maxval is not None:
-        return np.clip(raw, minval, maxval)
-    return raw
+    if minval is None:
+        return raw if maxval is None else np.minimum(raw, maxval)
+    if maxval is None:
+        return np.maximum(raw, minval)
+    return np.clip(raw, minval, maxval)
 
 
 def _bounds(weighers, name):
@@ -85,12 +87,16 @@ class StackedWeights:
         # weights (which may raise), so neither is it asked here.
         self.partial = [row for row in range(k)
                         if not self.multipliers[row].all()]
+        # {row: a host inside for which the row's multiplier is not 0}.
+        self.witness = {}
         self.worst = np.minimum(self.multipliers, 0.0)
         self.unknown = np.zeros((k, n), dtype=bool)
         for row, weigher in enumerate(stacked):
             if weigher.reads_facts and weigher.depends_on_facts(spec):
                 for fact in weigher.reads_facts:
                     self.unknown[row] |= columns.fact_unknown(host_set, fact)
+        self.unknown_rows = self.unknown.any(axis=1).tolist()
+        self.has_unknown = any(self.unknown_rows)
         self.rows = {scope: [row for row, w in enumerate(stacked)
                              if w.per_host == scope]
                      for scope in host_scope.SCOPES}
@@ -109,35 +115,55 @@ class StackedWeights:
         self.inside = np.zeros(n, dtype=bool)
         self.placed = host_set.placed.copy()
 
-    def switched_off(self, indices):
-        """Whether a stacked weigher is switched off for all ``indices``.
+    def _switched_off(self, inside):
+        """Whether a stacked weigher is switched off for every host inside.
 
-        The handler weighs them then (it is rare): the kept weights would
-        ask that weigher for raw weights.
+        The handler does not ask it for raw weights then (they may raise):
+        neither may the kept weights, the handler weighs (it is rare).
         """
-        return any(not self.multipliers[row][indices].any()
-                   for row in self.partial)
+        for row in self.partial:
+            witness = self.witness.get(row)
+            if witness is not None and inside[witness]:
+                continue
+            on = np.flatnonzero(inside & (self.multipliers[row] != 0))
+            if not len(on):
+                return True
+            self.witness[row] = on[0]
+        return False
 
     def weigh(self, host_set, spec, indices):
-        """Total weights of hosts ``indices``, as ``WeightHandler.weigh``."""
+        """Total weights of hosts ``indices``, as ``WeightHandler.weigh``.
+
+        None when the handler must weigh them (``_switched_off``).
+        """
         inside = np.zeros(len(host_set), dtype=bool)
         inside[indices] = True
+        if self.partial and self._switched_off(inside):
+            return None
         changed = host_set.placed != self.placed
         if changed.any():
             self.placed = host_set.placed.copy()
-            self.known[host_scope.STATE] &= ~changed
-        touched = inside & ~self.inside
+            known = self.known[host_scope.STATE]
+            np.greater(known, changed, out=known)
+        # Bool a > b: a and not b.
+        touched = np.greater(inside, self.inside)
         for scope in host_scope.SCOPES:
-            touched |= self._ask(scope, host_set, spec, inside)
-        left = self.inside & ~inside
+            asked = self._ask(scope, host_set, spec, inside)
+            if asked is not None:
+                touched |= asked
+        left = np.greater(self.inside, inside)
         if left.any():
             self.lows[:, left] = np.inf
             self.highs[:, left] = -np.inf
         at = np.flatnonzero(touched)
         if len(at):
-            raw, unknown = self.raw[:, at], self.unknown[:, at]
-            self.lows[:, at] = np.where(unknown, np.inf, raw)
-            self.highs[:, at] = np.where(unknown, -np.inf, raw)
+            raw = self.raw[:, at]
+            if self.has_unknown:
+                unknown = self.unknown[:, at]
+                self.lows[:, at] = np.where(unknown, np.inf, raw)
+                self.highs[:, at] = np.where(unknown, -np.inf, raw)
+            else:
+                self.lows[:, at] = self.highs[:, at] = raw
         self.inside = inside
         self._restack(at)
         for i, (weigher, row) in enumerate(self.plan):
@@ -149,9 +175,11 @@ class StackedWeights:
     def _ask(self, scope, host_set, spec, inside):
         """Raw weights of the hosts weighed not known; those hosts."""
         rows, known = self.rows[scope], self.known[scope]
-        need = inside & ~known
-        if not rows or not need.any():
-            return np.zeros_like(need)
+        if not rows:
+            return None
+        need = np.greater(inside, known)
+        if not need.any():
+            return None
         at = np.flatnonzero(need)
         for row in rows:
             weigher = self.stacked[row]
@@ -165,29 +193,44 @@ class StackedWeights:
         """Shares again: whole rows whose bounds moved, else at ``at``."""
         low = self.lows.min(axis=1)
         high = self.highs.max(axis=1)
-        # No host weighed is known: every one gets the worst share.
-        empty = low > high
-        low[self.min_rows] = self.min_values
-        high[self.max_rows] = self.max_values
-        low[empty] = high[empty] = 0.0
-        moved = ~((low == self.low) & (high == self.high))
+        if self.has_unknown:
+            # No host weighed is known: every one gets the worst share.
+            empty = low > high
+        if len(self.min_rows):
+            low[self.min_rows] = self.min_values
+        if len(self.max_rows):
+            high[self.max_rows] = self.max_values
+        if self.has_unknown and empty.any():
+            low[empty] = high[empty] = 0.0
+        moved = (low != self.low) | (high != self.high)
         self.low, self.high = low, high
         span = high - low
         flat = span == 0
-        span[flat] = 1.0
-        rows = np.flatnonzero(moved)
-        if len(rows):
-            self.shares[self.share_rows[rows]] = self._shares(
-                rows, slice(None), low, span, flat)
-        rows = np.flatnonzero(~moved)
-        if len(rows) and len(at):
-            block = self._shares(rows, at, low, span, flat)
-            self.shares[self.share_rows[rows][:, None], at] = block
+        if len(at):
+            self._at(at, low, span, flat)
+        for row in np.flatnonzero(moved).tolist():
+            self._row(row, low[row], span[row])
 
-    def _shares(self, rows, at, low, span, flat):
-        """Multiplied normalised weights of ``rows`` at hosts ``at``."""
-        raw = self.raw[rows][:, at]
-        normalised = (raw - low[rows, None]) / span[rows, None]
-        normalised[flat[rows]] = 0.0
-        return np.where(self.unknown[rows][:, at], self.worst[rows][:, at],
-                        self.multipliers[rows][:, at] * normalised)
+    def _at(self, at, low, span, flat):
+        """Shares of every stacked weigher at hosts ``at``."""
+        raw = self.raw[:, at]
+        span = np.where(flat, 1.0, span)
+        normalised = (raw - low[:, None]) / span[:, None]
+        normalised[flat] = 0.0
+        block = self.multipliers[:, at] * normalised
+        if self.has_unknown:
+            block = np.where(self.unknown[:, at], self.worst[:, at], block)
+        self.shares[self.share_rows[:, None], at] = block
+
+    def _row(self, row, low, span):
+        """Shares of stacked ``row`` at every host, computed again."""
+        out = self.shares[self.share_rows[row]]
+        if span == 0:
+            np.multiply(self.multipliers[row], 0.0, out=out)
+        else:
+            # As the handler: multipliers * ((raw - low) / (high - low)).
+            np.subtract(self.raw[row], low, out=out)
+            np.divide(out, span, out=out)
+            np.multiply(self.multipliers[row], out, out=out)
+        if self.unknown_rows[row]:
+            np.copyto(out, self.worst[row], where=self.unknown[row])

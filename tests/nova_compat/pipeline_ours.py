@@ -21,7 +21,8 @@ reads a JSON job on stdin and writes JSON results on stdout), since
 - ``multi``: the same for each instance of a multi-create;
 - ``bench``: milliseconds per request over host sets of given sizes (see
   ``tools/bench_pipeline.py``), what recording a request's metrics costs
-  (off and on), and a multi-create.
+  (off and on), and a multi-create, with a single request over its
+  hosts to compare it with.
 """
 
 import json
@@ -336,8 +337,12 @@ def bench(job):
                                    'metrics_off_us': off_us,
                                    'metrics_on_us': on_us}
     hosts, aggs = pipeline_cases.make_hosts(job['multi_hosts'], seed=7)
-    body, names, facts, _offered = placement_answer(
+    body, names, facts, offered = placement_answer(
         make_host_states(hosts, aggs, spec_plain))
+    # A single request over the same hosts, measured as the table's.
+    out['multi_single_ms'] = _request_ms(
+        pipeline, spec, body, names, facts, offered,
+        max(5, 20000 // job['multi_hosts']))[2]
     host_set = builder.build_host_states(
         candidates.from_body(json.loads(body), 'bench', '', '1.36'),
         names, 'cell', facts=facts, absent_traits=ROOT_FORBIDDEN)
