@@ -61,7 +61,9 @@ def parse_run_args(argv):
                         help='configurations run at once')
     parser.add_argument('--debug', action='store_true',
                         help="the service's log on stderr, at DEBUG")
+    add_placement_option_argument(parser)
     args = parser.parse_args(argv)
+    args.placement_options = placement_options(parser, args)
     if not args.trace and not args.scenario:
         args.scenario = files.default_scenario()
     args.configs = args.configs or files.default_configs()
@@ -69,6 +71,38 @@ def parse_run_args(argv):
         if not os.path.isfile(path):
             parser.error('no such file: %s' % path)
     return args
+
+
+def add_placement_option_argument(parser):
+    """``--placement-option GROUP.NAME=VALUE``, repeatable."""
+    parser.add_argument(
+        '--placement-option', action='append', default=[],
+        dest='placement_option_texts', metavar='GROUP.NAME=VALUE',
+        help="an option of the embedded Placement's own configuration, "
+             "for every run (repeatable), e.g. "
+             "placement.randomize_allocation_candidates=true: Placement "
+             "then shuffles its candidates before it applies the "
+             "scheduler's limit, as a deployment may set it. The "
+             "scheduler's options go in --config files")
+
+
+def placement_options(parser, args):
+    """``{'GROUP.NAME': 'VALUE'}`` of ``--placement-option``s.
+
+    A malformed text or an option Placement does not have is a usage
+    error, at once rather than in every run.
+    """
+    from scheduler.sim import placement_server
+
+    options = {}
+    try:
+        for text in args.placement_option_texts:
+            name, value = placement_server.parse_option(text)
+            options[name] = value
+        placement_server.check_options(options)
+    except ValueError as e:
+        parser.error('--placement-option: %s' % e)
+    return options
 
 
 def _names(configs):
@@ -107,11 +141,15 @@ def run(argv):
     print('%s: %d workload events over %.1f simulated hours, seed %d; %s; '
           'logs in %s' % (load.name, len(load.events), load.duration / 3600,
                           load.seed, ' vs '.join(names), out))
+    if args.placement_options:
+        print('Placement options: %s' % ', '.join(
+            '%s=%s' % item for item in sorted(args.placement_options.items())))
     specs = [compare.RunSpec(name=name, config_files=[os.path.abspath(c)],
                              cloud_file=args.cloud,
                              workload_file=workload_file, seed=args.seed,
                              workdir=out, hash_seed=load.seed,
-                             debug=args.debug)
+                             debug=args.debug,
+                             placement_options=args.placement_options)
              for name, c in zip(names, args.configs)]
     bar = sim_run.Progress(names)
     try:

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 
+from scheduler.cmd import sim as sim_cmd
 from scheduler import conf as scheduler_conf
 from scheduler.sim import cloud as sim_cloud
 from scheduler.sim import files as sim_files
@@ -59,7 +60,9 @@ def parse_args(argv):
     parser.add_argument('--explain', action='store_true',
                         help="print every host's fate for every instance: "
                              'the filter that removed it, or its weight')
+    sim_cmd.add_placement_option_argument(parser)
     args = parser.parse_args(argv)
+    args.placement_options = sim_cmd.placement_options(parser, args)
     if args.requests < 1 or args.instances_per_request < 1:
         parser.error('--requests and --instances-per-request must be >= 1')
     return args
@@ -91,7 +94,8 @@ def main(argv=None):
         sys.exit('scheduler-sim: unknown flavor(s) %s; the cloud has: %s'
                  % (', '.join(unknown), ', '.join(sorted(cloud.flavors))))
     with tempfile.TemporaryDirectory(prefix='scheduler-sim-') as workdir:
-        sim = sim_run.Simulation(CONF, cloud, workdir)
+        sim = sim_run.Simulation(
+            CONF, cloud, workdir, placement_options=args.placement_options)
         print('Placement on sqlite, %d hosts from %s; %d requests of %d '
               'instance(s) over fake://' % (
                   len(cloud.hosts), args.cloud, args.requests,

@@ -48,6 +48,8 @@ class RunSpec:
     workdir: str
     hash_seed: int = 0
     debug: bool = False
+    # {'GROUP.NAME': value} of the embedded Placement's own options.
+    placement_options: dict = dataclasses.field(default_factory=dict)
 
 
 class RunFailed(Exception):
@@ -76,8 +78,9 @@ def _child(spec, channel):
         # A fresh Placement database per run, gone after it.
         with tempfile.TemporaryDirectory(prefix='placement-%s-' % spec.name,
                                          dir=spec.workdir) as placement_dir:
-            sim = sim_run.Simulation(conf, cloud, placement_dir,
-                                     durable=False)
+            sim = sim_run.Simulation(
+                conf, cloud, placement_dir, durable=False,
+                placement_options=spec.placement_options)
             sim.start()
             try:
                 result = replay.Replay(sim, load, spec.name,

@@ -32,6 +32,12 @@ still touch the global ``cfg.CONF``: importing Placement registers
 keystonemiddleware's ``[keystone_authtoken]`` (and a few library groups),
 and oslo.db registers ``[database]`` when an engine starts. No Placement
 group (``[api]``, ``[placement_database]``...) is registered there.
+
+``options`` sets any other Placement option of that private ConfigOpts,
+e.g. ``{'placement.randomize_allocation_candidates': 'true'}``
+(``scheduler-sim run --placement-option``); ``parse_option`` reads the
+``GROUP.NAME=VALUE`` text and ``check_options`` refuses a name Placement
+does not have.
 """
 
 import os
@@ -90,6 +96,34 @@ def apply_placement_conf(conf, endpoint, group='placement'):
         conf.set_override(name, value, group=group)
 
 
+class UnknownOption(ValueError):
+    """A Placement option named ``GROUP.NAME`` that Placement lacks."""
+
+
+def parse_option(text):
+    """``('GROUP.NAME', 'VALUE')`` of ``GROUP.NAME=VALUE``.
+
+    :raises: ValueError, naming the expected form.
+    """
+    name, sep, value = text.partition('=')
+    group, dot, opt = name.strip().partition('.')
+    if not sep or not dot or not group or not opt:
+        raise ValueError('%r is not GROUP.NAME=VALUE (e.g. '
+                         'placement.randomize_allocation_candidates=true)'
+                         % text)
+    return '%s.%s' % (group, opt), value.strip()
+
+
+def check_options(options):
+    """Raise UnknownOption for a name of ``options`` Placement lacks."""
+    probe = cfg.ConfigOpts()
+    placement_conf.register_opts(probe)
+    for name in options:
+        group, _, opt = name.partition('.')
+        if group not in _placement_groups() or opt not in probe[group]:
+            raise UnknownOption('Placement has no option %s' % name)
+
+
 def _use_context(context):
     """Point Placement's global database context at ``context``.
 
@@ -134,9 +168,11 @@ class PlacementServer(object):
 
     token = TOKEN
 
-    def __init__(self, workdir, port=0, quiet=True, durable=True):
+    def __init__(self, workdir, port=0, quiet=True, durable=True,
+                 options=None):
         self.workdir = workdir
         self.durable = durable
+        self.options = dict(options or {})
         self.db_path = os.path.join(workdir, DB_FILE)
         self.port = port
         self.quiet = quiet
@@ -169,6 +205,12 @@ class PlacementServer(object):
         conf.set_override('sqlite_synchronous', self.durable,
                           group='placement_database')
         conf.set_override('auth_strategy', 'noauth2', group='api')
+        for name, value in self.options.items():
+            group, _, opt = name.partition('.')
+            if group not in conf or opt not in conf[group]:
+                raise UnknownOption('Placement has no option %s' % name)
+            # The option's type reads the text, as from a config file.
+            conf.set_override(opt, value, group=group)
         conf([], project='placement', default_config_files=[],
              default_config_dirs=[])
         return conf

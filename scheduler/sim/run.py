@@ -146,12 +146,14 @@ def set_sim_defaults(conf):
 class Simulation:
     """Placement, the cloud, the RPC server and a client, in one process."""
 
-    def __init__(self, conf, cloud, workdir, durable=True):
+    def __init__(self, conf, cloud, workdir, durable=True,
+                 placement_options=None):
+        """``placement_options``: ``{'GROUP.NAME': value}`` of Placement."""
         set_sim_defaults(conf)
         self.conf = conf
         self.cloud = cloud
         self.placement = placement_server.PlacementServer(
-            workdir, durable=durable)
+            workdir, durable=durable, options=placement_options)
         self.server = None
         self.manager = None
         self.client = None
