@@ -44,7 +44,34 @@ scheduler_opts = [
         min=1,
         max=100000,
         help='Value of the ``limit`` parameter of the Placement '
-             '``GET /allocation_candidates`` query.'),
+             '``GET /allocation_candidates`` query. With '
+             '``placement_results_per_instance`` set, the largest one.'),
+    cfg.IntOpt(
+        'placement_results_per_instance',
+        default=0,
+        min=0,
+        max=100000,
+        help='Ask Placement for this many allocation candidates per '
+             'instance of the request: ``limit = min(max_placement_'
+             'results, placement_results_per_instance x instances)``, as '
+             'kube-scheduler scores a sample of the nodes. 0 (the '
+             'default) always asks ``max_placement_results``. Only worth '
+             'it with Placement\'s ``[placement] '
+             'randomize_allocation_candidates = True``: otherwise the '
+             'sample is the first providers of Placement\'s own order '
+             'and the weighers stop spreading (or packing) across the '
+             'cloud. Even then the weighers choose the best of a random '
+             'sample, not of the cloud, so packing is looser (see the '
+             'limit table of the README), for a modest saving: '
+             'Placement computes every candidate before it cuts the '
+             'answer, the scheduler decodes and weighs fewer. A cut '
+             'answer none of whose hosts can be chosen (filters, '
+             'claims) is asked again with ``max_placement_results`` '
+             'before NoValidHost (``scheduler.cycle.widen``), so only a '
+             'driver that runs that step scales the limit; for any '
+             'other the option is ignored, with a warning. Not applied '
+             'to a request for a host without a node (no limit) nor to '
+             'a rebuild (no query).'),
     cfg.IntOpt(
         'diagnosis_max_queries',
         default=10,

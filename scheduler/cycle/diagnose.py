@@ -38,6 +38,7 @@ refusal stands.
 """
 
 from concurrent import futures
+import dataclasses
 import threading
 import time
 
@@ -83,7 +84,9 @@ class Diagnoser:
         None when ``concurrency`` diagnoses are running already: the
         refusal is then not diagnosed.
         """
-        key = query.to_query_string()
+        # Without its limit: an empty answer is empty at any limit, and
+        # [scheduler] placement_results_per_instance varies it.
+        key = dataclasses.replace(query, limit=None).to_query_string()
         now = self._clock()
         with self._lock:
             when, found = self._recent.get(key, (None, None))

@@ -177,8 +177,10 @@ class Families:
             [], CANDIDATE_BUCKETS)
         self.candidates_truncated = counter(
             'scheduler_allocation_candidates_truncated_total',
-            'Answers that reached [scheduler] max_placement_results '
-            '(Placement may have had more).')
+            'Answers that reached their query\'s limit ([scheduler] '
+            'max_placement_results, or less with '
+            'placement_results_per_instance): Placement may have had '
+            'more.')
         self.host_facts_age = gauge(
             'scheduler_host_facts_age_seconds',
             'Age of a host-facts source\'s data (the oldest over the '

@@ -22,7 +22,11 @@ call raises a ``PlacementError``, which the driver words.
 query: translation (``scheduler.placement.translation``), the destination
 node as ``in_tree``, then the request filters. A malformed request or a
 filter that refuses raises ``NoValidHost`` naming why, before any
-allocation candidates call.
+allocation candidates call. The query's ``limit`` is ``[scheduler]
+max_placement_results``, or the smaller one of ``[scheduler]
+placement_results_per_instance`` (``scheduler.placement.limits``) for a
+driver that asks again at the full limit before it refuses
+(``widens``, see ``scheduler.cycle.widen``).
 """
 
 from urllib import parse
@@ -34,6 +38,7 @@ from scheduler.observe import metrics
 from scheduler.placement import candidates as placement_candidates
 from scheduler.placement import claims
 from scheduler.placement import client as placement_client
+from scheduler.placement import limits
 from scheduler.placement import providers
 from scheduler.placement import translation
 from scheduler.placement import versions
@@ -46,8 +51,17 @@ class PlacementAdapter:
     """Placement calls of one scheduler process, configured from ``conf``."""
 
     def __init__(self, conf, client=None, request_filter_handler=None,
-                 explainer=None, recorder=None):
+                 explainer=None, recorder=None, widens=False):
+        """``widens``: the caller runs ``scheduler.cycle.widen``.
+
+        Only then is a query's limit scaled to its request
+        (``[scheduler] placement_results_per_instance``): a cut answer
+        whose hosts are all refused must be asked again in full, never
+        refused (fail closed).
+        """
         self._conf = conf
+        self.widens = widens
+        self._warned = False
         # Counts claim conflicts and retries (scheduler.observe.metrics).
         self._recorder = recorder if recorder is not None else metrics.NULL
         self._client = (client if client is not None
@@ -68,8 +82,7 @@ class PlacementAdapter:
             the destination node).
         """
         try:
-            query = translation.build_query(
-                spec, limit=self._conf.scheduler.max_placement_results)
+            query = translation.build_query(spec, limit=self.limit(spec))
             self._target(spec, query)
             self.request_filters.run(spec, query, host_facts)
         except exception.InvalidRequest as e:
@@ -85,6 +98,24 @@ class PlacementAdapter:
                 % (spec.flavor.name, query.microversion),
                 [query.to_query_string()])
         return query
+
+    def limit(self, spec):
+        """The ``limit`` of the allocation candidates query of ``spec``."""
+        full = self._conf.scheduler.max_placement_results
+        per_instance = self._conf.scheduler.placement_results_per_instance
+        if not per_instance:
+            return full
+        if not self.widens:
+            if not self._warned:
+                self._warned = True
+                LOG.warning('[scheduler] placement_results_per_instance '
+                            'is ignored: this driver does not ask again '
+                            'with max_placement_results when no host of a '
+                            'cut answer passes, and would refuse requests '
+                            'while capacity exists')
+            return full
+        return limits.scaled(full, per_instance,
+                             limits.instance_count(spec))
 
     def _target(self, spec, query):
         """A requested (or forced) node becomes ``in_tree``, as in Nova.

@@ -191,3 +191,21 @@ def test_a_refusal_beyond_the_concurrency_is_not_diagnosed():
     # Free again: diagnosed.
     refusal = diagnose.no_candidates(_request(), placement, diagnoser)
     assert 'largest free' in refusal.reason
+
+
+def test_a_diagnosis_is_reused_whatever_the_limit_of_the_query():
+    # placement_results_per_instance gives the same request other
+    # limits; an empty answer is empty at any of them.
+    placement = MemoryShortPlacement()
+    diagnoser = diagnose.Diagnoser(10, 1000, reuse_seconds=10.0,
+                                   clock=lambda: 100.0)
+    first = _request()
+    first.query.limit = 20
+    diagnose.no_candidates(first, placement, diagnoser)
+    asked = len(placement.asked)
+    again = _request()
+    again.query.limit = 60
+    refusal = diagnose.no_candidates(again, placement, diagnoser)
+    assert len(placement.asked) == asked
+    assert 'is reused' in refusal.detail
+    assert again.query.limit == 60
