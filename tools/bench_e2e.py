@@ -213,7 +213,8 @@ class Bench:
                 os.path.join(self.workdir, 'placement'),
                 self.database.create_database('placement'),
                 workers=self.args.placement_workers,
-                threads=self.args.placement_threads, access_log=True)
+                threads=self.args.placement_threads, access_log=True,
+                options=dict(self.args.placement_options))
             self.placement.sync()
             self.placement.start()
             conf = nova_side.write_nova_conf(
@@ -453,6 +454,15 @@ def probe_query(bench):
     return found.group(1), found.group(2)
 
 
+def _placement_option(text):
+    """``('GROUP.OPTION', 'VALUE')`` of ``--placement-option``."""
+    name, sep, value = text.partition('=')
+    if not sep or '.' not in name:
+        raise argparse.ArgumentTypeError(
+            '%r is not GROUP.OPTION=VALUE' % text)
+    return name.strip(), value.strip()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', default='100,1000,5000',
@@ -469,6 +479,13 @@ def main(argv=None):
                         metavar='GROUP.OPTION=VALUE',
                         help='a scheduler-server option, e.g. '
                              'filter_scheduler.host_subset_size=5')
+    parser.add_argument('--placement-option', action='append',
+                        default=[], dest='placement_options',
+                        type=_placement_option,
+                        metavar='GROUP.OPTION=VALUE',
+                        help="an option of Placement's own configuration, "
+                             'e.g. placement.randomize_allocation_'
+                             'candidates=true')
     parser.add_argument('--debug', action='store_true',
                         help='the measured scheduler-server logs at debug')
     parser.add_argument('--keep', action='store_true',
@@ -546,6 +563,9 @@ def main(argv=None):
           'time %.0fs; load average now %.2f %.2f %.2f' % (
               'on' if args.debug else 'off', ', '.join(args.set) or
               'defaults', time.monotonic() - began, *os.getloadavg()))
+    if args.placement_options:
+        print('Placement options: %s' % ', '.join(
+            '%s=%s' % option for option in args.placement_options))
 
 
 if __name__ == '__main__':
