@@ -32,23 +32,36 @@ HEAD = 64
 class Ranked(collections.abc.Sequence):
     """Host indices best first; ties keep the order they were given in.
 
-    The hosts past the head are sorted the first time they are reached.
+    The hosts past the head are sorted the first time they are reached:
+    ``tail_indices`` and ``tail_weights``, or, when ``rest`` is given
+    (``(indices, weights, in_head)``), those of ``indices`` not in the
+    head, picked then.
     """
 
-    def __init__(self, head, tail_indices=(), tail_weights=()):
+    def __init__(self, head, tail_indices=(), tail_weights=(), rest=None):
         self._head = head
-        self._tail_indices = np.asarray(tail_indices, dtype=np.intp)
-        self._tail_weights = np.asarray(tail_weights, dtype=float)
+        self._rest = rest
+        if rest is None:
+            self._tail_indices = np.asarray(tail_indices, dtype=np.intp)
+            self._tail_weights = np.asarray(tail_weights, dtype=float)
+            self._tail_size = len(self._tail_indices)
+        else:
+            self._tail_size = len(rest[0]) - len(head)
         self._tail = None
 
     def _sorted_tail(self):
         if self._tail is None:
+            if self._rest is not None:
+                indices, weights, in_head = self._rest
+                tail = np.flatnonzero(~in_head)
+                self._tail_indices = indices[tail]
+                self._tail_weights = weights[tail]
             by_weight = np.argsort(-self._tail_weights, kind='stable')
             self._tail = self._tail_indices[by_weight]
         return self._tail
 
     def __len__(self):
-        return len(self._head) + len(self._tail_indices)
+        return len(self._head) + self._tail_size
 
     def __getitem__(self, i):
         if isinstance(i, (int, np.integer)) and 0 <= i < len(self._head):
@@ -57,20 +70,21 @@ class Ranked(collections.abc.Sequence):
 
     def __iter__(self):
         yield from self._head.tolist()
-        if len(self._tail_indices):
+        if self._tail_size:
             yield from self._sorted_tail().tolist()
 
 
 def _split(indices, weights, head_size):
     """``Ranked`` with at least ``head_size`` hosts sorted (all ties)."""
-    if len(weights) <= head_size:
+    n = len(weights)
+    if n <= head_size:
         return Ranked(indices[np.argsort(-weights, kind='stable')])
-    threshold = -np.partition(-weights, head_size - 1)[head_size - 1]
+    # The head_size-th highest weight.
+    threshold = np.partition(weights, n - head_size)[n - head_size]
     in_head = weights >= threshold
     head = np.flatnonzero(in_head)
     head = head[np.argsort(-weights[head], kind='stable')]
-    tail = np.flatnonzero(~in_head)
-    return Ranked(indices[head], indices[tail], weights[tail])
+    return Ranked(indices[head], rest=(indices, weights, in_head))
 
 
 def rank_hosts(indices, weights, subset_size=1, shuffle_best=False,

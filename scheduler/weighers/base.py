@@ -191,3 +191,6 @@ class FreeResourceWeigher(ConfiguredWeigher):
 
     def weigh_columns(self, host_set, spec):
         return host_set.free(self.resource_class).astype(float)
+
+    def raw_weights(self, host_set, spec, indices):
+        return host_set.free(self.resource_class)[indices].astype(float)

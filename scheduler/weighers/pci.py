@@ -45,6 +45,12 @@ class PCIWeigher(base.ConfiguredWeigher):
     multiplier_option = 'pci_weight_multiplier'
 
     def weigh_columns(self, host_set, spec):
-        free = np.maximum(utils.fact_columns(host_set).pci_free -
-                          host_set.placed * _wanted(spec), 0)
-        return MAX_DEVICES - np.minimum(free, MAX_DEVICES - 1)
+        return self.raw_weights(host_set, spec, slice(None))
+
+    def raw_weights(self, host_set, spec, indices):
+        # Only the hosts asked about: within a multi-create, those the
+        # earlier instances were consumed on.
+        free = np.maximum(utils.fact_columns(host_set).pci_free[indices] -
+                          host_set.placed[indices] * _wanted(spec), 0)
+        return (MAX_DEVICES - np.minimum(free, MAX_DEVICES - 1)).astype(
+            float)

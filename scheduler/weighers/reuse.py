@@ -134,7 +134,9 @@ class StackedWeights:
     def weigh(self, host_set, spec, indices):
         """Total weights of hosts ``indices``, as ``WeightHandler.weigh``.
 
-        None when the handler must weigh them (``_switched_off``).
+        None when the handler must weigh them: a weigher is switched off
+        for all of them (``_switched_off``), or one raised (the kept
+        weights are then dropped).
         """
         inside = np.zeros(len(host_set), dtype=bool)
         inside[indices] = True
@@ -148,7 +150,12 @@ class StackedWeights:
         # Bool a > b: a and not b.
         touched = np.greater(inside, self.inside)
         for scope in host_scope.SCOPES:
-            asked = self._ask(scope, host_set, spec, inside)
+            try:
+                asked = self._ask(scope, host_set, spec, inside)
+            except Exception:
+                # As MetricsWeigher's NoValidHost: the handler asks
+                # again about every host weighed, to raise what it does.
+                return None
             if asked is not None:
                 touched |= asked
         left = np.greater(self.inside, inside)

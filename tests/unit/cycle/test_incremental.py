@@ -192,7 +192,8 @@ def _conf(rnd):
     conf = fakes.make_conf(
         filter_scheduler=options, host_facts={'sources': ['nova_db']},
         metrics={'weight_setting': ['cpu.percent=1.0'],
-                 'weight_multiplier': rnd.choice([1.0, -1.0])})
+                 'weight_multiplier': rnd.choice([1.0, -1.0]),
+                 'required': rnd.random() < 0.5})
     return conf
 
 
@@ -328,3 +329,72 @@ def test_an_undeclared_weigher_is_asked_about_every_host_each_time():
         host_set.consume(1, host_set.hosts[1].fitting_request())
         handler.weigh(host_set, spec, np.arange(4))
         assert len(asked) == second
+
+
+@pytest.mark.parametrize('seed', range(40))
+def test_kept_weights_are_the_handlers_for_any_hosts_weighed(seed):
+    # Hosts weighed come and go (not only fewer each time), some are
+    # consumed on between two weighings.
+    rnd = random.Random(seed)
+    hosts, facts, members = _cloud(seed)
+    conf = _conf(rnd)
+    spec = _spec(rnd, hosts, members)
+    sets = [fakes.make_host_set(hosts, facts=facts) for _ in range(2)]
+    handlers = [_handlers(conf, incremental)[1]
+                for incremental in (True, False)]
+    for _ in range(10):
+        indices = np.array(sorted(rnd.sample(range(len(hosts)),
+                                             rnd.randint(0, len(hosts)))),
+                           dtype=np.intp)
+        kept, fresh = (_weights_or_refusal(handler, host_set, spec, indices)
+                       for handler, host_set in zip(handlers, sets))
+        np.testing.assert_array_equal(kept, fresh)
+        for i in rnd.sample(range(len(hosts)),
+                            rnd.randint(0, min(3, len(hosts)))):
+            request = sets[0].hosts[i].fitting_request()
+            if request is not None:
+                for host_set in sets:
+                    host_set.consume(i, host_set.hosts[i].fitting_request())
+
+
+def _weights_or_refusal(handler, host_set, spec, indices):
+    # [metrics] required: a host weighed lacking a metric refuses.
+    try:
+        return handler.weigh(host_set, spec, indices)
+    except exception.NoValidHost as e:
+        return np.array([str(e)])
+
+
+def test_a_weigher_switched_off_for_every_host_weighed_is_not_asked():
+    asked = []
+
+    class OnlyHost0(FreeRamWeigher):
+        per_host = host_scope.FIXED
+
+        def weight_multiplier(self, host_state):
+            return 1.0 if host_state.host == 'host-0' else 0.0
+
+        def _weigh_object(self, host_state, spec):
+            asked.append(host_state.host)
+            return super()._weigh_object(host_state, spec)
+
+    hosts = [{'name': 'host-%d' % i,
+              'capacity': {'VCPU': 8, 'MEMORY_MB': 8192 * (i + 1),
+                           'DISK_GB': 100}}
+             for i in range(4)]
+    conf = fakes.make_conf()
+    spec = helpers.spec()
+    sets = [fakes.make_host_set(hosts, facts=fakes.services_up(hosts))
+            for _ in range(2)]
+    handlers = [weight_handler.WeightHandler(
+        conf, [('only', OnlyHost0(conf)), ('spread', SpreadWeigher(conf))],
+        incremental=incremental) for incremental in (True, False)]
+    for indices, wanted in (([0, 1, 2, 3], 4), ([1, 2, 3], 0),
+                            ([0, 2, 3], 3), ([2, 3], 0)):
+        for host_set in sets:
+            host_set.consume(3, host_set.hosts[3].fitting_request())
+        del asked[:]
+        kept = handlers[0].weigh(sets[0], spec, indices)
+        assert len(asked) == wanted
+        np.testing.assert_array_equal(
+            kept, handlers[1].weigh(sets[1], spec, indices))
