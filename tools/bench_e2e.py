@@ -52,6 +52,11 @@ calls per second over the Placement-alone row's of the same size and
 concurrency. Asserts nothing. Every component shares the machine's
 cores: compare the rows of one run, and read the CPU columns as where a
 call's work goes, not as the cost on an idle machine.
+
+``--profile DIR`` (needs py-spy) says where the worker's CPU went in
+each of its rows, phase by phase (RPC, endpoint, query, GET, decoding,
+the pipeline, claim, reply), and how much of it the garbage collector
+took (``tools/bench_profile.py``, ``tools/bench_server.py``).
 """
 
 import argparse
@@ -67,12 +72,18 @@ import threading
 import time
 import uuid
 
+import subprocess
+
 import psutil
 import psycopg2
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bench_profile  # noqa: E402
+import bench_server  # noqa: E402
 
 # Selects oslo.service's threading backend before Nova's RPC modules are
 # imported (see tests/nova_compat/__init__.py); nova_side imports Nova.
@@ -104,6 +115,28 @@ SCHEDULER_CONF = {
     'filter_scheduler': layout.SCHEDULER_CONF['filter_scheduler'],
     'placement': {'timeout': 60},
 }
+
+
+class CountingServer(server.SchedulerServerProcess):
+    """The scheduler-server run by ``tools/bench_server.py``.
+
+    Its workers write how many garbage collections they ran, and for how
+    long, to ``gc_file.<pid>`` (``--profile``).
+    """
+
+    def __init__(self, *args, gc_file, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gc_file = gc_file
+
+    def start(self):
+        out = open(os.path.join(self.workdir, 'stdout.log'), 'ab')
+        self.process = subprocess.Popen(
+            [sys.executable, bench_server.__file__, '--config-file',
+             self.config_file], stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=dict(os.environ, **{bench_server.GC_FILE_ENV: self.gc_file}))
+        out.close()
+        self.wait_ready()
 
 
 class Row:
@@ -297,9 +330,15 @@ class Bench:
             key, _, value = rest.partition('=')
             conf.setdefault(group, {})[key] = value
         conf['DEFAULT'] = {'debug': str(debug).lower()}
-        self.scheduler = server.SchedulerServerProcess(
-            os.path.join(self.workdir, name), self.broker,
-            self.placement.endpoint, host=name, workers=1, extra_conf=conf)
+        args = (os.path.join(self.workdir, name), self.broker,
+                self.placement.endpoint)
+        kwargs = dict(host=name, workers=1, extra_conf=conf)
+        if self.args.profile and not debug:
+            self.scheduler = CountingServer(
+                *args, gc_file=os.path.join(self.args.profile, 'gc'),
+                **kwargs)
+        else:
+            self.scheduler = server.SchedulerServerProcess(*args, **kwargs)
         self.scheduler.start()
         return self.scheduler
 
@@ -389,14 +428,39 @@ class Bench:
             f.seek(offset)
             return f.read().decode('utf-8', 'replace')
 
-    def measure(self, size, name, call, concurrency):
+    def worker_pid(self):
+        """The measured scheduler-server's one worker process."""
+        children = psutil.Process(self.scheduler.process.pid).children()
+        return children[0].pid if children else self.scheduler.process.pid
+
+    def gc_totals(self):
+        """The worker's garbage collections so far (``--profile``)."""
+        gc_file = getattr(self.scheduler, 'gc_file', None)
+        if gc_file is None:
+            return {}
+        # The worker writes its totals every WRITE_EVERY seconds.
+        time.sleep(bench_server.WRITE_EVERY * 1.5)
+        return bench_server.read_totals(
+            '%s.%d' % (gc_file, self.worker_pid()))
+
+    def measure(self, size, name, call, concurrency, profile=None):
+        """One row; ``profile``: a py-spy raw file of the worker."""
         trees = self.trees()
         logged = len(self.access_log().encode())
+        gc_before = self.gc_totals() if profile else {}
+        sampler = (bench_profile.Sampler(self.worker_pid(), profile,
+                                         self.args.profile_rate)
+                   if profile else None)
         before = {key: tree.snapshot() for key, tree in trees.items()}
-        results, seconds, consumers = self.run(
-            call, self.args.requests, concurrency, self.args.row_seconds)
-        cpu = {key: CPUTree.used(before[key], tree.snapshot())
-               for key, tree in trees.items()}
+        try:
+            results, seconds, consumers = self.run(
+                call, self.args.requests, concurrency,
+                self.args.row_seconds)
+            cpu = {key: CPUTree.used(before[key], tree.snapshot())
+                   for key, tree in trees.items()}
+        finally:
+            if sampler is not None:
+                sampler.stop()
         requests = collections.Counter(
             '%s %s %s' % found.groups()
             for found in ACCESS_LINE.finditer(self.access_log(logged)))
@@ -405,6 +469,11 @@ class Bench:
         self.vacuum()
         row = Row(size, name, concurrency, results, seconds, cpu)
         row.placement_requests = requests
+        if profile:
+            gc_after = self.gc_totals()
+            row.gc = {g: (n - gc_before.get(g, (0, 0.0))[0],
+                          t - gc_before.get(g, (0, 0.0))[1])
+                      for g, (n, t) in gc_after.items()}
         # The machine's 1-minute load average at the row's end: other
         # work on shared cores shows here.
         row.load = os.getloadavg()[0]
@@ -490,12 +559,24 @@ def main(argv=None):
                         help='the measured scheduler-server logs at debug')
     parser.add_argument('--keep', action='store_true',
                         help='keep the logs (the path is printed)')
+    parser.add_argument('--profile', metavar='DIR',
+                        help='sample the measured worker with py-spy '
+                             'during each of its rows into DIR and print '
+                             'where its CPU went, phase by phase '
+                             '(tools/bench_profile.py)')
+    parser.add_argument('--profile-rate', type=int, default=250,
+                        help='py-spy samples per second')
     args = parser.parse_args(argv)
+    if args.profile:
+        if not bench_profile.py_spy():
+            sys.exit('--profile needs py-spy (pip install py-spy)')
+        os.makedirs(args.profile, exist_ok=True)
     sizes = sorted(int(s) for s in args.sizes.split(',') if s.strip())
     began = time.monotonic()
     print('machine: %s; load average %.2f %.2f %.2f' % (
         (_machine(),) + os.getloadavg()))
     rows = []
+    profiles = []
     with Bench(args) as bench:
         if args.keep:
             print('logs in %s' % bench.workdir)
@@ -523,7 +604,15 @@ def main(argv=None):
                     calls, CONCURRENCY):
                 name = '%s, %s' % (kind, 'sequential' if concurrency == 1
                                    else '%d clients' % concurrency)
-                row = bench.measure(size, name, call, concurrency)
+                profile = None
+                if args.profile and kind == 'ours':
+                    profile = os.path.join(args.profile, '%d-%s.txt' % (
+                        size, re.sub(r'\W+', '-', name)))
+                row = bench.measure(size, name, call, concurrency,
+                                    profile=profile)
+                if profile:
+                    profiles.append(('%d %s' % (size, name), profile,
+                                     row.calls, getattr(row, 'gc', {})))
                 measured[kind, concurrency] = row
                 rows.append(row)
                 print('  %s: %d calls, %.1f req/s, p50 %.0f ms%s; '
@@ -554,6 +643,15 @@ def main(argv=None):
     print('%% ceiling: req/s over the Placement-alone row of the same size '
           'and concurrency (GET /allocation_candidates?%s at %s + PUT '
           '/allocations).' % (query, version))
+    if profiles:
+        print('\nWhere the worker\'s CPU went (py-spy, GIL held, %d '
+              'samples/s; ms per call; files in %s):' % (
+                  args.profile_rate, args.profile))
+        print('\n'.join(bench_profile.table(
+            [(title, bench_profile.breakdown(path), calls)
+             for title, path, calls, _ in profiles], args.profile_rate,
+            extra=bench_profile.gc_lines(
+                [(gc, calls) for _, _, calls, gc in profiles]))))
     hosts = bench.answer_hosts
     if hosts:
         print('hosts per answer (the chosen one and its alternates): '
