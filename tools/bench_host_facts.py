@@ -76,7 +76,20 @@ def main(argv=None):
     parser.add_argument('--hosts', type=int, default=10000)
     parser.add_argument('--instances', type=int, default=50)
     parser.add_argument('--aggregates', type=int, default=100)
+    parser.add_argument('--cells', type=int, default=2,
+                        help='cell databases of the nova_db refresh')
+    parser.add_argument('--only', choices=['memory', 'nova-db'],
+                        help='run one section only')
     args = parser.parse_args(argv)
+    if args.only != 'nova-db':
+        memory(args)
+    if args.only != 'memory':
+        print_refresh(args)
+    return 0
+
+
+def memory(args):
+    """The memory section: RSS of the facts and host states."""
 
     rows = [('start (interpreter)', rss_mb(), 0.0)]
 
@@ -168,7 +181,184 @@ def main(argv=None):
     print('full garbage collection (gc.collect(), best of 3)')
     for name, tracked, ms in gc_rows:
         print('  %-44s %9d objects tracked  %7.1f ms' % (name, tracked, ms))
-    return 0
+
+
+def print_refresh(args):
+    """The nova_db section: seconds of a refresh, unchanged or not."""
+    from oslo_config import cfg
+
+    conf = cfg.ConfigOpts()
+    from scheduler import conf as scheduler_conf
+    scheduler_conf.register_opts(conf)
+    conf([], project='scheduler', default_config_files=[],
+         default_config_dirs=[])
+    built, rows = nova_db_refresh(conf, args.hosts, args.instances,
+                                  args.cells)
+    print()
+    print('nova_db refresh: %d hosts in %d cells, %d instances each '
+          '(sqlite, built in %.1f s)' % (args.hosts, args.cells,
+                                         args.instances, built))
+    width = max(len(r[0]) for r in rows)
+    print('%-*s  %9s  %11s  %14s' % (width, 'refresh', 'read s',
+                                     'store ms', 'new HostFacts'))
+    for name, elapsed, merged, new in rows:
+        print('%-*s  %9.3f  %11.1f  %14d' % (width, name, elapsed,
+                                             merged * 1000, new))
+
+
+# The nova_db refresh: a sqlite Nova API database and CELLS cell databases.
+
+def _nova_dbs(directory, hosts, instances, cells):
+    """Nova's tables (the columns nova_db reads) for ``hosts`` hosts.
+
+    Returns the API database's URL and ``{host name: cell URL}``.
+    """
+    import json
+
+    from oslo_utils import timeutils
+    import sqlalchemy as sa
+
+    from scheduler.host_facts import nova_tables as t
+
+    now = timeutils.utcnow()
+    api_url = 'sqlite:///%s/api.db' % directory
+    api = sa.create_engine(api_url)
+    t.API.create_all(api)
+    cell_of = {}
+    mappings = []
+    host_mappings = []
+    for c in range(cells):
+        url = 'sqlite:///%s/cell%d.db' % (directory, c + 1)
+        mappings.append({'id': c + 1, 'uuid': str(uuid.UUID(int=c + 1)),
+                         'name': 'cell%d' % (c + 1),
+                         'database_connection': url, 'disabled': False})
+        engine = sa.create_engine(url)
+        t.CELL.create_all(engine)
+        names = ['compute-%05d' % n for n in range(c, hosts, cells)]
+        with engine.begin() as conn:
+            conn.execute(t.services.insert(), [
+                {'id': n + 1, 'host': name, 'binary': 'nova-compute',
+                 'disabled': False, 'forced_down': False, 'deleted': 0,
+                 'last_seen_up': now, 'created_at': now, 'updated_at': now}
+                for n, name in enumerate(names)])
+            conn.execute(t.compute_nodes.insert(), [
+                {'uuid': str(uuid.uuid5(uuid.NAMESPACE_DNS, name)),
+                 'host': name, 'hypervisor_hostname': name,
+                 'hypervisor_type': 'QEMU', 'hypervisor_version': 8002000,
+                 'cpu_info': json.dumps({'arch': 'x86_64',
+                                         'features': ['avx2', 'sse4.2']}),
+                 'stats': json.dumps({'num_instances': str(instances)}),
+                 'metrics': '[]', 'pci_stats': '{}',
+                 'supported_instances': json.dumps(
+                     [['x86_64', 'kvm', 'hvm']]),
+                 'host_ip': '10.0.0.1', 'cpu_allocation_ratio': 4.0,
+                 'ram_allocation_ratio': 1.0, 'deleted': 0,
+                 'created_at': now, 'updated_at': now} for name in names])
+            for start in range(0, len(names), 500):
+                conn.execute(t.instances.insert(), [
+                    {'uuid': str(uuid.uuid4()), 'host': name,
+                     'project_id': 'project-%03d' % ((n + i) % 200),
+                     'vm_state': 'active', 'deleted': 0,
+                     'created_at': now, 'updated_at': now}
+                    for n, name in enumerate(names[start:start + 500])
+                    for i in range(instances)])
+        engine.dispose()
+        for name in names:
+            cell_of[name] = url
+            host_mappings.append({'cell_id': c + 1, 'host': name})
+    with api.begin() as conn:
+        conn.execute(t.cell_mappings.insert(), mappings)
+        conn.execute(t.host_mappings.insert(), host_mappings)
+    api.dispose()
+    return api_url, cell_of
+
+
+def _change_hosts(cell_of, names):
+    """As Nova would: each host's compute node updated, one instance more."""
+    from oslo_utils import timeutils
+    import sqlalchemy as sa
+
+    from scheduler.host_facts import nova_tables as t
+
+    now = timeutils.utcnow()
+    for url in sorted(set(cell_of[n] for n in names)):
+        mine = [n for n in names if cell_of[n] == url]
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(t.compute_nodes.update().where(
+                t.compute_nodes.c.host.in_(mine)).values(
+                    stats='{"num_instances": "51"}', updated_at=now))
+            conn.execute(t.instances.insert(), [
+                {'uuid': str(uuid.uuid4()), 'host': n, 'project_id': 'p',
+                 'vm_state': 'active', 'deleted': 0, 'created_at': now,
+                 'updated_at': now} for n in mine])
+        engine.dispose()
+
+
+def _heartbeats(cell_of):
+    """Every nova-compute service reports, as every 10 s in a live cloud."""
+    from oslo_utils import timeutils
+    import sqlalchemy as sa
+
+    from scheduler.host_facts import nova_tables as t
+
+    now = timeutils.utcnow()
+    for url in sorted(set(cell_of.values())):
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(t.services.update().values(last_seen_up=now,
+                                                    updated_at=now))
+        engine.dispose()
+
+
+def nova_db_refresh(conf, hosts, instances, cells):
+    """Seconds of nova_db refreshes of ``hosts`` hosts, as rows to print."""
+    import tempfile
+
+    from oslo_config import cfg
+
+    from scheduler.host_facts import nova_db
+    from scheduler.host_facts import store
+
+    rows = []
+    with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
+        api_url, cell_of = _nova_dbs(directory, hosts, instances, cells)
+        built = time.perf_counter() - start
+        conf.set_override('api_connection', api_url,
+                          group='host_facts_nova_db')
+        conf.set_override('sources', ['nova_db'], group='host_facts')
+        source = nova_db.NovaDBSource(conf)
+        facts_store = store.HostFactsStore(conf, sources=[source])
+
+        def changed(name, previous):
+            start = time.perf_counter()
+            assert source.refresh(), source.last_error
+            elapsed = time.perf_counter() - start
+            start = time.perf_counter()
+            now = facts_store.known_facts()
+            merged = time.perf_counter() - start
+            new = sum(1 for h, f in now.items() if previous.get(h) is not f)
+            rows.append((name, elapsed, merged, new))
+            return now
+
+        previous = changed('first load (full read)', {})
+        previous = changed('refresh, nothing changed', previous)
+        previous = changed('refresh, nothing changed (again)', previous)
+        _change_hosts(cell_of, sorted(cell_of)[:10])
+        previous = changed('refresh, 10 hosts changed', previous)
+        _heartbeats(cell_of)
+        previous = changed('refresh, every service heartbeat', previous)
+        try:
+            conf.set_override('full_refresh_interval', 0,
+                              group='host_facts_nova_db')
+        except cfg.NoSuchOptError:
+            pass
+        previous = changed('full re-read, nothing changed', previous)
+        _change_hosts(cell_of, sorted(cell_of)[10:20])
+        previous = changed('full re-read, 10 hosts changed', previous)
+        source.stop()
+    return built, rows
 
 
 def _collection_times():

@@ -103,7 +103,24 @@ nova_db_opts = [
         default=60,
         min=1,
         max=3600,
-        help='Seconds between two reads of the Nova databases.'),
+        help='Seconds between two reads of the Nova databases. A read '
+             'fetches, from each cell database, only the compute nodes, '
+             'services and instances changed since the last one (by '
+             'their created_at, updated_at and deleted_at, read a few '
+             'seconds back for clock skew): its work grows with the '
+             'changes, not with the cloud. See full_refresh_interval.'),
+    cfg.IntOpt(
+        'full_refresh_interval',
+        default=600,
+        min=0,
+        max=86400,
+        help='Seconds between two full reads of a cell database (every '
+             'compute node, service and instance), which catch what a '
+             'read of the changed rows cannot see: rows archived or '
+             'purged by nova-manage, clocks apart by more than the margin, '
+             'transactions committed long after they wrote their rows. '
+             'A full read keeps the records of the hosts it finds '
+             'unchanged. 0 makes every read a full one.'),
     cfg.IntOpt(
         'service_down_time',
         default=60,

@@ -17,7 +17,8 @@ definition here is not used to create anything). Names are those of Nova's
 API database (``aggregates``, ``aggregate_hosts``, ``aggregate_metadata``,
 ``host_mappings``, ``cell_mappings``) and cell databases (``services``,
 ``compute_nodes``, ``instances``, ``instance_system_metadata``; soft-deleted
-rows have ``deleted != 0``).
+rows have ``deleted != 0``; ``created_at``, ``updated_at`` and
+``deleted_at`` say which rows changed since a read).
 """
 
 import sqlalchemy as sa
@@ -77,6 +78,7 @@ compute_nodes = sa.Table(
     sa.Column('ram_allocation_ratio', sa.Float),
     sa.Column('created_at', sa.DateTime),
     sa.Column('updated_at', sa.DateTime),
+    sa.Column('deleted_at', sa.DateTime),
     sa.Column('deleted', sa.Integer))
 
 instances = sa.Table(
@@ -85,6 +87,9 @@ instances = sa.Table(
     sa.Column('project_id', sa.String(255)),
     sa.Column('vm_state', sa.String(255)),
     sa.Column('task_state', sa.String(255)),
+    sa.Column('created_at', sa.DateTime),
+    sa.Column('updated_at', sa.DateTime),
+    sa.Column('deleted_at', sa.DateTime),
     sa.Column('deleted', sa.Integer))
 
 instance_system_metadata = sa.Table(

@@ -287,8 +287,10 @@ def test_a_host_out_of_date_wakes_the_refresh_early(cloud):
     try:
         engine = sa.create_engine(cloud[1])
         with engine.begin() as c:
+            # As Nova creates it: the next read reads what changed.
             c.execute(t.instances.insert(), [{
-                'uuid': 'i-2', 'host': 'cn1', 'deleted': 0}])
+                'uuid': 'i-2', 'host': 'cn1', 'deleted': 0,
+                'created_at': NOW, 'updated_at': NOW}])
         engine.dispose()
         source.host_out_of_date('cn1')
         for _ in range(200):
