@@ -77,6 +77,14 @@ class BaseHostWeigher(abc.ABC):
         """Whether ``spec``'s weights read ``reads_facts`` (default yes)."""
         return True
 
+    def per_host_for(self, spec):
+        """``per_host`` for ``spec``'s request: the class's by default.
+
+        A weigher may declare less for a request its raw weights depend
+        on less (``FIXED`` where they read nothing consumed).
+        """
+        return self.per_host
+
     def __init__(self, conf=None):
         self.conf = conf if conf is not None else cfg.CONF
 

@@ -63,8 +63,10 @@ class StackedWeights:
         # Per weigher summed: (weigher, row in the stack or None).
         self.plan = []
         stacked, multipliers = [], []
+        scopes = []
         for _name, weigher in weighers:
-            if getattr(weigher, 'per_host', None) not in host_scope.SCOPES:
+            scope = _scope(weigher, spec)
+            if scope not in host_scope.SCOPES:
                 self.plan.append((weigher, None))
                 continue
             column = np.broadcast_to(np.asarray(
@@ -75,6 +77,7 @@ class StackedWeights:
                 continue
             self.plan.append((weigher, len(stacked)))
             stacked.append(weigher)
+            scopes.append(scope)
             multipliers.append(column)
         k = len(stacked)
         self.stacked = stacked
@@ -97,8 +100,8 @@ class StackedWeights:
                     self.unknown[row] |= columns.fact_unknown(host_set, fact)
         self.unknown_rows = self.unknown.any(axis=1).tolist()
         self.has_unknown = any(self.unknown_rows)
-        self.rows = {scope: [row for row, w in enumerate(stacked)
-                             if w.per_host == scope]
+        self.rows = {scope: [row for row in range(k)
+                             if scopes[row] == scope]
                      for scope in host_scope.SCOPES}
         self.known = {scope: np.zeros(n, dtype=bool)
                       for scope in host_scope.SCOPES}
@@ -188,11 +191,10 @@ class StackedWeights:
         if not need.any():
             return None
         at = np.flatnonzero(need)
-        for row in rows:
-            weigher = self.stacked[row]
-            self.raw[row, at] = clip(
-                np.asarray(weigher.raw_weights(host_set, spec, at),
-                           dtype=float), weigher.minval, weigher.maxval)
+        self.raw[np.array(rows)[:, None], at] = [
+            clip(np.asarray(weigher.raw_weights(host_set, spec, at),
+                            dtype=float), weigher.minval, weigher.maxval)
+            for weigher in map(self.stacked.__getitem__, rows)]
         known |= need
         return need
 
@@ -241,3 +243,11 @@ class StackedWeights:
             np.multiply(self.multipliers[row], out, out=out)
         if self.unknown_rows[row]:
             np.copyto(out, self.worst[row], where=self.unknown[row])
+
+
+def _scope(weigher, spec):
+    """The weigher's ``per_host`` for ``spec`` (None if it declares none)."""
+    per_host_for = getattr(weigher, 'per_host_for', None)
+    if per_host_for is None:
+        return getattr(weigher, 'per_host', None)
+    return per_host_for(spec)

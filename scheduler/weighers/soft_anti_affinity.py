@@ -39,6 +39,12 @@ class ServerGroupSoftAntiAffinityWeigher(base.ConfiguredWeigher):
     def depends_on_facts(self, spec):
         return bool(utils.group_members(spec, self.policy))
 
+    def per_host_for(self, spec):
+        # No member of such a group: 0 for every host, placed or not.
+        if not utils.group_members(spec, self.policy):
+            return host_scope.FIXED
+        return self.per_host
+
     def weigh_columns(self, host_set, spec):
         return -utils.members_on_hosts(
             host_set, utils.group_members(spec, self.policy))
