@@ -69,9 +69,10 @@ class StackedWeights:
             if scope not in host_scope.SCOPES:
                 self.plan.append((weigher, None))
                 continue
-            column = np.broadcast_to(np.asarray(
-                weigher.weight_multipliers(host_set, every), dtype=float),
-                (n,))
+            column = np.asarray(weigher.weight_multipliers(host_set, every),
+                                dtype=float)
+            if column.ndim == 0:
+                column = np.full(n, float(column))
             if not column.any():
                 # Switched off for every host: never summed.
                 continue
@@ -215,7 +216,7 @@ class StackedWeights:
         self.low, self.high = low, high
         span = high - low
         flat = span == 0
-        if len(at):
+        if len(at) and not moved.all():
             self._at(at, low, span, flat)
         for row in np.flatnonzero(moved).tolist():
             self._row(row, low[row], span[row])
