@@ -26,7 +26,10 @@ it).
 As Nova's: on a rebuild check (``_nova_check_type`` hint ``rebuild``) the
 filters without ``RUN_ON_REBUILD`` let every host pass; within a
 multi-create, the hosts the earlier instances went to join the instance
-group's ``hosts`` for the affinity filters.
+group's ``hosts`` for the affinity filters. The filters that declare
+``per_host`` (``scheduler.host_scope``) are asked, from the second
+instance on, only about the hosts still in that may have changed
+(``reuse.FilterAnswers``); the steps are the same.
 """
 
 import copy

@@ -25,6 +25,11 @@ A weigher whose multiplier is 0 for every host is not asked at all. A host
 lacking a fact the weigher reads (``reads_facts``) gets the weigher's
 worst share, ``min(multiplier, 0)``, and is left out of the others'
 normalisation: Nova would count the fact as 0, which can favour it.
+
+Within a multi-create, the weighers that declare ``per_host``
+(``scheduler.host_scope``) are asked again only about the hosts that may
+have changed since the last instance (``reuse.StackedWeights``); the
+weights are those computed afresh, bit for bit.
 """
 
 import weakref
@@ -119,8 +124,11 @@ class WeightHandler:
         total = np.zeros(len(indices), dtype=float)
         if len(indices) <= 1:
             return total
-        stacked = self._stacked_for(host_set, spec)
-        if stacked is not None and per_weigher is None:
+        # Explaining a decision asks for each weigher's share: the
+        # handler's own, then.
+        stacked = (self._stacked_for(host_set, spec)
+                   if per_weigher is None else None)
+        if stacked is not None:
             weights = stacked.weigh(host_set, spec, indices)
             if weights is not None:
                 return weights
