@@ -158,8 +158,16 @@ class WeightHandler:
             return None
         stacked = self._stacked.get(host_set)
         if stacked is None or stacked.spec is not spec:
-            stacked = self._stacked[host_set] = reuse.StackedWeights(
-                self.weighers, host_set, spec, _share)
+            try:
+                stacked = reuse.StackedWeights(self.weighers, host_set, spec,
+                                               _share)
+            except Exception:
+                # A weigher asked about hosts not weighed (multipliers):
+                # the handler asks it only about those weighed.
+                LOG.debug('Weights not kept for this request',
+                          exc_info=True)
+                return None
+            self._stacked[host_set] = stacked
         return stacked
 
 
