@@ -48,9 +48,10 @@ def claim(request, placement, order, index, max_conflicts):
                                   max_conflicts)
     request.claimed.append(claimed)
     request.host_set.consume(claimed.index, claimed.allocation_request)
-    LOG.debug('Selected %(host)s for instance %(index)d of %(count)d',
-              {'host': request.host_set[claimed.index].host,
-               'index': index + 1, 'count': request.count})
+    if LOG.isEnabledFor(logging.DEBUG):
+        LOG.debug('Selected %(host)s for instance %(index)d of %(count)d',
+                  {'host': request.host_set.host_names[claimed.index],
+                   'index': index + 1, 'count': request.count})
     return claimed
 
 

@@ -147,9 +147,11 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
         except exception.PlacementError as e:
             raise self._placement_failed(e, request.step) from e
         finally:
-            LOG.debug('Request %(id)s took %(timings)s',
-                      {'id': request.request_id or '-',
-                       'timings': request.timings_text()})
+            # The text is built only when it is logged.
+            if LOG.isEnabledFor(logging.DEBUG):
+                LOG.debug('Request %(id)s took %(timings)s',
+                          {'id': request.request_id or '-',
+                           'timings': request.timings_text()})
 
     def _cycle(self, request):
         self._host_states(request)

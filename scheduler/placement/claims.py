@@ -156,9 +156,10 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
         try:
             client.put(_url(consumer_uuid), body, version,
                        global_request_id=global_request_id)
-            LOG.debug('Claimed %s on %s for consumer %s (attempt %d)',
-                      _resources(body['allocations']), providers,
-                      consumer_uuid, attempt)
+            if LOG.isEnabledFor(logging.DEBUG):
+                LOG.debug('Claimed %s on %s for consumer %s (attempt %d)',
+                          _resources(body['allocations']), providers,
+                          consumer_uuid, attempt)
             return previous
         except placement_client.PlacementConflict as e:
             conflict = e
