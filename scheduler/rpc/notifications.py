@@ -220,6 +220,16 @@ def legacy_request_spec(spec_obj):
             'instance_type': flavor or {}}
 
 
+def sends_anywhere(conf):
+    """Whether ``[oslo_messaging_notifications] driver`` names a driver.
+
+    None, or only ``noop``: nothing is sent. Read once the options are
+    registered (``get_notification_transport`` registers them).
+    """
+    return any(driver != 'noop'
+               for driver in conf.oslo_messaging_notifications.driver)
+
+
 class SelectDestinationsNotifier:
     """Sends the notifications of ``[notifications] notification_format``."""
 
@@ -236,12 +246,18 @@ class SelectDestinationsNotifier:
             self._versioned = oslo_messaging.Notifier(
                 transport, publisher_id='nova-scheduler:%s' % conf.host,
                 topics=conf.notifications.versioned_notifications_topics)
+        # oslo.messaging's is_enabled() is true unless the drivers are
+        # exactly ['noop']: with none set (the default) it would have
+        # every request build its payloads for no driver at all.
+        if not sends_anywhere(conf):
+            self._legacy = self._versioned = None
+        self._enabled = any(n is not None and n.is_enabled()
+                            for n in (self._legacy, self._versioned))
 
     @property
     def enabled(self):
         """Whether any notification would go anywhere (a driver is set)."""
-        return any(n is not None and n.is_enabled()
-                   for n in (self._legacy, self._versioned))
+        return self._enabled
 
     def notify(self, ctxt, phase, spec_obj):
         """Send ``phase`` ('start' or 'end') of one request's notifications.
@@ -272,9 +288,9 @@ class SelectDestinationsNotifier:
 
     def _send(self, ctxt, event, priority, legacy, versioned):
         try:
-            if self._legacy is not None and self._legacy.is_enabled():
+            if self._legacy is not None:
                 getattr(self._legacy, priority)(ctxt, event, legacy())
-            if self._versioned is not None and self._versioned.is_enabled():
+            if self._versioned is not None:
                 getattr(self._versioned, priority)(ctxt, event, versioned())
         except Exception as e:
             LOG.warning('Could not send the %(event)s notification: '
