@@ -199,11 +199,12 @@ def print_refresh(args):
           '(sqlite, built in %.1f s)' % (args.hosts, args.cells,
                                          args.instances, built))
     width = max(len(r[0]) for r in rows)
-    print('%-*s  %9s  %11s  %14s' % (width, 'refresh', 'read s',
-                                     'store ms', 'new HostFacts'))
-    for name, elapsed, merged, new in rows:
-        print('%-*s  %9.3f  %11.1f  %14d' % (width, name, elapsed,
-                                             merged * 1000, new))
+    print('%-*s  %8s  %8s  %9s  %14s' % (width, 'refresh', 'wall s',
+                                         'CPU s', 'store ms',
+                                         'new HostFacts'))
+    for name, elapsed, cpu, merged, new in rows:
+        print('%-*s  %8.3f  %8.3f  %9.1f  %14d' % (
+            width, name, elapsed, cpu, merged * 1000, new))
 
 
 # The nova_db refresh: a sqlite Nova API database and CELLS cell databases.
@@ -332,14 +333,15 @@ def nova_db_refresh(conf, hosts, instances, cells):
         facts_store = store.HostFactsStore(conf, sources=[source])
 
         def changed(name, previous):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             assert source.refresh(), source.last_error
             elapsed = time.perf_counter() - start
+            cpu = time.process_time() - cpu
             start = time.perf_counter()
             now = facts_store.known_facts()
             merged = time.perf_counter() - start
             new = sum(1 for h, f in now.items() if previous.get(h) is not f)
-            rows.append((name, elapsed, merged, new))
+            rows.append((name, elapsed, cpu, merged, new))
             return now
 
         previous = changed('first load (full read)', {})

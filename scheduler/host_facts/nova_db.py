@@ -186,6 +186,12 @@ def _instance_state(row, images):
         image_properties=images.get(row.uuid, compact.NO_IMAGE_PROPERTIES))
 
 
+# What an instance's facts are made of (a full read parses no timestamps).
+_INSTANCE_COLUMNS = (t.instances.c.uuid, t.instances.c.host,
+                     t.instances.c.project_id, t.instances.c.vm_state,
+                     t.instances.c.task_state, t.instances.c.deleted)
+
+
 def _node_key(row):
     """What identifies a compute node row from one read to the next."""
     return row.uuid or '%s/%s' % (row.host, row.hypervisor_hostname)
@@ -558,7 +564,7 @@ class NovaDBSource(base.PeriodicSource):
         if self.conf.host_facts_nova_db.read_instances:
             images = _image_properties(conn) if self._images_wanted() else {}
             instances = {}
-            for row in conn.execute(sa.select(t.instances).where(
+            for row in conn.execute(sa.select(*_INSTANCE_COLUMNS).where(
                     t.instances.c.deleted == 0,
                     t.instances.c.host.is_not(None))):
                 instances.setdefault(row.host, {})[row.uuid] = (
@@ -580,7 +586,8 @@ class NovaDBSource(base.PeriodicSource):
                 nodes[key] = row
         instances = None
         if self.conf.host_facts_nova_db.read_instances:
-            rows = conn.execute(sa.select(t.instances).where(
+            rows = conn.execute(sa.select(
+                *_INSTANCE_COLUMNS, t.instances.c.created_at).where(
                 _changed_since(t.instances, cell.since))).all()
             placed = [r.uuid for r in rows if _live(r) and r.host]
             images = (_image_properties(conn, placed)
