@@ -297,6 +297,50 @@ def test_new_deleted_and_moved_instances_are_read(cloud, utc):
     assert sorted(before['cn1'].instances) == [first, second]
 
 
+def test_without_instances_a_changed_node_has_them_unknown(cloud, utc):
+    source = _source(cloud, utc, read_instances=False)
+    assert source.refresh()
+    utc.advance(10)
+    cloud.update_node('cn1', failed_builds='1')
+    cloud.add_instance('cn1')
+
+    with _statements() as statements:
+        assert source.refresh()
+
+    assert source.take_changed() == {'cn1'}
+    assert source.host('cn1').instances is None
+    assert source.host('cn1').compute.stats == {'failed_builds': '1'}
+    assert 'instances' not in _cell_reads(statements)
+
+
+def test_a_cell_enabled_again_is_read_whole(cloud, utc):
+    source = _source(cloud, utc)
+    assert source.refresh()
+
+    def disable(flag):
+        with cloud.api.begin() as c:
+            c.execute(t.cell_mappings.update().where(
+                t.cell_mappings.c.uuid == CELLS[1]).values(disabled=flag))
+
+    disable(True)
+    assert source.refresh()
+    assert source.host('cn3').compute is None
+    assert 'disabled' in source.refused_hosts(['cn3'])['cn3']
+    utc.advance(3600)
+    # Written long before the next read's margin: only a full read sees it.
+    cloud.update_node('cn3', num_instances='7')
+    long_ago = START - datetime.timedelta(hours=1)
+    cloud.write('cn3', t.compute_nodes.update().values(
+        created_at=long_ago, updated_at=long_ago))
+    disable(False)
+    utc.advance(10)
+
+    assert source.refresh()
+
+    assert source.host('cn3').compute.stats == {'num_instances': '7'}
+    assert source.refused_hosts(['cn3']) == {}
+
+
 def test_a_shelved_instance_leaves_its_host(cloud, utc):
     source = _source(cloud, utc)
     assert source.refresh()
