@@ -19,6 +19,9 @@
 
 A request tries a few hosts (a claim, the alternates), so only the best
 ones are sorted at once; the rest are sorted if a request gets that far.
+Without either knob, nothing is sorted until a host past the first is
+reached: the first is the best weighed (``numpy.argmax``, ties to the
+earliest, as the sort), and a claim mostly takes it (``Best``).
 """
 
 import collections.abc
@@ -74,6 +77,42 @@ class Ranked(collections.abc.Sequence):
             yield from self._sorted_tail().tolist()
 
 
+class Best(collections.abc.Sequence):
+    """Host indices best first; only the first known until more is read.
+
+    The first is the earliest of the hosts of the highest weight, as the
+    first of ``_split``'s; the whole order is ``_split``'s, made when a
+    host past the first is read.
+    """
+
+    def __init__(self, indices, weights, first, head_size):
+        self._indices = indices
+        self._weights = weights
+        self._first = first
+        self._head_size = head_size
+        self._ranked = None
+
+    def _all(self):
+        if self._ranked is None:
+            self._ranked = _split(self._indices, self._weights,
+                                  self._head_size)
+        return self._ranked
+
+    def __len__(self):
+        return len(self._indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, (int, np.integer)) and i == 0:
+            return self._indices[self._first]
+        return self._all()[i]
+
+    def __iter__(self):
+        yield int(self._indices[self._first])
+        rest = iter(self._all())
+        next(rest)
+        yield from rest
+
+
 def _split(indices, weights, head_size):
     """``Ranked`` with at least ``head_size`` hosts sorted (all ties)."""
     n = len(weights)
@@ -101,6 +140,11 @@ def rank_hosts(indices, weights, subset_size=1, shuffle_best=False,
     if not len(indices):
         return Ranked(indices)
     subset = min(max(int(subset_size), 1), len(indices))
+    if subset == 1 and not shuffle_best:
+        first = int(np.argmax(weights))
+        # NaN first for argmax, last for the sort: the sort decides.
+        if weights[first] == weights[first]:
+            return Best(indices, weights, first, HEAD)
     ranked = _split(indices, weights, max(HEAD, subset))
     order = ranked._head
     if (shuffle_best or subset > 1) and rng is None:

@@ -32,7 +32,8 @@ def run(request, weighers, indices, index=0):
     explainer = request.explainer
     with request.timed('weigh'):
         if explainer is None or not explainer.active:
-            return weighers.weigh(host_set, spec, indices)
+            return weighers.weigh(host_set, spec, indices,
+                                  more=index + 1 < request.count)
         per_weigher = {}
         weights = weighers.weigh(host_set, spec, indices,
                                  per_weigher=per_weigher)

@@ -104,7 +104,7 @@ class WeightHandler:
         # {host set: reuse.StackedWeights} of the multi-creates running.
         self._stacked = weakref.WeakKeyDictionary()
 
-    def weigh(self, host_set, spec, indices, per_weigher=None):
+    def weigh(self, host_set, spec, indices, per_weigher=None, more=False):
         """Total weights of hosts ``indices`` (aligned with ``indices``).
 
         A single host weighs 0, as in Nova (there is nothing to compare).
@@ -119,6 +119,9 @@ class WeightHandler:
             totals (``{name: array aligned with indices}``, multiplier
             applied; weighers switched off are left out), for explaining a
             decision.
+        :param more: other instances of the request follow: the weights
+            are kept from this one on (the first of a multi-create), not
+            computed twice.
         """
         indices = np.asarray(indices, dtype=np.intp)
         total = np.zeros(len(indices), dtype=float)
@@ -126,7 +129,7 @@ class WeightHandler:
             return total
         # Explaining a decision asks for each weigher's share: the
         # handler's own, then.
-        stacked = (self._stacked_for(host_set, spec)
+        stacked = (self._stacked_for(host_set, spec, more)
                    if per_weigher is None else None)
         if stacked is not None:
             weights = stacked.weigh(host_set, spec, indices)
@@ -143,16 +146,16 @@ class WeightHandler:
                 per_weigher[name] = share
         return total
 
-    def _stacked_for(self, host_set, spec):
+    def _stacked_for(self, host_set, spec, more=False):
         """The weights kept for ``spec`` over ``host_set``, or None.
 
-        None before anything was consumed (a request's first instance, or
-        its only one, keeps nothing); kept per host set, so never across
-        requests.
+        None before anything was consumed, unless ``more`` instances
+        follow (a request's only instance keeps nothing); kept per host
+        set, so never across requests.
         """
         if not self._incremental:
             return None
-        if not host_set.placed.any():
+        if not more and not host_set.placed.any():
             if self._stacked:
                 self._stacked.pop(host_set, None)
             return None

@@ -21,12 +21,20 @@ bounds moved, else only where its raw weight did. The other weighers'
 shares are computed for every instance as the handler computes them. The
 total is the sum of the shares in the handler's order, as the handler
 adds them: the weights are those of ``WeightHandler.weigh``, bit for bit.
+
+When every weigher summed is stacked and no bound moved, only the hosts
+whose raw weights were asked again (most often the one consumed on) have
+new shares: their totals are added up again one by one, the others kept.
 """
 
 import numpy as np
 
 from scheduler import host_scope
 from scheduler.host_state import columns
+
+# Up to how many hosts with new shares a total is added up host by host
+# (Python floats add as numpy's do) rather than for every host at once.
+FEW = 8
 
 
 def clip(raw, minval, maxval):
@@ -101,9 +109,12 @@ class StackedWeights:
                     self.unknown[row] |= columns.fact_unknown(host_set, fact)
         self.unknown_rows = self.unknown.any(axis=1).tolist()
         self.has_unknown = any(self.unknown_rows)
-        self.rows = {scope: [row for row in range(k)
-                             if scopes[row] == scope]
-                     for scope in host_scope.SCOPES}
+        self.row_arrays = {
+            scope: np.array([row for row in range(k)
+                             if scopes[row] == scope], dtype=np.intp)
+            for scope in host_scope.SCOPES}
+        # Per scope, the hosts whose raw weights are kept: every host
+        # weighed last time, but (STATE) those consumed on since.
         self.known = {scope: np.zeros(n, dtype=bool)
                       for scope in host_scope.SCOPES}
         self.min_rows, self.min_values = _bounds(stacked, 'minval')
@@ -116,6 +127,10 @@ class StackedWeights:
         self.low = np.full(k, np.nan)
         self.high = np.full(k, np.nan)
         self.shares = np.zeros((len(self.plan), n))
+        # Every host's total, while every weigher summed is stacked and it
+        # was added up since (None: add every row up again).
+        self.total = None
+        self.all_stacked = len(stacked) == len(self.plan)
         self.inside = np.zeros(n, dtype=bool)
         self.placed = host_set.placed.copy()
 
@@ -146,22 +161,29 @@ class StackedWeights:
         inside[indices] = True
         if self.partial and self._switched_off(inside):
             return None
-        changed = host_set.placed != self.placed
-        if changed.any():
-            self.placed = host_set.placed.copy()
-            known = self.known[host_scope.STATE]
-            np.greater(known, changed, out=known)
+        changed = np.flatnonzero(host_set.placed != self.placed)
+        if len(changed):
+            self.placed[changed] = host_set.placed[changed]
+            self.known[host_scope.STATE][changed] = False
         # Bool a > b: a and not b.
         touched = np.greater(inside, self.inside)
-        for scope in host_scope.SCOPES:
-            try:
-                asked = self._ask(scope, host_set, spec, inside)
-            except Exception:
-                # As MetricsWeigher's NoValidHost: the handler asks
-                # again about every host weighed, to raise what it does.
-                return None
-            if asked is not None:
-                touched |= asked
+        try:
+            if touched.any():
+                for scope in host_scope.SCOPES:
+                    need = np.flatnonzero(np.greater(inside,
+                                                     self.known[scope]))
+                    if self._ask(scope, host_set, spec, need):
+                        touched[need] = True
+            elif len(changed):
+                # Every host weighed was weighed last time, and is known
+                # but where consumed on since.
+                need = changed[inside[changed]]
+                if self._ask(host_scope.STATE, host_set, spec, need):
+                    touched[need] = True
+        except Exception:
+            # As MetricsWeigher's NoValidHost: the handler asks again
+            # about every host weighed, to raise what it does.
+            return None
         left = np.greater(self.inside, inside)
         if left.any():
             self.lows[:, left] = np.inf
@@ -176,31 +198,38 @@ class StackedWeights:
             else:
                 self.lows[:, at] = self.highs[:, at] = raw
         self.inside = inside
-        self._restack(at)
+        if self._restack(at):
+            return self.total[indices]
         for i, (weigher, row) in enumerate(self.plan):
             if row is None:
                 share = self._share(weigher, host_set, spec, indices)
                 self.shares[i, indices] = 0.0 if share is None else share
-        return np.add.reduce(self.shares, axis=0)[indices]
+        total = np.add.reduce(self.shares, axis=0)
+        if self.all_stacked:
+            self.total = total
+        return total[indices]
 
-    def _ask(self, scope, host_set, spec, inside):
-        """Raw weights of the hosts weighed not known; those hosts."""
-        rows, known = self.rows[scope], self.known[scope]
-        if not rows:
-            return None
-        need = np.greater(inside, known)
-        if not need.any():
-            return None
-        at = np.flatnonzero(need)
-        self.raw[np.array(rows)[:, None], at] = [
-            clip(np.asarray(weigher.raw_weights(host_set, spec, at),
+    def _ask(self, scope, host_set, spec, need):
+        """Raw weights at hosts ``need`` of the rows of ``scope``.
+
+        False when there was nothing to ask.
+        """
+        rows = self.row_arrays[scope]
+        if not len(rows) or not len(need):
+            return False
+        self.raw[rows[:, None], need] = [
+            clip(np.asarray(weigher.raw_weights(host_set, spec, need),
                             dtype=float), weigher.minval, weigher.maxval)
-            for weigher in map(self.stacked.__getitem__, rows)]
-        known |= need
-        return need
+            for weigher in map(self.stacked.__getitem__, rows.tolist())]
+        self.known[scope][need] = True
+        return True
 
     def _restack(self, at):
-        """Shares again: whole rows whose bounds moved, else at ``at``."""
+        """Shares again: whole rows whose bounds moved, else at ``at``.
+
+        True when the totals kept were brought up to date too (no bound
+        moved, a few hosts at most changed): ``self.total`` holds them.
+        """
         low = self.lows.min(axis=1)
         high = self.highs.max(axis=1)
         if self.has_unknown:
@@ -215,11 +244,44 @@ class StackedWeights:
         moved = (low != self.low) | (high != self.high)
         self.low, self.high = low, high
         span = high - low
+        if (self.total is not None and len(at) <= FEW and
+                not moved.any()):
+            self._few(at.tolist(), low.tolist(), span.tolist())
+            return True
         flat = span == 0
         if len(at) and not moved.all():
             self._at(at, low, span, flat)
         for row in np.flatnonzero(moved).tolist():
             self._row(row, low[row], span[row])
+        return False
+
+    def _few(self, at, low, span):
+        """Shares and totals at hosts ``at``, one host at a time.
+
+        The numbers of ``_at`` (and of the handler), and the total added
+        up in the handler's order, from 0.
+        """
+        k = len(low)
+        rows = range(k)
+        for host in at:
+            raw = self.raw[:, host].tolist()
+            multipliers = self.multipliers[:, host].tolist()
+            unknown = (self.unknown[:, host].tolist() if self.has_unknown
+                       else None)
+            column = [0.0] * k
+            for row in rows:
+                if unknown is not None and unknown[row]:
+                    column[row] = float(self.worst[row, host])
+                elif span[row] == 0:
+                    column[row] = multipliers[row] * 0.0
+                else:
+                    column[row] = multipliers[row] * (
+                        (raw[row] - low[row]) / span[row])
+            self.shares[self.share_rows, host] = column
+            total = 0.0
+            for share in column:
+                total += share
+            self.total[host] = total
 
     def _at(self, at, low, span, flat):
         """Shares of every stacked weigher at hosts ``at``."""

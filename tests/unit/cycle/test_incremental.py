@@ -21,6 +21,7 @@ computes, added in the same order), filter steps, host fates and the
 NoValidHost that ends a request are compared.
 """
 
+import collections
 import random
 
 import numpy as np
@@ -39,6 +40,7 @@ from scheduler.objects import numa_pci
 from scheduler import plugins
 from scheduler.weighers import base as weigher_base
 from scheduler.weighers import handler as weight_handler
+from scheduler.weighers import reuse
 from tests.unit.filters import helpers
 from tests.unit.host_state import fakes
 
@@ -153,6 +155,25 @@ def _cloud(seed):
     return hosts, facts, members
 
 
+def _twins(seed):
+    """``_cloud``'s like, of hosts alike but for their RAM: ties."""
+    rnd = random.Random(seed)
+    hosts, facts = [], {}
+    compute = host_facts.ComputeFacts(
+        service_up=True, service_disabled=False,
+        hypervisor_version=7000000,
+        stats={'num_io_ops': 1, 'num_instances': 2, 'failed_builds': 0},
+        metrics={'cpu.percent': 0.5})
+    for i in range(rnd.randint(2, 30)):
+        name = 'host-%d' % i
+        hosts.append({'name': name,
+                      'capacity': {'VCPU': 4,
+                                   'MEMORY_MB': rnd.choice([4096, 8192]),
+                                   'DISK_GB': 100}})
+        facts[name] = host_facts.HostFacts(instances={}, compute=compute)
+    return hosts, facts, ['member-%d' % i for i in range(6)]
+
+
 def _spec(rnd, hosts, members):
     policy = rnd.choice(POLICIES)
     group = None
@@ -197,7 +218,7 @@ def _conf(rnd):
     return conf
 
 
-def _handlers(conf, incremental):
+def _handlers(conf, incremental, undeclared=True):
     filters = plugins.load_named(plugins.FILTER_NAMESPACE, FILTERS, conf,
                                  interface=filter_base.BaseHostFilter)
     filters += [('RoomyFilter', RoomyFilter(conf)),
@@ -206,20 +227,23 @@ def _handlers(conf, incremental):
     weighers = plugins.load_all(plugins.WEIGHER_NAMESPACE, conf,
                                 interface=weigher_base.BaseHostWeigher)
     weighers.insert(2, ('FreeRamWeigher', FreeRamWeigher(conf)))
-    weighers.append(('SpreadWeigher', SpreadWeigher(conf)))
+    if undeclared:
+        # Every weight summed again for every instance.
+        weighers.append(('SpreadWeigher', SpreadWeigher(conf)))
     return (filter_handler.FilterHandler(conf, filters,
                                          incremental=incremental),
             weight_handler.WeightHandler(conf, weighers,
                                          incremental=incremental))
 
 
-def _multi_create(seed, incremental, count=12):
+def _multi_create(seed, incremental, count=12, undeclared=True,
+                  cloud=_cloud):
     """What each instance saw, as the driver's steps place them."""
     rnd = random.Random(seed)
-    hosts, facts, members = _cloud(seed)
+    hosts, facts, members = cloud(seed)
     conf = _conf(rnd)
     spec = _spec(rnd, hosts, members)
-    filters, weighers = _handlers(conf, incremental)
+    filters, weighers = _handlers(conf, incremental, undeclared)
     request = cycle_request.Request(spec, ['i-%d' % i
                                            for i in range(count)])
     request.host_set = fakes.make_host_set(hosts, facts=facts)
@@ -332,21 +356,25 @@ def test_an_undeclared_weigher_is_asked_about_every_host_each_time():
 
 
 @pytest.mark.parametrize('seed', range(40))
-def test_kept_weights_are_the_handlers_for_any_hosts_weighed(seed):
+@pytest.mark.parametrize('undeclared,more', [(True, False), (False, True)])
+def test_kept_weights_are_the_handlers_for_any_hosts_weighed(
+        seed, undeclared, more):
     # Hosts weighed come and go (not only fewer each time), some are
-    # consumed on between two weighings.
+    # consumed on between two weighings; with every weigher declared,
+    # the totals of the hosts not asked again are kept.
     rnd = random.Random(seed)
     hosts, facts, members = _cloud(seed)
     conf = _conf(rnd)
     spec = _spec(rnd, hosts, members)
     sets = [fakes.make_host_set(hosts, facts=facts) for _ in range(2)]
-    handlers = [_handlers(conf, incremental)[1]
+    handlers = [_handlers(conf, incremental, undeclared)[1]
                 for incremental in (True, False)]
     for _ in range(10):
         indices = np.array(sorted(rnd.sample(range(len(hosts)),
                                              rnd.randint(0, len(hosts)))),
                            dtype=np.intp)
-        kept, fresh = (_weights_or_refusal(handler, host_set, spec, indices)
+        kept, fresh = (_weights_or_refusal(handler, host_set, spec, indices,
+                                           more)
                        for handler, host_set in zip(handlers, sets))
         np.testing.assert_array_equal(kept, fresh)
         for i in rnd.sample(range(len(hosts)),
@@ -357,10 +385,10 @@ def test_kept_weights_are_the_handlers_for_any_hosts_weighed(seed):
                     host_set.consume(i, host_set.hosts[i].fitting_request())
 
 
-def _weights_or_refusal(handler, host_set, spec, indices):
+def _weights_or_refusal(handler, host_set, spec, indices, more=False):
     # [metrics] required: a host weighed lacking a metric refuses.
     try:
-        return handler.weigh(host_set, spec, indices)
+        return handler.weigh(host_set, spec, indices, more=more)
     except exception.NoValidHost as e:
         return np.array([str(e)])
 
@@ -398,3 +426,72 @@ def test_a_weigher_switched_off_for_every_host_weighed_is_not_asked():
         assert len(asked) == wanted
         np.testing.assert_array_equal(
             kept, handlers[1].weigh(sets[1], spec, indices))
+
+
+@pytest.mark.parametrize('cloud', [_cloud, _twins])
+@pytest.mark.parametrize('seed', range(60, 100))
+def test_kept_totals_decide_as_asking_every_weigher_again(seed, cloud):
+    # Every weigher declared: the totals of the hosts not consumed on are
+    # kept while no bound moves. Longer requests, to run out of room;
+    # hosts alike, for ties.
+    _assert_same(_multi_create(seed, True, 30, False, cloud),
+                 _multi_create(seed, False, 30, False, cloud))
+
+
+def test_the_cases_keep_totals_and_move_bounds(monkeypatch):
+    # The comparisons above are worth it: totals kept host by host for
+    # many instances, whole rows computed again (bounds moved) for many,
+    # with ties for the best weight and host_subset_size > 1 among them.
+    seen = collections.Counter()
+    for name in ('_few', '_row'):
+        def spy(self, *args, _name=name, _real=getattr(
+                reuse.StackedWeights, name)):
+            seen[_name] += 1
+            return _real(self, *args)
+        monkeypatch.setattr(reuse.StackedWeights, name, spy)
+    for seed in range(60, 100):
+        for cloud in (_cloud, _twins):
+            for step in _multi_create(seed, True, 30, False, cloud):
+                if step[0] != 'NoValidHost' and len(step[1]) > 1:
+                    best = np.asarray(step[1]).max()
+                    seen['tied'] += int(
+                        np.count_nonzero(step[1] == best) > 1)
+        conf = _conf(random.Random(seed))
+        seen['subset'] += conf.filter_scheduler.host_subset_size > 1
+    assert seen['_few'] >= 150
+    assert seen['_row'] >= 150
+    assert seen['tied'] >= 50
+    assert seen['subset'] >= 5
+
+
+def test_a_multi_create_keeps_weights_from_its_first_instance():
+    asked = []
+
+    class Counting(FreeRamWeigher):
+        def _weigh_object(self, host_state, spec):
+            asked.append(host_state.host)
+            return super()._weigh_object(host_state, spec)
+
+    hosts = [{'name': 'host-%d' % i,
+              'capacity': {'VCPU': 8, 'MEMORY_MB': 8192 * (i + 1),
+                           'DISK_GB': 100}}
+             for i in range(4)]
+    conf = fakes.make_conf()
+    for count, second in ((2, 1), (1, 4)):
+        request = cycle_request.Request(helpers.spec(), ['i-%d' % i
+                                                         for i in range(2)])
+        # As the driver: the weights are kept when more instances follow.
+        request.count = count
+        request.host_set = fakes.make_host_set(
+            hosts, facts=fakes.services_up(hosts))
+        handler = weight_handler.WeightHandler(conf,
+                                               [('w', Counting(conf))])
+        weigh_step.run(request, handler, np.arange(4), 0)
+        assert len(asked) == 4
+        request.host_set.consume(3, request.host_set.hosts[3]
+                                 .fitting_request())
+        del asked[:]
+        handler.weigh(request.host_set, request.spec, np.arange(4))
+        # Only the host consumed on, or every host for a single request.
+        assert len(asked) == second
+        del asked[:]

@@ -88,3 +88,43 @@ def test_shuffle_and_subset_work_on_long_orders():
                             subset_size=100, rng=FixedRng(pick=99))
     assert list(order)[:3] == [99, 0, 1]
     assert list(order)[100:102] == [100, 101]
+
+
+def test_the_first_host_is_read_without_sorting_the_others(monkeypatch):
+    sorted_ = []
+    real = rank._split
+
+    def split(*args):
+        sorted_.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(rank, '_split', split)
+    order = rank.rank_hosts([10, 11, 12, 13], [1.0, 3.0, 3.0, 2.0])
+    # The earliest of the best, as the sort puts it.
+    assert order[0] == 11
+    hosts = iter(order)
+    assert next(hosts) == 11
+    assert not sorted_
+    assert list(hosts) == [12, 13, 10]
+    assert len(sorted_) == 1
+    assert list(order) == [11, 12, 13, 10]
+    assert order[-1] == 10
+    assert list(order[1:3]) == [12, 13]
+    assert len(order) == 4
+
+
+def test_the_first_host_is_the_sorts_whatever_the_weights():
+    rng = np.random.default_rng(17)
+    for size in (1, 2, 5, rank.HEAD, rank.HEAD + 3, 300):
+        for _ in range(20):
+            weights = rng.integers(0, 4, size).astype(float)
+            weights[rng.random(size) < 0.1] = -0.0
+            if rng.random() < 0.2:
+                weights[rng.integers(size)] = np.nan
+            indices = rng.permutation(size) + 100
+            expected = indices[np.argsort(-weights, kind='stable')]
+            order = rank.rank_hosts(indices, weights)
+            assert order[0] == expected[0]
+            assert list(order) == expected.tolist()
+            at = int(rng.integers(size))
+            assert order[at] == expected[at]

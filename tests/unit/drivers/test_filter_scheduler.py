@@ -349,7 +349,7 @@ def test_unexpected_error_after_a_claim_still_releases_it():
     class BrokenWeigher:
         calls = 0
 
-        def weigh(self, host_set, spec, indices):
+        def weigh(self, host_set, spec, indices, more=False):
             BrokenWeigher.calls += 1
             if BrokenWeigher.calls > 1:
                 raise RuntimeError('weigher bug')
