@@ -190,13 +190,15 @@ class StackedWeights:
             self.highs[:, left] = -np.inf
         at = np.flatnonzero(touched)
         if len(at):
-            raw = self.raw[:, at]
+            # Every host (the first weighing): slices, not indices.
+            cols = slice(None) if len(at) == len(inside) else at
+            raw = self.raw[:, cols]
             if self.has_unknown:
-                unknown = self.unknown[:, at]
-                self.lows[:, at] = np.where(unknown, np.inf, raw)
-                self.highs[:, at] = np.where(unknown, -np.inf, raw)
+                unknown = self.unknown[:, cols]
+                self.lows[:, cols] = np.where(unknown, np.inf, raw)
+                self.highs[:, cols] = np.where(unknown, -np.inf, raw)
             else:
-                self.lows[:, at] = self.highs[:, at] = raw
+                self.lows[:, cols] = self.highs[:, cols] = raw
         self.inside = inside
         if self._restack(at):
             return self.total[indices]
@@ -217,7 +219,10 @@ class StackedWeights:
         rows = self.row_arrays[scope]
         if not len(rows) or not len(need):
             return False
-        self.raw[rows[:, None], need] = [
+        # Every host (the first weighing): whole rows, not indices.
+        at = (rows,) if len(need) == self.raw.shape[1] else (
+            rows[:, None], need)
+        self.raw[at] = [
             clip(np.asarray(weigher.raw_weights(host_set, spec, need),
                             dtype=float), weigher.minval, weigher.maxval)
             for weigher in map(self.stacked.__getitem__, rows.tolist())]

@@ -472,26 +472,33 @@ def test_a_multi_create_keeps_weights_from_its_first_instance():
             asked.append(host_state.host)
             return super()._weigh_object(host_state, spec)
 
+    class CountingFixed(Counting):
+        per_host = host_scope.FIXED
+
     hosts = [{'name': 'host-%d' % i,
               'capacity': {'VCPU': 8, 'MEMORY_MB': 8192 * (i + 1),
                            'DISK_GB': 100}}
              for i in range(4)]
     conf = fakes.make_conf()
-    for count, second in ((2, 1), (1, 4)):
+    # Two weighers of each scope: the rows are asked together.
+    weighers = [(name, kind(conf)) for name, kind in (
+        ('a', Counting), ('b', CountingFixed), ('c', Counting),
+        ('d', CountingFixed))]
+    for count, second in ((2, 2), (1, 16)):
         request = cycle_request.Request(helpers.spec(), ['i-%d' % i
                                                          for i in range(2)])
         # As the driver: the weights are kept when more instances follow.
         request.count = count
         request.host_set = fakes.make_host_set(
             hosts, facts=fakes.services_up(hosts))
-        handler = weight_handler.WeightHandler(conf,
-                                               [('w', Counting(conf))])
+        handler = weight_handler.WeightHandler(conf, weighers)
         weigh_step.run(request, handler, np.arange(4), 0)
-        assert len(asked) == 4
+        assert len(asked) == 16
         request.host_set.consume(3, request.host_set.hosts[3]
                                  .fitting_request())
         del asked[:]
         handler.weigh(request.host_set, request.spec, np.arange(4))
-        # Only the host consumed on, or every host for a single request.
+        # The declared state weighers about the host consumed on only,
+        # or every weigher about every host for a single request.
         assert len(asked) == second
         del asked[:]
