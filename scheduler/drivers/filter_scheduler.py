@@ -42,6 +42,7 @@ from scheduler.cycle import rebuild
 from scheduler.cycle import request as cycle_request
 from scheduler.cycle import select as select_step
 from scheduler.cycle import weigh as weigh_step
+from scheduler.cycle import widen
 from scheduler.drivers import base
 from scheduler.drivers import dry_run
 from scheduler.drivers import releases
@@ -78,7 +79,8 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
         self.weighers = weighers
         if placement is None:
             placement = placement_adapter.PlacementAdapter(
-                self.conf, explainer=self.explainer, recorder=self.recorder)
+                self.conf, explainer=self.explainer, recorder=self.recorder,
+                widens=True)
         self.placement = placement
         self.rng = rng if rng is not None else np.random.default_rng()
         self.deferred_releases = releases.DeferredReleases(
@@ -154,7 +156,14 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
                            'timings': request.timings_text()})
 
     def _cycle(self, request):
-        self._host_states(request)
+        return widen.run(request, self._attempt, self._undo_claims,
+                         self.conf.scheduler.max_placement_results)
+
+    def _undo_claims(self, request):
+        claim_step.undo(request, self.placement, self.deferred_releases)
+
+    def _attempt(self, request, limit=None):
+        self._host_states(request, limit)
         for index in range(request.count):
             indices = filter_step.run(request, self.filters, index)
             weights = weigh_step.run(request, self.weighers, indices, index)

@@ -12,8 +12,7 @@
 
 """Step widen: a refusal on a cut answer is asked again in full.
 
-``Widening`` is the filter_scheduler driver with its cycle run by
-``widen.run``, as a driver that scales the limit must run it.
+The filter_scheduler driver runs its cycle through ``widen.run``.
 """
 
 import dataclasses
@@ -21,12 +20,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from scheduler.cycle import claim as claim_step
-from scheduler.cycle import filter as filter_step
-from scheduler.cycle import rank as rank_step
 from scheduler.cycle import request as cycle_request
-from scheduler.cycle import select as select_step
-from scheduler.cycle import weigh as weigh_step
 from scheduler.cycle import widen
 from scheduler.drivers import filter_scheduler
 from scheduler import exception
@@ -67,35 +61,12 @@ class CutPlacement(fake_placement.FakePlacement):
                                 if rp in roots})
 
 
-class Widening(filter_scheduler.FilterScheduler):
-    """The driver's cycle, asked again in full by ``widen.run``."""
-
-    def _cycle(self, request):
-        return widen.run(request, self._attempt, self._undo,
-                         self.conf.scheduler.max_placement_results)
-
-    def _attempt(self, request, limit):
-        self._host_states(request, limit)
-        for index in range(request.count):
-            indices = filter_step.run(request, self.filters, index)
-            weights = weigh_step.run(request, self.weighers, indices, index)
-            order = rank_step.run(request, indices, weights,
-                                  self.conf.filter_scheduler, self.rng)
-            claim_step.claim(request, self.placement, order, index,
-                             self.conf.scheduler.max_claim_conflicts)
-        return select_step.selections(request, self.filters,
-                                      self.conf.scheduler.max_attempts)
-
-    def _undo(self, request):
-        claim_step.undo(request, self.placement, self.deferred_releases)
-
-
 def _driver(placement):
     # No diagnosis: its relaxed queries would count among the queries.
     conf = fakes.make_conf(filter_scheduler=RAM_ONLY,
                            scheduler={'diagnosis_max_queries': 0})
-    return Widening(conf=conf, placement=placement,
-                    rng=np.random.default_rng(0))
+    return filter_scheduler.FilterScheduler(
+        conf=conf, placement=placement, rng=np.random.default_rng(0))
 
 
 def _hosts(*free_mb):
