@@ -124,9 +124,8 @@ class WeightHandler:
             computed twice.
         """
         indices = np.asarray(indices, dtype=np.intp)
-        total = np.zeros(len(indices), dtype=float)
         if len(indices) <= 1:
-            return total
+            return np.zeros(len(indices), dtype=float)
         # Explaining a decision asks for each weigher's share: the
         # handler's own, then.
         stacked = (self._stacked_for(host_set, spec, more)
@@ -137,6 +136,7 @@ class WeightHandler:
                 return weights
             # Started again at the next instance, from the hosts then.
             del self._stacked[host_set]
+        total = np.zeros(len(indices), dtype=float)
         for name, weigher in self.weighers:
             share = _share(weigher, host_set, spec, indices)
             if share is None:

@@ -174,12 +174,15 @@ class StackedWeights:
                                                      self.known[scope]))
                     if self._ask(scope, host_set, spec, need):
                         touched[need] = True
+                at = np.flatnonzero(touched)
             elif len(changed):
                 # Every host weighed was weighed last time, and is known
                 # but where consumed on since.
-                need = changed[inside[changed]]
-                if self._ask(host_scope.STATE, host_set, spec, need):
-                    touched[need] = True
+                at = changed[inside[changed]]
+                if not self._ask(host_scope.STATE, host_set, spec, at):
+                    at = at[:0]
+            else:
+                at = changed
         except Exception:
             # As MetricsWeigher's NoValidHost: the handler asks again
             # about every host weighed, to raise what it does.
@@ -188,7 +191,6 @@ class StackedWeights:
         if left.any():
             self.lows[:, left] = np.inf
             self.highs[:, left] = -np.inf
-        at = np.flatnonzero(touched)
         if len(at):
             # Every host (the first weighing): slices, not indices.
             cols = slice(None) if len(at) == len(inside) else at
@@ -282,7 +284,8 @@ class StackedWeights:
                 else:
                     column[row] = multipliers[row] * (
                         (raw[row] - low[row]) / span[row])
-            self.shares[self.share_rows, host] = column
+            # Every row is stacked here.
+            self.shares[:, host] = column
             total = 0.0
             for share in column:
                 total += share
