@@ -28,9 +28,12 @@ new shares: their totals are added up again one by one, the others kept.
 """
 
 import numpy as np
+from oslo_log import log as logging
 
 from scheduler import host_scope
 from scheduler.host_state import columns
+
+LOG = logging.getLogger(__name__)
 
 # Up to how many hosts with new shares a total is added up host by host
 # (Python floats add as numpy's do) rather than for every host at once.
@@ -186,6 +189,8 @@ class StackedWeights:
         except Exception:
             # As MetricsWeigher's NoValidHost: the handler asks again
             # about every host weighed, to raise what it does.
+            LOG.debug('Kept weights dropped: a weigher raised',
+                      exc_info=True)
             return None
         left = np.greater(self.inside, inside)
         if left.any():
