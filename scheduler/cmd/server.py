@@ -123,6 +123,9 @@ class SchedulerService(service.ServiceBase):
         # middle of a request (tools/bench_host_facts.py: 43 ms for the
         # facts of 10,000 hosts, nothing once frozen).
         gc.freeze()
+        threshold = self.conf.scheduler.gc_threshold
+        if threshold:
+            gc.set_threshold(threshold, *gc.get_threshold()[1:])
         LOG.info('Scheduler worker %(pid)d serving topic %(topic)s as '
                  'server %(host)s, API %(version)s',
                  {'pid': os.getpid(), 'topic': rpc_transport.TOPIC,

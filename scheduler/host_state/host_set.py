@@ -129,7 +129,6 @@ class HostStateSet:
         self.traits = traits
         self._requests = requests
         self.has_room = np.ones(len(uuids), dtype=bool)
-        self.hosts = _Hosts(self)
         self._trait_masks = {}
         # {rc: (capacity, used)}; with _all_columns, a class missing here
         # is one no host has, else one nobody asked for yet.
@@ -150,6 +149,16 @@ class HostStateSet:
 
     def __len__(self):
         return len(self.uuids)
+
+    @property
+    def hosts(self):
+        """The hosts' ``HostState`` objects, each made on first access.
+
+        A view made on each access, not kept: kept, it would make the set
+        a reference cycle, which only the garbage collector frees, and a
+        request's set holds all of Placement's answer.
+        """
+        return _Hosts(self)
 
     def __iter__(self):
         return iter(self.hosts)

@@ -12,6 +12,7 @@
 
 """``scheduler-server``: start-up checks, launch, and a graceful stop."""
 
+import gc
 import os
 import signal
 import subprocess
@@ -220,3 +221,22 @@ def test_launched_workers_serve_and_stop_on_sigterm(tmp_path):
             process.wait()
     assert 'as server sched-b' in log.read_text()
     assert 'stopped' in log.read_text()
+
+
+@pytest.mark.parametrize('option,expected', [(25000, 25000), (0, None)])
+def test_a_worker_sets_the_young_collection_threshold(
+        monkeypatch, option, expected):
+    transport = oslo_messaging.get_rpc_transport(cfg.CONF, url='fake://')
+    monkeypatch.setattr(server_cmd.gc, 'freeze', lambda: None)
+    before = gc.get_threshold()
+    CONF.set_override('gc_threshold', option, group='scheduler')
+    service = server_cmd.SchedulerService(
+        CONF, manager_factory=lambda conf: object(),
+        transport_factory=lambda conf: transport)
+    try:
+        service.start()
+        assert gc.get_threshold() == (
+            (expected,) + before[1:] if expected else before)
+    finally:
+        gc.set_threshold(*before)
+        service.stop()

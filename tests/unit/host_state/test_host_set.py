@@ -18,6 +18,9 @@ other with the general one; both must give the same host set, and the
 same as summing each tree by hand.
 """
 
+import gc
+import weakref
+
 import hypothesis
 from hypothesis import strategies as st
 import numpy as np
@@ -138,6 +141,33 @@ def test_the_builtin_pipeline_makes_no_host_state():
     assert host_set._made == [None] * 50
     assert host_set[7].host == 'host-00007'
     assert sum(h is not None for h in host_set._made) == 1
+
+
+def test_a_request_s_host_set_is_freed_without_the_garbage_collector():
+    """No reference cycle: the answer it holds goes with the request."""
+    conf = fakes.make_conf()
+    filters = filter_handler.FilterHandler(conf)
+    weighers = weight_handler.WeightHandler(conf)
+    spec = fakes.make_spec()
+    gc.collect()
+    gc.disable()
+    try:
+        host_set = fakes.make_host_set(fakes.uniform_hosts(20))
+        mask = None
+        for index in range(3):
+            mask, _trace = filters.run(host_set, spec, mask, index)
+            indices = np.flatnonzero(mask)
+            weights = weighers.weigh(host_set, spec, indices)
+            chosen = int(indices[np.argmax(weights)])
+            host_set.consume(chosen, host_set[chosen].fitting_request())
+        assert [h.host for h in host_set.hosts[:2]] == [
+            'host-00000', 'host-00001']
+        freed = weakref.ref(host_set)
+        del host_set
+        assert freed() is None
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_a_column_made_after_consuming_includes_the_consumption():
