@@ -87,10 +87,12 @@ class PlacementAdapter:
             self.request_filters.run(spec, query, host_facts)
         except exception.InvalidRequest as e:
             raise exception.no_valid_host(e)
-        LOG.debug('Allocation candidates query at %(version)s for flavor '
-                  '%(flavor)s: %(query)s',
-                  {'version': query.microversion, 'flavor': spec.flavor.name,
-                   'query': query.to_query_string()})
+        if LOG.isEnabledFor(logging.DEBUG):
+            LOG.debug('Allocation candidates query at %(version)s for '
+                      'flavor %(flavor)s: %(query)s',
+                      {'version': query.microversion,
+                       'flavor': spec.flavor.name,
+                       'query': query.to_query_string()})
         if self.explainer is not None and self.explainer.has_listeners:
             # scheduler-sim --explain shows the exact query sent.
             self.explainer.tell_listeners(
