@@ -15,14 +15,14 @@
 When ``[host_facts_nova_db] api_connection`` (Nova's ``[api_database]
 connection``) is configured, a ``--flavor`` name (or flavor id) is read
 from its ``flavors`` and ``flavor_extra_specs`` tables, on a read-only
-connection (``scheduler.host_facts.nova_db.read_only_engine``). Only the
+connection (``scheduler.host_facts.nova_db_reads.read_only_engine``). Only the
 columns used are declared here; nothing is created.
 """
 
 from oslo_db import exception as db_exception
 import sqlalchemy as sa
 
-from scheduler.host_facts import nova_db
+from scheduler.host_facts import nova_db_reads
 from scheduler.objects import request_spec
 
 _API = sa.MetaData()
@@ -49,7 +49,7 @@ def find(url, name):
     """The ``Flavor`` named (or with flavor id) ``name``, or None."""
     engine = None
     try:
-        engine = nova_db.read_only_engine(url)
+        engine = nova_db_reads.read_only_engine(url)
         with engine.connect() as conn:
             row = conn.execute(sa.select(flavors).where(sa.or_(
                 flavors.c.name == name, flavors.c.flavorid == name)).order_by(

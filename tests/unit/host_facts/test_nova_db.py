@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from scheduler.host_facts import base
 from scheduler.host_facts import nova_db
+from scheduler.host_facts import nova_db_reads
 from scheduler.host_facts import nova_tables as t
 from scheduler.host_facts import rpc
 from scheduler.host_facts import store
@@ -145,7 +146,7 @@ def test_instances_not_read_are_unknown_not_none(cloud):
 
 
 def test_connections_refuse_writes(cloud):
-    engine = nova_db.read_only_engine(cloud[0])
+    engine = nova_db_reads.read_only_engine(cloud[0])
     with pytest.raises(sa.exc.OperationalError, match='readonly'):
         with engine.begin() as c:
             c.execute(t.aggregates.delete())
@@ -175,7 +176,7 @@ def test_a_failure_naming_a_url_never_logs_its_password(cloud, caplog):
 
 
 def test_mask_hides_url_passwords():
-    text = nova_db.mask('mysql+pymysql://nova:s3cret@db/nova failed')
+    text = nova_db_reads.mask('mysql+pymysql://nova:s3cret@db/nova failed')
     assert 's3cret' not in text
     assert 'nova:***@db' in text
 
