@@ -79,6 +79,16 @@ class Request:
         self.explainer = explainer
         self.on_candidates = on_candidates
         self.query = None
+        self.start_cycle()
+        self.step = None
+        self.timings = collections.defaultdict(float)
+
+    def start_cycle(self):
+        """Forget what a cycle found: its answer, host states and claims.
+
+        Once claims made are undone, the cycle may run again
+        (``scheduler.cycle.widen``).
+        """
         self.candidates = None
         self.host_set = None
         self.version = None
@@ -88,8 +98,6 @@ class Request:
         self.trace = None
         self.order = None
         self.claimed = []
-        self.step = None
-        self.timings = collections.defaultdict(float)
 
     @property
     def is_rebuild(self):

@@ -49,17 +49,6 @@ def should_retry(request, full_limit):
             limits.reached(query, request.candidates))
 
 
-def reset(request):
-    """Forget what the first run of the cycle found (claims undone)."""
-    request.candidates = None
-    request.version = None
-    request.host_set = None
-    request.eligible = None
-    request.trace = None
-    request.order = None
-    request.claimed = []
-
-
 def run(request, attempt, undo, full_limit):
     """``attempt(request, None)``, or once more at ``full_limit``.
 
@@ -83,5 +72,5 @@ def run(request, attempt, undo, full_limit):
                   'limit': request.query.limit, 'full': full_limit,
                   'why': e.reason})
         undo(request)
-        reset(request)
+        request.start_cycle()
     return attempt(request, full_limit)

@@ -143,8 +143,7 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
                         self.host_facts, self.conf, self._fact_memory)
                 return self._cycle(request)
             except BaseException:
-                claim_step.undo(request, self.placement,
-                                self.deferred_releases)
+                self._undo_claims(request)
                 raise
         except exception.PlacementError as e:
             raise self._placement_failed(e, request.step) from e
