@@ -23,9 +23,8 @@ import pytest
 
 from scheduler import exception
 from scheduler.rpc import errors
-from scheduler.rpc import notifications
 from scheduler.rpc import server
-from tests.unit.host_state import fakes
+from tests.unit.rpc import notifiers
 from tests.unit.rpc import nova_wire
 
 AGG = '00000000-0000-0000-0000-0000000000a1'
@@ -53,14 +52,7 @@ def notified():
 
 
 def _endpoint(notification_format, driver='test'):
-    conf = fakes.make_conf(
-        DEFAULT={'host': 'test-host'},
-        notifications={'notification_format': notification_format})
-    transport = oslo_messaging.get_notification_transport(
-        conf, url='fake://')
-    conf.set_override('driver', [driver],
-                      group='oslo_messaging_notifications')
-    notifier = notifications.SelectDestinationsNotifier(conf, transport)
+    conf, notifier = notifiers.make([driver], notification_format)
     return server.SchedulerEndpoint(RefusingManager(), conf, notifier)
 
 

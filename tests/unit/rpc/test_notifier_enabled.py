@@ -25,19 +25,8 @@ from oslo_messaging.notify import _impl_test
 import pytest
 
 from scheduler.rpc import notifications
-from tests.unit.host_state import fakes
+from tests.unit.rpc import notifiers
 from tests.unit.rpc import nova_wire
-
-
-def _notifier(drivers, notification_format='both'):
-    conf = fakes.make_conf(
-        DEFAULT={'host': 'test-host'},
-        notifications={'notification_format': notification_format})
-    transport = oslo_messaging.get_notification_transport(
-        conf, url='fake://')
-    conf.set_override('driver', drivers,
-                      group='oslo_messaging_notifications')
-    return notifications.SelectDestinationsNotifier(conf, transport)
 
 
 @pytest.fixture
@@ -49,7 +38,7 @@ def sent():
 
 @pytest.mark.parametrize('drivers', [[], ['noop'], ['noop', 'noop']])
 def test_no_driver_is_not_enabled_and_builds_nothing(sent, drivers):
-    notifier = _notifier(drivers)
+    _conf, notifier = notifiers.make(drivers)
     # What oslo.messaging itself says: enabled, but for no driver.
     if not drivers:
         assert oslo_messaging.Notifier(notifier._transport).is_enabled()
@@ -70,7 +59,7 @@ def test_no_driver_is_not_enabled_and_builds_nothing(sent, drivers):
 ])
 def test_a_driver_enables_what_the_format_says(sent, notification_format,
                                                publishers):
-    notifier = _notifier(['test'], notification_format)
+    _conf, notifier = notifiers.make(['test'], notification_format)
     assert notifier.enabled
     notifier.notify(None, 'start', nova_wire.request_spec())
     assert [message['publisher_id'] for _c, message, _p, _r in sent()] == (
@@ -78,7 +67,7 @@ def test_a_driver_enables_what_the_format_says(sent, notification_format,
 
 
 def test_noop_beside_a_real_driver_still_sends(sent):
-    notifier = _notifier(['noop', 'test'], 'unversioned')
+    _conf, notifier = notifiers.make(['noop', 'test'], 'unversioned')
     assert notifier.enabled
     notifier.notify(None, 'end', nova_wire.request_spec())
     assert len(sent()) == 1
