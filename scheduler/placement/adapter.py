@@ -67,6 +67,8 @@ class PlacementAdapter:
         self._client = (client if client is not None
                         else placement_client.PlacementClient(conf))
         self._names = providers.ProviderNames(self._client)
+        # The last answer, which the next one is decoded from.
+        self._answers = placement_candidates.new_memory()
         if request_filter_handler is None:
             request_filter_handler = request_filters.RequestFilterHandler(
                 conf)
@@ -197,7 +199,8 @@ class PlacementAdapter:
         id, for a call made outside the thread serving the request.
         """
         return placement_candidates.get_allocation_candidates(
-            self._client, query, global_request_id=global_request_id)
+            self._client, query, global_request_id=global_request_id,
+            memory=self._answers)
 
     def names(self, uuids):
         """A ``{uuid: name}`` mapping answering for providers ``uuids``.

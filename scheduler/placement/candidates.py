@@ -31,6 +31,7 @@ import msgspec
 from oslo_log import log as logging
 
 from scheduler import exception
+from scheduler.placement import answer_memory
 from scheduler.placement import versions
 
 LOG = logging.getLogger(__name__)
@@ -110,35 +111,57 @@ def _bad(endpoint, url, what):
         'GET', url)
 
 
-def _checked(answer, endpoint, url, version, query_string):
-    requests = answer.allocation_requests
-    summaries = answer.provider_summaries
+def _unknown_providers(requests, summaries):
+    """Providers ``requests`` allocate from that ``summaries`` lacks."""
     # One set operation over every provider of every request, in C: at
     # 10,000 hosts a loop here would cost more than the rest of the check.
-    unknown = set().union(
+    return set().union(
         *map(operator.itemgetter('allocations'), requests)) - summaries.keys()
+
+
+def _check(endpoint, url, requests, summaries):
+    unknown = _unknown_providers(requests, summaries)
     if unknown:
         raise _bad(endpoint, url,
                    'an allocation request on providers missing from '
                    'provider_summaries: %s' % ', '.join(sorted(unknown)))
-    return Candidates(allocation_requests=requests,
-                      provider_summaries=summaries, version=version,
-                      query=query_string)
 
 
-def decode(raw, endpoint, url, version, query_string=''):
+def _checked(answer, endpoint, url, version, query_string):
+    _check(endpoint, url, answer.allocation_requests,
+           answer.provider_summaries)
+    return Candidates(allocation_requests=answer.allocation_requests,
+                      provider_summaries=answer.provider_summaries,
+                      version=version, query=query_string)
+
+
+def new_memory():
+    """An ``AnswerMemory`` for ``decode``: one per driver."""
+    return answer_memory.AnswerMemory(AllocationRequest, ProviderSummary)
+
+
+def decode(raw, endpoint, url, version, query_string='', memory=None):
     """``Candidates`` of the JSON text of a ``GET /allocation_candidates``.
 
+    :param memory: ``new_memory()``'s, kept from one answer to the next:
+        what did not change since the last answer is not decoded again.
     :raises: PlacementBadResponse if ``raw`` is not JSON shaped as
         Placement's answer; ``endpoint`` and ``url`` say where it came from.
     """
     try:
-        answer = _DECODER.decode(raw)
-    except msgspec.ValidationError as e:
+        if memory is None:
+            return _checked(_DECODER.decode(raw), endpoint, url, version,
+                            query_string)
+        decoded = memory.decode(raw, lambda d, indices: _check(
+            endpoint, url, list(map(d.requests.__getitem__, indices)),
+            d.summaries))
+    except (msgspec.ValidationError, answer_memory.PartError) as e:
         raise _bad(endpoint, url, 'a body out of shape: %s' % e)
     except msgspec.DecodeError as e:
         raise _bad(endpoint, url, 'a body that is not JSON: %s' % e)
-    return _checked(answer, endpoint, url, version, query_string)
+    return Candidates(allocation_requests=decoded.requests,
+                      provider_summaries=decoded.summaries, version=version,
+                      query=query_string)
 
 
 def from_body(body, endpoint, url, version, query_string=''):
@@ -173,8 +196,11 @@ def _require_version(client, query):
     raise exception.PlacementTooOld(reason)
 
 
-def get_allocation_candidates(client, query, global_request_id=None):
+def get_allocation_candidates(client, query, global_request_id=None,
+                              memory=None):
     """Ask Placement for ``query`` (an AllocationCandidatesQuery).
+
+    ``memory``: as ``decode``'s.
 
     Raises PlacementTooOld if the server cannot answer at the query's
     microversion, naming the features it lacks, and the other
@@ -187,7 +213,7 @@ def get_allocation_candidates(client, query, global_request_id=None):
     candidates = client.get(
         url, version, global_request_id=global_request_id,
         decode=lambda raw: decode(raw, client.endpoint, url, version,
-                                  query_string))
+                                  query_string, memory=memory))
     if candidates is None:
         error = _bad(client.endpoint, url, 'no body')
         LOG.error('Placement call failed: %s', error.reason)
