@@ -23,18 +23,18 @@ from scheduler import exception
 from scheduler.host_state import builder
 
 
-def build(request, placement, host_facts, conf, fact_memory=None,
+def build(request, placement, host_facts, conf, memory=None,
           described=None):
     """Set ``request.host_set`` from ``request.candidates``.
 
     :param host_facts: a ``HostFactsStore``, or None (no facts known).
-    :param fact_memory: a ``columns.FactTableMemory`` the driver keeps
-        from one request to the next, or None.
+    :param memory: a ``builder.Memory`` the driver keeps from one request
+        to the next, or None.
     :param described: what was asked, for NoValidHost (the query string
         when None).
     """
     with request.timed('host states'):
-        host_set = _build(request, placement, host_facts, conf, fact_memory)
+        host_set = _build(request, placement, host_facts, conf, memory)
     if not len(host_set):
         if described is None:
             described = request.query.to_query_string()
@@ -45,9 +45,10 @@ def build(request, placement, host_facts, conf, fact_memory=None,
     return host_set
 
 
-def _build(request, placement, host_facts, conf, fact_memory):
+def _build(request, placement, host_facts, conf, memory):
     candidates = request.candidates
-    grouped = builder.group(candidates)
+    rows = memory.rows if memory is not None else None
+    grouped = builder.group(candidates, rows)
     names = placement.names(grouped.roots)
     facts = None
     if host_facts is not None:
@@ -58,7 +59,8 @@ def _build(request, placement, host_facts, conf, fact_memory):
     host_set = builder.build_host_states(
         candidates, names, conf.scheduler.default_cell_uuid, facts=facts,
         default_zone=conf.default_availability_zone, grouped=grouped,
-        absent_traits=absent, fact_memory=fact_memory)
+        absent_traits=absent, row_memory=rows,
+        fact_memory=memory.facts if memory is not None else None)
     if host_facts is not None:
         host_set.aggregates_unknown = host_facts.aggregates_unknown()
         host_set.missing_reasons = host_facts.missing_reasons()

@@ -25,14 +25,14 @@ from scheduler.cycle import host_states
 from scheduler.cycle import select
 
 
-def check(request, placement, filters, host_facts, conf, fact_memory=None):
+def check(request, placement, filters, host_facts, conf, memory=None):
     """``[[Selection]]`` of the current host; NoValidHost if it fails."""
     with request.timed('candidates'):
         request.candidates = placement.current_state(request.spec)
     if request.on_candidates is not None:
         request.on_candidates()
     host_set = host_states.build(request, placement, host_facts, conf,
-                                 fact_memory, described='the rebuild check')
+                                 memory, described='the rebuild check')
     with request.timed('filter'):
         mask, request.trace = filters.run(host_set, request.spec)
     if not mask.any():

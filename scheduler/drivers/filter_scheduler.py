@@ -50,7 +50,7 @@ from scheduler import exception
 from scheduler.filters import explain
 from scheduler.filters import handler as filter_handler
 from scheduler.host_facts import health
-from scheduler.host_state import columns
+from scheduler.host_state import builder
 from scheduler.observe import metrics
 from scheduler.placement import adapter as placement_adapter
 from scheduler.placement import diagnosis_text
@@ -95,8 +95,8 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
         # Placement failures by kind, since the process started.
         self.placement_failures = collections.Counter()
         self._lock = threading.Lock()
-        # The last request's fact table, which the next one starts from.
-        self._fact_memory = columns.FactTableMemory()
+        # The last request's host states, which the next one starts from.
+        self._memory = builder.Memory()
 
     def fact_readers(self):
         return health.fact_readers(self.filters.filters)
@@ -140,7 +140,7 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
                 if request.is_rebuild:
                     return rebuild.check(
                         request, self.placement, self.filters,
-                        self.host_facts, self.conf, self._fact_memory)
+                        self.host_facts, self.conf, self._memory)
                 return self._cycle(request)
             except BaseException:
                 self._undo_claims(request)
@@ -189,7 +189,7 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
         # What the caller reads of the query: no provider or aggregate.
         return host_states_step.build(
             request, self.placement, self.host_facts, self.conf,
-            self._fact_memory,
+            self._memory,
             described=diagnosis_text.describe(request.query))
 
     def _placement_failed(self, error, step):

@@ -37,8 +37,10 @@ import operator
 
 from oslo_log import log as logging
 
+from scheduler.host_state import columns
 from scheduler.host_state import facts as host_facts
 from scheduler.host_state import host_set as host_sets
+from scheduler.host_state import rows as answer_rows
 
 LOG = logging.getLogger(__name__)
 
@@ -48,6 +50,20 @@ _ROOT_OF = operator.attrgetter('root_provider_uuid')
 _TRAITS = operator.attrgetter('traits')
 _RESOURCES = operator.attrgetter('resources')
 _SERVICE_HOST = operator.attrgetter('service_host')
+# No host facts: one mapping, so that the rows of one answer serve the next.
+_NO_FACTS = {}
+
+
+class Memory:
+    """What a driver keeps of one request's host states for the next.
+
+    ``facts``: the last fact table (``columns.FactTableMemory``);
+    ``rows``: the last answer's rows (``rows.RowMemory``).
+    """
+
+    def __init__(self):
+        self.facts = columns.FactTableMemory()
+        self.rows = answer_rows.RowMemory()
 
 
 class Grouped:
@@ -59,7 +75,7 @@ class Grouped:
     """
 
     def __init__(self, roots, requests, trees, simple=False,
-                 summaries=None):
+                 summaries=None, rows=None):
         self.roots = roots
         self.requests = requests
         self.trees = trees
@@ -67,6 +83,8 @@ class Grouped:
         # ``summaries`` are theirs, in order.
         self.simple = simple
         self.summaries = summaries
+        # The common answer in the summaries' order: its ``Rows``.
+        self.rows = rows
 
 
 def _simple(candidates):
@@ -88,13 +106,17 @@ def _simple(candidates):
     # the summaries (no child providers, no sharing providers). Placement
     # lists the summaries in the requests' order: then the providers are
     # the summaries' keys, which are unique.
-    if roots != providers or (list(summaries) != providers and
+    keys = list(summaries)
+    in_order = keys == providers
+    if roots != providers or (not in_order and
                               len(set(providers)) != len(providers)):
         return None
-    # The providers, not the equal root strings read from the summaries:
-    # those are dict keys of the answer, with their hashes cached.
+    # The summaries' keys, not the equal strings of the requests: a next
+    # answer decoded from this one has the same objects.
+    rows = (answer_rows.Rows(requests, keys, root_summaries) if in_order
+            else None)
     return Grouped(providers, host_sets.OneRequestEach(requests), {},
-                   simple=True, summaries=root_summaries)
+                   simple=True, summaries=root_summaries, rows=rows)
 
 
 def _general(candidates):
@@ -129,8 +151,16 @@ def _general(candidates):
     return Grouped(list(by_root), list(by_root.values()), trees)
 
 
-def group(candidates):
-    """``Grouped`` allocation requests of ``candidates``, by host."""
+def group(candidates, memory=None):
+    """``Grouped`` allocation requests of ``candidates``, by host.
+
+    :param memory: the caller's ``rows.RowMemory``: the last answer's rows
+        serve where this one has the same.
+    """
+    rows = memory.reuse(candidates) if memory is not None else None
+    if rows is not None:
+        return Grouped(rows.keys, host_sets.OneRequestEach(rows.requests),
+                       {}, simple=True, summaries=rows.summaries, rows=rows)
     return _simple(candidates) or _general(candidates)
 
 
@@ -154,7 +184,8 @@ def _usable(grouped, names, summaries):
 
 def build_host_states(candidates, names, cell_uuid, aggregates=None,
                       zones=None, default_zone=None, facts=None,
-                      grouped=None, absent_traits=(), fact_memory=None):
+                      grouped=None, absent_traits=(), fact_memory=None,
+                      row_memory=None):
     """A ``HostStateSet`` of every host that has an allocation request.
 
     :param candidates: ``Candidates`` (allocation_requests,
@@ -171,9 +202,25 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
         (``root_forbidden``): no candidate host has them.
     :param fact_memory: a ``columns.FactTableMemory`` the set starts its
         fact table from, and leaves it in.
+    :param row_memory: a ``rows.RowMemory`` (the one ``group`` had): the
+        rows the last answer shares with this one are not read again.
     """
     summaries = candidates.provider_summaries
-    grouped = grouped if grouped is not None else group(candidates)
+    if grouped is None:
+        grouped = group(candidates, row_memory)
+    facts = facts or _NO_FACTS
+    rows = grouped.rows
+    if row_memory is not None and rows is not None:
+        if rows.fill(names, facts):
+            row_memory.remember(rows)
+            return host_sets.HostStateSet.from_placement(
+                uuids=rows.keys, host_names=rows.host_names,
+                facts=rows.node_facts, traits=rows.traits,
+                resources=rows.resources, requests=grouped.requests,
+                cell_uuid=cell_uuid, zones=zones, default_zone=default_zone,
+                aggregates=aggregates, absent_traits=absent_traits,
+                fact_memory=fact_memory, rows=rows)
+        row_memory.forget()
     roots, host_names, requests = _usable(grouped, names, summaries)
     if grouped.summaries is not None and roots is grouped.roots:
         root_summaries = grouped.summaries
@@ -184,7 +231,6 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
         index_of = {root: i for i, root in enumerate(roots)}
         trees = {index_of[root]: tree for root, tree in grouped.trees.items()
                  if root in index_of}
-    facts = facts or {}
     node_facts = list(map(facts.get, host_names,
                           itertools.repeat(host_facts.UNKNOWN)))
     node_names = None

@@ -240,6 +240,8 @@ class FactTableMemory:
     def table(self, records):
         """The ``FactTable`` of ``records``, from the last one if it can."""
         last_records, last = self._last
+        if records is last_records:
+            return last
         table = None
         if last_records is not None and len(last_records) == len(records):
             if all(map(operator.is_, records, last_records)):
@@ -247,7 +249,9 @@ class FactTableMemory:
             table = self._patched(records, last_records, last)
         table = FactTable(records, table)
         # One assignment: a concurrent request sees the old or the new.
-        self._last = (list(records), table)
+        # The list itself: host sets never change theirs, and the next set
+        # may have the same one (``rows.Rows``).
+        self._last = (records, table)
         return table
 
     @staticmethod

@@ -83,7 +83,7 @@ class HostStateSet:
                        requests, trees=None, cell_uuid=None, zones=None,
                        default_zone=None, aggregates=None,
                        absent_traits=(), node_names=None,
-                       fact_memory=None):
+                       fact_memory=None, rows=None):
         """The set the builder reads from Placement's answer.
 
         :param resources: per host, its root provider's resources as in
@@ -101,6 +101,9 @@ class HostStateSet:
             every node is named as its host.
         :param fact_memory: the ``columns.FactTableMemory`` of the
             caller's earlier sets, or None.
+        :param rows: the answer's ``rows.Rows`` (filled), which read the
+            resource columns from the last answer's where they can; None
+            to read them from ``resources``.
         """
         self = cls.__new__(cls)
         self._start(uuids, host_names,
@@ -115,6 +118,7 @@ class HostStateSet:
         self._made = [None] * len(uuids)
         self.placed = np.zeros(len(uuids), dtype=np.int64)
         self.fact_memory = fact_memory
+        self._rows = rows
         for trait in absent_traits:
             self._trait_masks[trait] = _read_only(
                 np.zeros(len(uuids), dtype=bool))
@@ -146,6 +150,7 @@ class HostStateSet:
         # by key, on first use; and where it may start from.
         self.derived = {}
         self.fact_memory = None
+        self._rows = None
 
     def __len__(self):
         return len(self.uuids)
@@ -219,7 +224,9 @@ class HostStateSet:
             capacity = np.zeros(n, dtype=np.int64)
             used = np.zeros(n, dtype=np.int64)
         else:
-            capacity, used = _resource_columns(self._resources, rc)
+            capacity, used = (
+                self._rows.columns(rc) if self._rows is not None
+                else resource_columns(self._resources, rc))
             for i, tree in self._trees.items():
                 capacity[i] = sum(r[rc].capacity
                                   for r in tree.values() if rc in r)
@@ -389,7 +396,7 @@ _CAPACITY = operator.attrgetter('capacity')
 _USED = operator.attrgetter('used')
 
 
-def _resource_columns(resources, rc):
+def resource_columns(resources, rc):
     """``(capacity, used)`` int64 columns of ``rc`` in provider resources."""
     of_rc = entries(resources, rc, _NONE)
     n = len(of_rc)

@@ -42,7 +42,6 @@ from scheduler.cycle import rank as cycle_rank
 from scheduler.cycle import request as cycle_request
 from scheduler.filters import handler as filter_handler
 from scheduler.host_state import builder
-from scheduler.host_state import columns
 from scheduler.host_state import facts as hf
 from scheduler.host_state import host_set as host_sets
 from scheduler.host_state import host_state as hs
@@ -50,7 +49,6 @@ from scheduler.objects import request_spec as rs
 from scheduler.observe import exporter
 from scheduler.observe import metrics
 from scheduler.placement import candidates
-from scheduler.placement import decoding
 from scheduler.request_filters import compute_status
 from scheduler.weighers import handler as weight_handler
 from tests.nova_compat import pipeline_cases
@@ -241,39 +239,80 @@ def _timed(run):
     return (time.perf_counter() - start) * 1000, result
 
 
-def _request_ms(pipeline, spec, body, names, facts, offered, repeat,
-                memory=None):
-    """Medians of ``(decode, plain decode, request, on host states)``.
+class Answers:
+    """Placement's answer as it moves with the requests' claims.
 
-    Each repetition decodes the answer afresh, as every request does, so
-    that the objects read are laid out in memory as a real answer's are.
-    ``plain decode``: orjson into plain values, as the client decoded
-    before the answer was typed, for comparison.
+    Each request's answer is the last one with the claims made since on
+    their hosts, as Placement would answer: the host's usage grows, and a
+    host the request no longer fits on leaves the answer. The client and
+    the driver keep their memories of the last answer (``decode``,
+    ``build``), as the service does.
     """
-    decode, plain, request, cold = [], [], [], []
-    # As the driver keeps one: each request starts from the last table.
-    if memory is None:
-        memory = columns.FactTableMemory()
-    raw = body.encode()
-    for _ in range(repeat):
-        plain.append(_timed(lambda: decoding.loads(raw))[0])
-        # What the service's Placement client pays for the answer.
-        ms, answer = _timed(
-            lambda: candidates.decode(raw, 'bench', '', '1.36'))
-        decode.append(ms)
 
-        def build():
-            return builder.build_host_states(answer, names, 'cell',
-                                             facts=facts,
-                                             absent_traits=ROOT_FORBIDDEN,
-                                             fact_memory=memory)
-        ms, built = _timed(lambda: pipeline.rank(build(), spec))
+    def __init__(self, body, names, facts, amounts):
+        self.plain = json.loads(body)
+        self.names = names
+        self.facts = facts
+        self.amounts = amounts
+        self.decoding = candidates.new_memory()
+        self.memory = builder.Memory()
+
+    def raw(self):
+        return json.dumps(self.plain).encode()
+
+    def decode(self, raw):
+        return candidates.decode(raw, 'bench', '', '1.36',
+                                 memory=self.decoding)
+
+    def build(self, answer):
+        return builder.build_host_states(
+            answer, self.names, 'cell', facts=self.facts,
+            absent_traits=ROOT_FORBIDDEN, fact_memory=self.memory.facts,
+            row_memory=self.memory.rows)
+
+    def claim(self, uuid):
+        """What Placement answers next once host ``uuid`` took a claim."""
+        summaries = self.plain['provider_summaries']
+        resources = summaries[uuid]['resources']
+        for rc, amount in self.amounts.items():
+            resources[rc]['used'] += amount
+        if any(r['used'] + self.amounts.get(rc, 0) > r['capacity']
+               for rc, r in resources.items()):
+            del summaries[uuid]
+            self.plain['allocation_requests'] = [
+                ar for ar in self.plain['allocation_requests']
+                if uuid not in ar['allocations']]
+
+
+def _amounts(plain_spec):
+    return {'VCPU': plain_spec['vcpus'], 'MEMORY_MB': plain_spec['memory_mb'],
+            'DISK_GB': plain_spec['root_gb']}
+
+
+def _request_ms(pipeline, spec, answers, repeat):
+    """Medians of ``(decode, decode afresh, request, on host states)``.
+
+    Each repetition is the next request: its answer carries the last
+    request's claim (``Answers``) and is decoded as the client does, with
+    its memory (``decode``), and without one (``decode afresh``, for
+    comparison); ``request`` from the decoded answer to the ranked hosts;
+    ``on host states``: filter, weigh and rank alone, on a set just built.
+    """
+    decode, afresh, request, cold = [], [], [], []
+    for _ in range(repeat):
+        raw = answers.raw()
+        afresh.append(_timed(
+            lambda: candidates.decode(raw, 'bench', '', '1.36'))[0])
+        ms, answer = _timed(lambda: answers.decode(raw))
+        decode.append(ms)
+        ms, (_m, _i, _w, order) = _timed(
+            lambda: pipeline.rank(answers.build(answer), spec))
         request.append(ms)
-        built = build()
-        assert len(built) == offered
+        built = answers.build(answer)
         ms, _result = _timed(lambda: pipeline.rank(built, spec))
         cold.append(ms)
-    return tuple(map(statistics.median, (decode, plain, request, cold)))
+        answers.claim(built.uuids[int(order[0])])
+    return tuple(map(statistics.median, (decode, afresh, request, cold)))
 
 
 def _metrics_us(spec, offered, limit, repeat=20000, batch=100):
@@ -323,58 +362,65 @@ def bench(job):
         hosts, aggs = pipeline_cases.make_hosts(size, seed=size)
         states = make_host_states(hosts, aggs, spec_plain)
         body, names, facts, offered = placement_answer(states)
-        decode, plain, request, cold = _request_ms(
-            pipeline, spec, body, names, facts, offered,
-            max(5, 20000 // size))
+        repeat = max(5, 20000 // size)
+        answers = Answers(body, names, facts, _amounts(spec_plain))
+        # Once, as a service's first request: the memories start empty.
+        pipeline.rank(answers.build(answers.decode(answers.raw())), spec)
+        decode, afresh, request, cold = _request_ms(pipeline, spec,
+                                                    answers, repeat)
         host_set = builder.build_host_states(
             candidates.from_body(json.loads(body), 'bench', '', '1.36'),
             names, 'cell', facts=facts, absent_traits=ROOT_FORBIDDEN)
+        assert len(host_set) == offered
         pipeline.rank(host_set, spec)  # warm: fact columns read
         warm = statistics.median(
             [_timed(lambda: pipeline.rank(host_set, spec))[0]
-             for _ in range(max(5, 20000 // size))])
+             for _ in range(repeat)])
         off_us, on_us = _metrics_us(spec, offered, offered)
         out['sizes'][str(size)] = {'warm_ms': warm, 'cold_ms': cold,
                                    'request_ms': request,
                                    'decode_ms': decode,
-                                   'plain_decode_ms': plain,
+                                   'afresh_decode_ms': afresh,
                                    'metrics_off_us': off_us,
                                    'metrics_on_us': on_us}
     hosts, aggs = pipeline_cases.make_hosts(job['multi_hosts'], seed=7)
     body, names, facts, offered = placement_answer(
         make_host_states(hosts, aggs, spec_plain))
     repeat = max(5, 20000 // job['multi_hosts'])
-    # One memory for both columns, as the driver keeps one: the single
-    # requests leave it warm, and each multi-create starts from it too.
-    memory = columns.FactTableMemory()
-    out['multi_single_ms'] = _request_ms(
-        pipeline, spec, body, names, facts, offered, repeat,
-        memory=memory)[2]
+    # The single requests and the multi-creates follow each other on one
+    # cloud: each starts from the answer and memories the last one left.
+    answers = Answers(body, names, facts, _amounts(spec_plain))
+    pipeline.rank(answers.build(answers.decode(answers.raw())), spec)
+    out['multi_single_ms'] = _request_ms(pipeline, spec, answers,
+                                         repeat)[2]
     out['multi_ms'] = statistics.median(
-        _multi_ms(pipeline, spec, body, names, job['multi_count'], facts,
-                  memory) for _ in range(max(3, repeat // 5)))
+        _multi_ms(pipeline, spec, answers, job['multi_count'])
+        for _ in range(max(3, repeat // 5)))
     return out
 
 
-def _multi_ms(pipeline, spec, body, names, count, facts, memory):
+def _multi_ms(pipeline, spec, answers, count):
     """Milliseconds of one multi-create of ``count`` instances.
 
     Measured as ``_request_ms``'s request column: the host set built from
-    the decoded answer with the same fact memory, then every instance
-    filtered, weighed, ranked and consumed on its best host.
+    the decoded answer, then every instance filtered, weighed, ranked and
+    consumed on its best host. Its claims are in the next answer.
     """
-    answer = candidates.decode(body.encode(), 'bench', '', '1.36')
+    answer = answers.decode(answers.raw())
     start = time.perf_counter()
-    host_set = builder.build_host_states(answer, names, 'cell', facts=facts,
-                                         absent_traits=ROOT_FORBIDDEN,
-                                         fact_memory=memory)
+    host_set = answers.build(answer)
     mask = None
+    chosen = []
     for index in range(count):
         mask, _i, _w, order = pipeline.rank(host_set, spec, mask, index,
                                             count)
-        chosen = int(order[0])
-        host_set.consume(chosen, host_set[chosen].fitting_request())
-    return (time.perf_counter() - start) * 1000
+        best = int(order[0])
+        host_set.consume(best, host_set[best].fitting_request())
+        chosen.append(host_set.uuids[best])
+    ms = (time.perf_counter() - start) * 1000
+    for uuid in chosen:
+        answers.claim(uuid)
+    return ms
 
 
 def main():
