@@ -83,7 +83,7 @@ class Grouped:
         # ``summaries`` are theirs, in order.
         self.simple = simple
         self.summaries = summaries
-        # The common answer in the summaries' order: its ``Rows``.
+        # The common answer: its ``rows.Rows``.
         self.rows = rows
 
 
@@ -106,17 +106,12 @@ def _simple(candidates):
     # the summaries (no child providers, no sharing providers). Placement
     # lists the summaries in the requests' order: then the providers are
     # the summaries' keys, which are unique.
-    keys = list(summaries)
-    in_order = keys == providers
-    if roots != providers or (not in_order and
+    if roots != providers or (list(summaries) != providers and
                               len(set(providers)) != len(providers)):
         return None
-    # The summaries' keys, not the equal strings of the requests: a next
-    # answer decoded from this one has the same objects.
-    rows = (answer_rows.Rows(requests, keys, root_summaries) if in_order
-            else None)
     return Grouped(providers, host_sets.OneRequestEach(requests), {},
-                   simple=True, summaries=root_summaries, rows=rows)
+                   simple=True, summaries=root_summaries,
+                   rows=answer_rows.Rows(requests, providers, root_summaries))
 
 
 def _general(candidates):

@@ -15,19 +15,19 @@
 Consecutive answers repeat each other, and the Placement client hands out
 the very objects of the last answer for what did not change
 (``scheduler.placement.answer_memory``). For an answer of the common
-layout (one allocation request per provider, each provider a root, the
-summaries in the requests' order) the builder compares it with the last
-such answer position by position, by identity, in C: a row whose request,
-provider and summary are the last row's, with the same provider names
-and host facts mappings, has the last row's host name, facts, traits and
-resources. Only the other rows are read again, and only they are written
-into copies of the last resource columns. At 10,000 hosts that replaces
+layout (one allocation request per provider, each provider a root) the
+builder compares it with the last such answer row by row (a row is an
+allocation request, its provider and that provider's summary, in the
+requests' order), in C, pointers first: a row whose request and summary
+are the last row's, with the same provider names and host facts
+mappings, has the last row's host name, facts, traits and resources.
+Only the other rows are read again, and only they are written into
+copies of the last resource columns. At 10,000 hosts that replaces
 reading every host (several ms) with comparing pointers.
 
-Identity is all this relies on: an object the client decoded afresh, a
-name or fact mapping replaced, a layout out of the common one, or more
-than a quarter of the rows changed, and the builder reads the whole
-answer as it would without a memory.
+Nothing is assumed: a name or fact mapping replaced, a layout out of the
+common one, or more than a quarter of the rows changed, and the builder
+reads the whole answer as it would without a memory.
 """
 
 import operator
@@ -44,8 +44,10 @@ REUSE_UP_TO = 0.25
 _NONE = candidates.Inventory(capacity=0, used=0)
 
 
-def _differ(new, old):
-    return np.fromiter(map(operator.is_not, new, old), bool, len(new))
+def _changed(new, old):
+    """Indices where ``new`` holds another object than ``old``."""
+    return np.flatnonzero(np.fromiter(map(operator.is_not, new, old), bool,
+                                      len(new))).tolist()
 
 
 def _patched(values, indices, new):
@@ -66,8 +68,9 @@ def _read_only(array):
 class Rows:
     """The rows of one answer of the common layout.
 
-    ``requests``, ``keys`` (the providers, which are the hosts' roots) and
-    ``summaries`` are the answer's, in order; ``changed``: the rows that
+    ``requests``, ``keys`` (their providers, which are the hosts' roots)
+    and ``summaries`` (the providers'), in the requests' order;
+    ``changed``: the rows that
     are not ``base``'s (the last answer's ``Rows``, or None: every row).
     ``fill`` adds the rows' host names, facts, traits and resources.
     """
@@ -180,26 +183,36 @@ class RowMemory:
         n = len(requests)
         if last is None or n != len(last.requests) or n != len(summaries):
             return None
-        keys = list(summaries)
-        values = list(summaries.values())
         # Equal lists first (pointers compared, in C): most answers have
-        # the last one's requests, providers and most of its summaries.
-        differ = np.zeros(n, dtype=bool)
+        # the last one's requests and most of its summaries.
+        changed = set()
+        providers = last.keys
         if requests != last.requests:
-            differ |= _differ(requests, last.requests)
-        if keys != last.keys:
-            differ |= _differ(keys, last.keys)
+            changed.update(_changed(requests, last.requests))
+            if len(changed) > REUSE_UP_TO * n:
+                return None
+            providers = list(providers)
+            for i in changed:
+                allocations = requests[i]['allocations']
+                if len(allocations) != 1:
+                    return None
+                (providers[i],) = allocations
+            # One request per provider, and nothing else in the summaries.
+            if len(set(providers)) != n:
+                return None
+        try:
+            values = list(map(summaries.__getitem__, providers))
+        except KeyError:
+            return None
         if values != last.summaries:
-            differ |= _differ(values, last.summaries)
-        changed = np.flatnonzero(differ).tolist()
+            changed.update(_changed(values, last.summaries))
         if len(changed) > REUSE_UP_TO * n:
             return None
+        changed = sorted(changed)
         for i in changed:
-            allocations = requests[i]['allocations']
-            if (len(allocations) != 1 or keys[i] not in allocations or
-                    values[i].root_provider_uuid != keys[i]):
+            if values[i].root_provider_uuid != providers[i]:
                 return None
-        return Rows(requests, keys, values, changed, base=last)
+        return Rows(requests, providers, values, changed, base=last)
 
     def remember(self, rows):
         """Keep ``rows`` (filled) for the next answer."""

@@ -227,6 +227,8 @@ def placement_answer(states):
                              'parent_provider_uuid': (
                                  None if rp == h.uuid else h.uuid)}
         requests.extend(h.allocation_requests)
+    # Placement does not list the summaries in the requests' order.
+    summaries = dict(sorted(summaries.items()))
     body = json.dumps(msgspec.to_builtins({
         'allocation_requests': requests, 'provider_summaries': summaries}))
     return (body, {h.uuid: h.host for h in states},

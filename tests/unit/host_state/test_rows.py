@@ -18,10 +18,12 @@ import json
 import hypothesis
 from hypothesis import strategies as st
 import numpy as np
+import pytest
 
 from scheduler.host_state import builder
 from scheduler.host_state import columns
 from scheduler.host_state import facts as host_facts
+from scheduler.host_state import rows
 from scheduler.placement import candidates
 from tests.unit.host_state import fakes
 
@@ -62,9 +64,11 @@ class _Cloud:
             del items[at]
             items = [item for item in items
                      if item[0] != 'child-%s' % replace]
-            request_at = next(n for n, r in enumerate(requests)
-                              if replace in r['allocations'])
-            del requests[request_at]
+            request_at = next((n for n, r in enumerate(requests)
+                               if replace in r['allocations']),
+                              len(requests))
+            requests[:] = [r for r in requests
+                           if replace not in r['allocations']]
         items.insert(at, (rp, fakes.summary(fakes.INVENTORY, root=rp)))
         self.plain['provider_summaries'] = dict(items)
         requests.insert(request_at,
@@ -76,7 +80,8 @@ class _Cloud:
         kind = draw(st.sampled_from([
             'claim', 'claim', 'drop', 'add', 'replace', 'traits', 'rename',
             'fact',
-            'apart', 'unnamed', 'flavor', 'shuffle', 'child', 'same']))
+            'apart', 'unnamed', 'flavor', 'shuffle', 'reorder', 'twice',
+            'child', 'reparent', 'same']))
         # A host's root provider (a provider below one goes with it).
         roots = [r for r in rps if not r.startswith('child-')]
         rp = draw(st.sampled_from(roots)) if roots else None
@@ -116,6 +121,23 @@ class _Cloud:
             items = list(summaries.items())
             draw(st.randoms(use_true_random=False)).shuffle(items)
             self.plain['provider_summaries'] = dict(items)
+        elif kind == 'reorder':
+            draw(st.randoms(use_true_random=False)).shuffle(
+                self.plain['allocation_requests'])
+        elif kind == 'twice' and len(roots) > 1:
+            # Two requests on one provider, none on another whose summary
+            # stays: as many summaries as requests, but not the common
+            # layout.
+            requests = self.plain['allocation_requests']
+            other = next(r for r in roots if r != rp)
+            requests[:] = [
+                fakes.allocation_request({rp: {'VCPU': 2}})
+                if other in r['allocations'] else r for r in requests]
+        elif kind == 'reparent' and len(roots) > 1:
+            # A provider now below another: its request is that host's.
+            other = next(r for r in roots if r != rp)
+            summaries[rp]['root_provider_uuid'] = other
+            summaries[rp]['parent_provider_uuid'] = other
         elif kind == 'child' and rp and 'child-%s' % rp not in rps:
             child = 'child-%s' % rp
             summaries[child] = fakes.summary({'CUSTOM_GPU': 2}, root=rp,
@@ -154,9 +176,16 @@ def _assert_same(built, afresh, rcs):
         assert mine.used == theirs.used
 
 
-@hypothesis.settings(max_examples=150, deadline=None)
-@hypothesis.given(st.data())
-def test_a_set_built_from_the_last_rows_is_the_set_built_afresh(data):
+@pytest.mark.parametrize('reuse_up_to', [rows.REUSE_UP_TO, 1.0])
+@hypothesis.settings(max_examples=150, deadline=None,
+                     suppress_health_check=[
+                         hypothesis.HealthCheck.function_scoped_fixture])
+@hypothesis.given(data=st.data())
+def test_a_set_built_from_the_last_rows_is_the_set_built_afresh(
+        monkeypatch, reuse_up_to, data):
+    # 1.0: the last rows serve however many changed, so that every change
+    # goes through them.
+    monkeypatch.setattr(rows, 'REUSE_UP_TO', reuse_up_to)
     cloud = _Cloud(data.draw(st.integers(1, 10)))
     decoding = candidates.new_memory()
     memory = builder.Memory()
