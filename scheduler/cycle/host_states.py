@@ -52,8 +52,9 @@ def _build(request, placement, host_facts, conf, memory):
     names = placement.names(grouped.roots)
     facts = None
     if host_facts is not None:
-        host_facts.catch_up(
-            names[uuid] for uuid in grouped.roots if uuid in names)
+        # filter/map, not a loop: this runs over every host of every call.
+        host_facts.catch_up(list(filter(None, map(names.get,
+                                                  grouped.roots))))
         facts = host_facts.known_facts()
     absent = request.query.root_forbidden if request.query else ()
     host_set = builder.build_host_states(

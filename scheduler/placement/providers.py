@@ -42,6 +42,8 @@ class ProviderNames(object):
         self._lock = threading.Lock()
         self._names = {}
         self._roots = {}
+        # (uuids, names): the last list that names answered for whole.
+        self._answered = (None, None)
 
     def refresh(self):
         """Read every provider's name from Placement."""
@@ -63,18 +65,30 @@ class ProviderNames(object):
         asked, and must not be modified; a later fetch replaces the cache
         rather than change it.
 
-        :param uuids: provider uuids, any iterable
+        :param uuids: provider uuids, any iterable; a list looked up
+            must not be changed afterwards (the same list, looked up
+            again, is answered without a look).
         """
         if not isinstance(uuids, collections.abc.Collection):
             uuids = list(uuids)
         names = self._names
-        if not all(map(names.__contains__, uuids)):
+        answered, answered_by = self._answered
+        if uuids is answered and names is answered_by:
+            # The same list (the last answer's hosts, kept by the
+            # builder's rows) and the same cache: nothing to look up.
+            return names
+        known = all(map(names.__contains__, uuids))
+        if not known:
             with self._lock:
                 # Another thread may have fetched while we waited.
                 names = self._names
-                if not all(map(names.__contains__, uuids)):
+                known = all(map(names.__contains__, uuids))
+                if not known:
                     self.refresh()
                     names = self._names
+                    known = all(map(names.__contains__, uuids))
+        if known and isinstance(uuids, list):
+            self._answered = (uuids, names)
         return names
 
     def get(self, uuid):

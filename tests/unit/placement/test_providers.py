@@ -106,3 +106,38 @@ def test_a_fetch_leaves_an_earlier_answer_unchanged():
     after = names.lookup(['a', 'b'])
     assert dict(before) == {'a': 'host-a'}
     assert _asked(after, ['a', 'b']) == {'a': 'renamed', 'b': 'host-b'}
+
+
+class _CountedList(list):
+    """A list that counts how often it is read through."""
+
+    reads = 0
+
+    def __iter__(self):
+        self.reads += 1
+        return super().__iter__()
+
+
+def test_the_same_list_is_answered_again_without_a_look():
+    client = FakeClient([_rp('a', 'host-a'), _rp('b', 'host-b')])
+    names = providers.ProviderNames(client)
+    uuids = _CountedList(['a', 'b'])
+    assert _asked(names.lookup(uuids), uuids) == {
+        'a': 'host-a', 'b': 'host-b'}
+    reads = uuids.reads
+    names.lookup(uuids)
+    assert uuids.reads == reads
+    # Another cache (a fetch for an unknown provider): looked at again.
+    names.lookup(['c'])
+    names.lookup(uuids)
+    assert uuids.reads > reads
+    assert client.gets == 2
+
+
+def test_a_list_with_an_unknown_uuid_is_never_taken_as_answered():
+    client = FakeClient([_rp('a', 'host-a')])
+    names = providers.ProviderNames(client)
+    uuids = ['a', 'gone']
+    names.lookup(uuids)
+    names.lookup(uuids)
+    assert client.gets == 2
