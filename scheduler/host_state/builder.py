@@ -111,7 +111,8 @@ def _simple(candidates):
         return None
     return Grouped(providers, host_sets.OneRequestEach(requests), {},
                    simple=True, summaries=root_summaries,
-                   rows=answer_rows.Rows(requests, providers, root_summaries))
+                   rows=answer_rows.Rows(requests, providers, root_summaries,
+                                         source=summaries))
 
 
 def _general(candidates):

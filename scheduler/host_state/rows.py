@@ -70,17 +70,24 @@ class Rows:
 
     ``requests``, ``keys`` (their providers, which are the hosts' roots)
     and ``summaries`` (the providers'), in the requests' order;
-    ``changed``: the rows that
-    are not ``base``'s (the last answer's ``Rows``, or None: every row).
-    ``fill`` adds the rows' host names, facts, traits and resources.
+    ``changed``: the rows that are not ``base``'s (the last answer's
+    ``Rows``, or None: every row); ``source``: the answer's ``{uuid:
+    summary}`` mapping. ``fill`` adds the rows' host names, facts, traits
+    and resources.
     """
 
-    def __init__(self, requests, keys, summaries, changed=None, base=None):
+    def __init__(self, requests, keys, summaries, changed=None, base=None,
+                 source=None):
         self.requests = requests
         self.keys = keys
         self.summaries = summaries
         self.changed = changed
+        self.source = source
         self._base = base
+        # {provider: row}, made on first use; the base's while the
+        # providers are its list.
+        self._rows = (base._rows if base is not None and keys is base.keys
+                      else None)
         self.names = self.facts = None
         self.host_names = self.node_facts = None
         self.traits = self.resources = None
@@ -89,6 +96,12 @@ class Rows:
         # The base's columns when this was made (a snapshot, so that no
         # chain of earlier answers is kept alive).
         self._base_columns = dict(base._columns) if base is not None else {}
+
+    def row_of(self):
+        """``{provider: row}``."""
+        if self._rows is None:
+            self._rows = {key: i for i, key in enumerate(self.keys)}
+        return self._rows
 
     def fill(self, names, facts):
         """Read the rows' hosts from ``names`` and ``facts``.
@@ -200,19 +213,34 @@ class RowMemory:
             # One request per provider, and nothing else in the summaries.
             if len(set(providers)) != n:
                 return None
-        try:
-            values = list(map(summaries.__getitem__, providers))
-        except KeyError:
-            return None
-        if values != last.summaries:
-            changed.update(_changed(values, last.summaries))
+        since = getattr(answer, 'summaries_since', None)
+        if (providers is last.keys and since is not None and
+                since[0] is last.source):
+            # The answer says which summaries are new since the last one:
+            # no look-up of every provider.
+            values = list(last.summaries)
+            row_of = last.row_of()
+            for key in since[1]:
+                i = row_of.get(key)
+                if i is None:
+                    return None
+                values[i] = summaries[key]
+                changed.add(i)
+        else:
+            try:
+                values = list(map(summaries.__getitem__, providers))
+            except KeyError:
+                return None
+            if values != last.summaries:
+                changed.update(_changed(values, last.summaries))
         if len(changed) > REUSE_UP_TO * n:
             return None
         changed = sorted(changed)
         for i in changed:
             if values[i].root_provider_uuid != providers[i]:
                 return None
-        return Rows(requests, providers, values, changed, base=last)
+        return Rows(requests, providers, values, changed, base=last,
+                    source=summaries)
 
     def remember(self, rows):
         """Keep ``rows`` (filled) for the next answer."""

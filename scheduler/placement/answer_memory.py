@@ -89,16 +89,21 @@ class Decoded:
     ``requests``: the allocation requests; ``summaries``: ``{uuid:
     summary}``; ``same_providers``: the summaries are the last answer's
     providers in its order; ``changed``: the indices of the requests that
-    are not the last answer's.
+    are not the last answer's; ``summaries_since``: with the same
+    providers, ``(the last answer's summaries, the uuids whose summary
+    is not in them)``, else None.
     """
 
-    __slots__ = ('requests', 'summaries', 'same_providers', 'changed')
+    __slots__ = ('requests', 'summaries', 'same_providers', 'changed',
+                 'summaries_since')
 
-    def __init__(self, requests, summaries, same_providers, changed):
+    def __init__(self, requests, summaries, same_providers, changed,
+                 summaries_since=None):
         self.requests = requests
         self.summaries = summaries
         self.same_providers = same_providers
         self.changed = changed
+        self.summaries_since = summaries_since
 
 
 def _reused(texts, last_texts, last_values, positions, decode, where):
@@ -186,7 +191,10 @@ class AnswerMemory:
             request_texts, last.request_texts, last.requests,
             positions if along else None, self._request,
             lambda i: 'allocation_requests[%d]' % i)
-        decoded = Decoded(requests, summaries, same_keys, changed)
+        since = None
+        if same_keys:
+            since = (last.summaries, [keys[i] for i in changed_summaries])
+        decoded = Decoded(requests, summaries, same_keys, changed, since)
         check(decoded, changed if same_keys else range(len(requests)))
         self._last = _Answer(request_texts, requests, keys, summary_texts,
                              summary_values, summaries)

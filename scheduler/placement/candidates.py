@@ -85,13 +85,17 @@ class Candidates:
     {rc: n}}}, "mappings": {suffix: [rp_uuid]}}]``;
     ``provider_summaries``: ``{rp_uuid: ProviderSummary}``; ``version``:
     the microversion of the answer (a claim of one of these allocation
-    requests states it); ``query``: the query string sent.
+    requests states it); ``query``: the query string sent;
+    ``summaries_since``: ``(earlier, uuids)`` when the summaries are the
+    mapping ``earlier`` (an earlier answer's) but for the summaries of
+    ``uuids``, or None.
     """
 
     allocation_requests: list[dict]
     provider_summaries: dict
     version: str
     query: str = ''
+    summaries_since: tuple = None
 
     def __len__(self):
         return len(self.allocation_requests)
@@ -161,7 +165,8 @@ def decode(raw, endpoint, url, version, query_string='', memory=None):
         raise _bad(endpoint, url, 'a body that is not JSON: %s' % e)
     return Candidates(allocation_requests=decoded.requests,
                       provider_summaries=decoded.summaries, version=version,
-                      query=query_string)
+                      query=query_string,
+                      summaries_since=decoded.summaries_since)
 
 
 def from_body(body, endpoint, url, version, query_string=''):
