@@ -18,9 +18,11 @@ by ``tests/nova_compat/pipeline_cases.py``), the default filters and every
 weigher, it measures the median milliseconds per request of
 
 - ours, request (what every request pays once Placement and the host-facts
-  store answered): checking Placement's decoded answer, building the
-  request's ``HostStateSet`` from it, reading the hosts' fact columns,
-  filter + weigh + rank;
+  store answered): building the request's ``HostStateSet`` from
+  Placement's decoded answer, reading the hosts' fact columns, filter +
+  weigh + rank; each request's answer carries the last request's claim,
+  as Placement's would, and the driver's memory of the last answer
+  serves what did not change;
 - ours, host states: filter + weigh + rank on a ``HostStateSet`` just
   built for the request (its fact columns read for the first time): the
   like of Nova's number, which starts from built host states;
@@ -29,8 +31,8 @@ weigher, it measures the median milliseconds per request of
   ``HostWeightHandler.get_weighed_objects`` on Nova ``HostState`` objects;
 
 and, for scale, decoding Placement's JSON answer as our Placement client
-does (``scheduler.placement.decoding``: orjson), which neither column
-includes; and what recording one
+does (``scheduler.placement.candidates``, with the memory of the last
+answer) and afresh, which neither column includes; and what recording one
 request's Prometheus metrics costs with ``[metrics_exporter]`` off and
 on, against ours per request (target: <= 2%). Then a multi-create of 50
 instances over 1,000 hosts (each instance filtered, weighed and consumed
@@ -38,9 +40,9 @@ on its host), against a single request over the same hosts (target:
 < 2x; the per-host filters' and weighers' answers are kept between the
 instances, ``scheduler.host_scope``). Both columns start from the same
 state and are measured alike: the host set built from Placement's
-decoded answer (the build counted) with one fact memory, which the
-single requests leave warm, as the driver keeps one for every request;
-the median of a few multi-creates. Nova and ``scheduler.conf`` cannot
+decoded answer (the build counted) with the memories the requests before
+left, as the driver keeps them; the median of a few multi-creates, each
+one's claims in the next answer. Nova and ``scheduler.conf`` cannot
 share a process (both own ``cfg.CONF``): each side runs in a child
 process pinned to one CPU. Needs Nova installed (``tox -e bench``).
 Prints a table; asserts nothing.
