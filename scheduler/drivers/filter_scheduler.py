@@ -96,7 +96,8 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
         self.placement_failures = collections.Counter()
         self._lock = threading.Lock()
         # The last request's host states, which the next one starts from.
-        self._memory = builder.Memory()
+        self._memory = builder.Memory(
+            self.conf.scheduler.remembered_answers)
 
     def fact_readers(self):
         return health.fact_readers(self.filters.filters)

@@ -58,12 +58,13 @@ class Memory:
     """What a driver keeps of one request's host states for the next.
 
     ``facts``: the last fact table (``columns.FactTableMemory``);
-    ``rows``: the last answer's rows (``rows.RowMemory``).
+    ``rows``: the last answers' rows (``rows.RowMemory``), for ``size``
+    queries (``[scheduler] remembered_answers``).
     """
 
-    def __init__(self):
+    def __init__(self, size=4):
         self.facts = columns.FactTableMemory()
-        self.rows = answer_rows.RowMemory()
+        self.rows = answer_rows.RowMemory(size)
 
 
 class Grouped:
@@ -112,7 +113,8 @@ def _simple(candidates):
     return Grouped(providers, host_sets.OneRequestEach(requests), {},
                    simple=True, summaries=root_summaries,
                    rows=answer_rows.Rows(requests, providers, root_summaries,
-                                         source=summaries))
+                                         source=summaries,
+                                         key=candidates.query))
 
 
 def _general(candidates):
@@ -216,7 +218,7 @@ def build_host_states(candidates, names, cell_uuid, aggregates=None,
                 cell_uuid=cell_uuid, zones=zones, default_zone=default_zone,
                 aggregates=aggregates, absent_traits=absent_traits,
                 fact_memory=fact_memory, rows=rows)
-        row_memory.forget()
+        row_memory.forget(rows.key)
     roots, host_names, requests = _usable(grouped, names, summaries)
     if grouped.summaries is not None and roots is grouped.roots:
         root_summaries = grouped.summaries

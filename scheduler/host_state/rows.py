@@ -30,7 +30,9 @@ common one, or more than a quarter of the rows changed, and the builder
 reads the whole answer as it would without a memory.
 """
 
+import collections
 import operator
+import threading
 
 import numpy as np
 
@@ -72,13 +74,14 @@ class Rows:
     and ``summaries`` (the providers'), in the requests' order;
     ``changed``: the rows that are not ``base``'s (the last answer's
     ``Rows``, or None: every row); ``source``: the answer's ``{uuid:
-    summary}`` mapping. ``fill`` adds the rows' host names, facts, traits
-    and resources.
+    summary}`` mapping; ``key``: its query. ``fill`` adds the rows' host
+    names, facts, traits and resources.
     """
 
     def __init__(self, requests, keys, summaries, changed=None, base=None,
-                 source=None):
+                 source=None, key=''):
         self.requests = requests
+        self.key = key
         self.keys = keys
         self.summaries = summaries
         self.changed = changed
@@ -175,22 +178,30 @@ class Rows:
 
 
 class RowMemory:
-    """The last answer's ``Rows``, kept by the driver from one to the next.
+    """The last answer's ``Rows`` per query, kept by the driver.
 
-    Used by concurrent requests: each reads the last rows and replaces
-    them in one assignment.
+    ``size``: how many queries' rows are kept (the least recently asked
+    one goes first; 0: none). Used by concurrent requests: each reads a
+    query's last rows and replaces them.
     """
 
-    def __init__(self):
-        self._last = None
+    def __init__(self, size=4):
+        self._size = size
+        self._rows = collections.OrderedDict()
+        self._lock = threading.Lock()
 
     def reuse(self, answer):
         """``Rows`` of ``answer`` (``Candidates``) made from the last.
 
-        None when the last rows cannot serve: the answer is not of the
-        common layout where it changed, or changed too much.
+        None when the last rows cannot serve: none kept for the answer's
+        query, the answer is not of the common layout where it changed,
+        or changed too much.
         """
-        last = self._last
+        key = answer.query
+        with self._lock:
+            last = self._rows.get(key)
+            if last is not None:
+                self._rows.move_to_end(key)
         requests = answer.allocation_requests
         summaries = answer.provider_summaries
         n = len(requests)
@@ -220,11 +231,11 @@ class RowMemory:
             # no look-up of every provider.
             values = list(last.summaries)
             row_of = last.row_of()
-            for key in since[1]:
-                i = row_of.get(key)
+            for uuid in since[1]:
+                i = row_of.get(uuid)
                 if i is None:
                     return None
-                values[i] = summaries[key]
+                values[i] = summaries[uuid]
                 changed.add(i)
         else:
             try:
@@ -240,11 +251,19 @@ class RowMemory:
             if values[i].root_provider_uuid != providers[i]:
                 return None
         return Rows(requests, providers, values, changed, base=last,
-                    source=summaries)
+                    source=summaries, key=key)
 
     def remember(self, rows):
-        """Keep ``rows`` (filled) for the next answer."""
-        self._last = rows
+        """Keep ``rows`` (filled) for the next answer to their query."""
+        if not self._size:
+            return
+        with self._lock:
+            self._rows[rows.key] = rows
+            self._rows.move_to_end(rows.key)
+            while len(self._rows) > self._size:
+                self._rows.popitem(last=False)
 
-    def forget(self):
-        self._last = None
+    def forget(self, key):
+        """Keep nothing for query ``key``."""
+        with self._lock:
+            self._rows.pop(key, None)

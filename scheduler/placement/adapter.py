@@ -68,7 +68,8 @@ class PlacementAdapter:
                         else placement_client.PlacementClient(conf))
         self._names = providers.ProviderNames(self._client)
         # The last answer, which the next one is decoded from.
-        self._answers = placement_candidates.new_memory()
+        self._answers = placement_candidates.new_memory(
+            conf.scheduler.remembered_answers)
         if request_filter_handler is None:
             request_filter_handler = request_filters.RequestFilterHandler(
                 conf)

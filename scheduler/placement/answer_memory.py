@@ -25,17 +25,19 @@ time for what did not change, so that it can reuse its own work
 
 The texts are compared, never assumed: where the last answer's part is
 looked for only decides how much is reused, not what a value is.
-Provider summaries are matched by uuid; allocation requests by position,
-or along with their provider when the answer holds one request per
-provider.
+Provider summaries are matched by uuid, allocation requests by position.
+Allocation requests differ from one flavor to another: the last answer
+is kept per query, for a few queries.
 
 The values handed out are shared with earlier answers and must not be
 modified; nothing does (a claim copies what it sends, a host state counts
 what it consumes apart from Placement's numbers).
 """
 
+import collections
 import itertools
 import operator
+import threading
 
 import msgspec
 
@@ -106,6 +108,9 @@ class Decoded:
         self.summaries_since = summaries_since
 
 
+_EMPTY = _Answer([], [], [], [], [], {})
+
+
 def _reused(texts, last_texts, last_values, positions, decode, where):
     """``(values, changed)``: last values where the text is the same.
 
@@ -134,23 +139,42 @@ def _reused(texts, last_texts, last_values, positions, decode, where):
 
 
 class AnswerMemory:
-    """The last answer decoded, to decode the next from.
+    """The latest answers decoded, one per query, to decode the next from.
 
     ``request_type``, ``summary_type``: the types one allocation request
-    and one provider summary decode into. One memory per driver (its
-    Placement adapter), used by concurrent requests: each decode reads
-    the last answer and replaces it in one assignment. It holds the last
-    answer's body and values (a few MB at 10,000 providers) until the
-    next one.
+    and one provider summary decode into; ``size``: how many queries' last
+    answers are kept (the least recently asked one goes first; 0: none).
+    One memory per driver (its Placement adapter), used by concurrent
+    requests: each decode reads a query's last answer and replaces it.
+    Each answer kept holds its body and values until the next one.
     """
 
-    def __init__(self, request_type, summary_type):
+    def __init__(self, request_type, summary_type, size=4):
         self._request = msgspec.json.Decoder(request_type).decode
         self._summary = msgspec.json.Decoder(summary_type).decode
-        self._last = _Answer([], [], [], [], [], {})
+        self._size = size
+        self._answers = collections.OrderedDict()
+        self._lock = threading.Lock()
 
-    def decode(self, raw, check):
-        """A ``Decoded`` answer of the JSON text ``raw``.
+    def _last(self, key):
+        with self._lock:
+            last = self._answers.get(key)
+            if last is None:
+                return _EMPTY
+            self._answers.move_to_end(key)
+            return last
+
+    def _keep(self, key, answer):
+        if not self._size:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+
+    def decode(self, raw, check, key=''):
+        """A ``Decoded`` answer of the JSON text ``raw`` to query ``key``.
 
         ``check(decoded, requests)`` raises if the answer is not one to
         use; ``requests`` are the indices of the allocation requests it
@@ -162,7 +186,7 @@ class AnswerMemory:
             and what ``check`` raises.
         """
         parts = _PARTS.decode(raw)
-        last = self._last
+        last = self._last(key)
         summary_texts = list(parts.provider_summaries.values())
         keys = list(parts.provider_summaries)
         same_keys = keys == last.keys
@@ -183,19 +207,14 @@ class AnswerMemory:
         else:
             summaries = last.summaries
         request_texts = parts.allocation_requests
-        # One request per provider, in the summaries' order (the common
-        # answer): a request is looked for where its provider was.
-        along = (positions is not None and len(request_texts) == len(keys)
-                 and len(last.request_texts) == len(last.keys))
         requests, changed = _reused(
-            request_texts, last.request_texts, last.requests,
-            positions if along else None, self._request,
-            lambda i: 'allocation_requests[%d]' % i)
+            request_texts, last.request_texts, last.requests, None,
+            self._request, lambda i: 'allocation_requests[%d]' % i)
         since = None
         if same_keys:
             since = (last.summaries, [keys[i] for i in changed_summaries])
         decoded = Decoded(requests, summaries, same_keys, changed, since)
         check(decoded, changed if same_keys else range(len(requests)))
-        self._last = _Answer(request_texts, requests, keys, summary_texts,
-                             summary_values, summaries)
+        self._keep(key, _Answer(request_texts, requests, keys,
+                                summary_texts, summary_values, summaries))
         return decoded

@@ -139,9 +139,14 @@ def _checked(answer, endpoint, url, version, query_string):
                       version=version, query=query_string)
 
 
-def new_memory():
-    """An ``AnswerMemory`` for ``decode``: one per driver."""
-    return answer_memory.AnswerMemory(AllocationRequest, ProviderSummary)
+def new_memory(size=4):
+    """An ``AnswerMemory`` for ``decode``: one per driver.
+
+    ``size``: how many queries' last answers it keeps
+    (``[scheduler] remembered_answers``).
+    """
+    return answer_memory.AnswerMemory(AllocationRequest, ProviderSummary,
+                                      size=size)
 
 
 def decode(raw, endpoint, url, version, query_string='', memory=None):
@@ -158,7 +163,7 @@ def decode(raw, endpoint, url, version, query_string='', memory=None):
                             query_string)
         decoded = memory.decode(raw, lambda d, indices: _check(
             endpoint, url, list(map(d.requests.__getitem__, indices)),
-            d.summaries))
+            d.summaries), key=query_string)
     except (msgspec.ValidationError, answer_memory.PartError) as e:
         raise _bad(endpoint, url, 'a body out of shape: %s' % e)
     except msgspec.DecodeError as e:

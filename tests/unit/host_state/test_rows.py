@@ -187,14 +187,18 @@ def test_a_set_built_from_the_last_rows_is_the_set_built_afresh(
     # goes through them.
     monkeypatch.setattr(rows, 'REUSE_UP_TO', reuse_up_to)
     cloud = _Cloud(data.draw(st.integers(1, 10)))
-    decoding = candidates.new_memory()
-    memory = builder.Memory()
+    size = data.draw(st.sampled_from([4, 1]))
+    decoding = candidates.new_memory(size)
+    memory = builder.Memory(size)
     for _ in range(data.draw(st.integers(2, 8))):
         raw = json.dumps(cloud.plain).encode()
-        answer = candidates.decode(raw, 'test', '', '1.36',
+        # Requests of other flavors in between: kept per query.
+        query = data.draw(st.sampled_from(['VCPU:1', 'VCPU:2']))
+        answer = candidates.decode(raw, 'test', '', '1.36', query,
                                    memory=decoding)
         built = _build(answer, cloud, memory)
-        afresh = _build(candidates.decode(raw, 'test', '', '1.36'), cloud)
+        afresh = _build(candidates.decode(raw, 'test', '', '1.36', query),
+                        cloud)
         # Some requests read some classes only: the rest are read later.
         rcs = data.draw(st.lists(st.sampled_from(RCS), unique=True))
         _assert_same(built, afresh, rcs)
@@ -250,3 +254,32 @@ def test_a_changed_answer_layout_is_read_afresh():
     assert memory.rows.reuse(answer) is None
     built = _build(answer, cloud, memory)
     assert np.array_equal(built.total('CUSTOM_GPU'), [2, 0, 0])
+
+
+def test_rows_are_kept_per_query():
+    cloud = _Cloud(4)
+    decoding = candidates.new_memory()
+    memory = builder.Memory()
+
+    def build(query):
+        raw = json.dumps(cloud.plain).encode()
+        answer = candidates.decode(raw, 'test', '', '1.36', query,
+                                   memory=decoding)
+        return answer, _build(answer, cloud, memory)
+
+    _answer, first = build('VCPU:1')
+    build('VCPU:2')
+    # A claim on a host: one row changed, under the same query.
+    for rp in first.uuids[:1]:
+        cloud.plain['provider_summaries'][rp]['resources']['VCPU'][
+            'used'] += 1
+    answer, again = build('VCPU:1')
+    assert again.host_names is first.host_names
+    assert again.free('VCPU').tolist() == [15, 16, 16, 16]
+    # Kept under its query, with the claim's row read again.
+    rows_again = memory.rows.reuse(answer)
+    assert rows_again is not None and rows_again.key == 'VCPU:1'
+    # remembered_answers = 0: nothing kept.
+    none_kept = builder.Memory(0)
+    _build(answer, cloud, none_kept)
+    assert none_kept.rows.reuse(answer) is None

@@ -90,7 +90,7 @@ def _edit(draw, plain):
         items = list(summaries.items())
         draw(st.randoms(use_true_random=False)).shuffle(items)
         plain['provider_summaries'] = dict(items)
-    elif kind == 'child' and rps:
+    elif kind == 'child' and rps and requests:
         child = 'child-of-%s' % rps[0]
         summaries[child] = {
             'resources': {'CUSTOM_GPU': {'capacity': 2, 'used': 0}},
@@ -193,3 +193,29 @@ def test_requests_are_checked_again_where_the_answer_changed(change):
     with pytest.raises(exception.PlacementBadResponse) as e:
         _decode(plain, memory)
     assert missing in str(e.value.reason)
+
+
+def _flavor(plain, vcpus):
+    plain = copy.deepcopy(plain)
+    for request in plain['allocation_requests']:
+        for allocation in request['allocations'].values():
+            allocation['resources']['VCPU'] = vcpus
+    return plain
+
+
+@pytest.mark.parametrize('size, kept', [(4, True), (1, False), (0, False)])
+def test_the_last_answer_is_kept_per_query(size, kept):
+    memory = candidates.new_memory(size)
+    small, large = _answer(3), _flavor(_answer(3), 4)
+
+    def decode(plain, query):
+        return candidates.decode(json.dumps(plain).encode(), ENDPOINT,
+                                 '/ac', '1.36', query, memory=memory)
+
+    first = decode(small, 'VCPU:1')
+    decode(large, 'VCPU:4')
+    again = decode(small, 'VCPU:1')
+    assert again.allocation_requests == first.allocation_requests
+    assert all((a is b) == kept for a, b in zip(
+        again.allocation_requests, first.allocation_requests))
+    assert (again.summaries_since is not None) == kept
