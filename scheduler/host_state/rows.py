@@ -114,6 +114,9 @@ class Rows:
             builder's general path handles those.
         """
         base, changed, keys = self._base, self.changed, self.keys
+        # Not kept past this: rows kept by the memory would otherwise
+        # hold every answer before them.
+        self._base = None
         # What the base read of names and facts serves only when they are
         # the same mappings; the columns come from the summaries alone.
         same = (base is not None and names is base.names and

@@ -13,7 +13,9 @@
 """Host states built from the last answer's rows equal those built afresh."""
 
 import copy
+import gc
 import json
+import weakref
 
 import hypothesis
 from hypothesis import strategies as st
@@ -283,3 +285,24 @@ def test_rows_are_kept_per_query():
     none_kept = builder.Memory(0)
     _build(answer, cloud, none_kept)
     assert none_kept.rows.reuse(answer) is None
+
+
+def test_rows_kept_hold_no_earlier_answer():
+    cloud = _Cloud(4)
+    decoding = candidates.new_memory()
+    memory = builder.Memory()
+    first = None
+    for step in range(4):
+        rp = list(cloud.plain['provider_summaries'])[step]
+        cloud.plain['provider_summaries'][rp]['resources']['VCPU'][
+            'used'] += 1
+        raw = json.dumps(cloud.plain).encode()
+        answer = candidates.decode(raw, 'test', '', '1.36', memory=decoding)
+        built = _build(answer, cloud, memory)
+        built.free('VCPU')
+        if first is None:
+            first = weakref.ref(memory.rows.reuse(answer)._base)
+            del answer, built
+    gc.collect()
+    # The rows of the first answer are gone: no chain of answers.
+    assert first() is None
