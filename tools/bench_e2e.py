@@ -38,7 +38,15 @@ row) it measures four rows:
   scheduler-server run with debug logging), then ``PUT /allocations`` of
   one of the candidates, picked at random (a 409 claims another). This
   is the ceiling: the scheduler cannot answer faster than Placement
-  answers its two requests.
+  answers its two requests;
+- RPC floor, paced as ours: oslo.messaging's own no-op call
+  (``oslo_rpc_server_ping``; the measured server runs with ``[DEFAULT]
+  rpc_ping_enabled``) sent to the same scheduler-server at the pace of
+  the "ours, sequential" row. Its scheduler CPU per call is what any
+  oslo.messaging server spends receiving, answering and waiting between
+  calls at that pace (its listener polls for acknowledgements after each
+  message, its idle threads wake up); the line after the table gives the
+  scheduler's CPU above it, against the call's median latency.
 
 Each row also gives the CPU time per call of each process tree (psutil,
 user + system, before and after the row, children that exited included):
@@ -237,6 +245,7 @@ class Bench:
         # Hosts in each answer: the chosen one and its alternates.
         self.answer_hosts = []
         self._http = threading.local()
+        self._pinger = None
 
     def __enter__(self):
         try:
@@ -329,7 +338,9 @@ class Bench:
             group, _, rest = option.partition('.')
             key, _, value = rest.partition('=')
             conf.setdefault(group, {})[key] = value
-        conf['DEFAULT'] = {'debug': str(debug).lower()}
+        # rpc_ping_enabled: the RPC floor row's no-op calls.
+        conf.setdefault('DEFAULT', {}).update(
+            debug=str(debug).lower(), rpc_ping_enabled='true')
         args = (os.path.join(self.workdir, name), self.broker,
                 self.placement.endpoint)
         kwargs = dict(host=name, workers=1, extra_conf=conf)
@@ -359,6 +370,17 @@ class Bench:
             if not selections or not selections[0]:
                 return time.monotonic() - started, 'empty answer'
             self.answer_hosts.append(len(selections[0]))
+        except Exception as e:  # noqa: B902 (every failure is a result)
+            return time.monotonic() - started, type(e).__name__
+        return time.monotonic() - started, None
+
+    def ping(self, consumer):
+        """oslo.messaging's no-op call to the scheduler-server."""
+        if self._pinger is None:
+            self._pinger = nova_side.ping_client()
+        started = time.monotonic()
+        try:
+            self._pinger.call(self.ctxt, 'oslo_rpc_server_ping')
         except Exception as e:  # noqa: B902 (every failure is a result)
             return time.monotonic() - started, type(e).__name__
         return time.monotonic() - started, None
@@ -443,8 +465,13 @@ class Bench:
         return bench_server.read_totals(
             '%s.%d' % (gc_file, self.worker_pid()))
 
-    def measure(self, size, name, call, concurrency, profile=None):
-        """One row; ``profile``: a py-spy raw file of the worker."""
+    def measure(self, size, name, call, concurrency, profile=None,
+                claims=True):
+        """One row; ``profile``: a py-spy raw file of the worker.
+
+        ``claims``: the calls claim in Placement (their allocations are
+        deleted after the row).
+        """
         trees = self.trees()
         logged = len(self.access_log().encode())
         gc_before = self.gc_totals() if profile else {}
@@ -465,8 +492,9 @@ class Bench:
             '%s %s %s' % found.groups()
             for found in ACCESS_LINE.finditer(self.access_log(logged)))
         # Outside the row's CPU and time: every row sees the same cloud.
-        self.delete_allocations(consumers)
-        self.vacuum()
+        if claims:
+            self.delete_allocations(consumers)
+            self.vacuum()
         row = Row(size, name, concurrency, results, seconds, cpu)
         row.placement_requests = requests
         if profile:
@@ -481,6 +509,28 @@ class Bench:
 
 
 CPU_COLUMNS = ('scheduler', 'placement', 'postgresql', 'rabbitmq', 'client')
+
+
+def paced(call, interval):
+    """``call``, each taking at least ``interval`` seconds of wall time."""
+    def run(consumer):
+        started = time.monotonic()
+        result = call(consumer)
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+        return result
+    return run
+
+
+def floor_line(size, ours, floor):
+    """The scheduler's CPU per call above the RPC floor, in words."""
+    sched = ours.cpu['scheduler'] * 1000
+    base = floor.cpu['scheduler'] * 1000
+    p50 = ours.p50 * 1000
+    return ('%d providers, ours sequential: scheduler CPU %.1f ms per call, '
+            '%.1f%% of its p50 (%.0f ms); RPC floor %.1f ms; above the '
+            'floor %.1f ms, %.1f%% of the p50' % (
+                size, sched, 100 * sched / p50 if p50 else 0, p50, base,
+                sched - base, 100 * (sched - base) / p50 if p50 else 0))
 
 
 def table(rows):
@@ -577,6 +627,7 @@ def main(argv=None):
         (_machine(),) + os.getloadavg()))
     rows = []
     profiles = []
+    floors = []
     with Bench(args) as bench:
         if args.keep:
             print('logs in %s' % bench.workdir)
@@ -627,6 +678,17 @@ def main(argv=None):
             for (kind, concurrency), row in measured.items():
                 ceiling = measured['Placement alone', concurrency].rate
                 row.ceiling = 100 * row.rate / ceiling if ceiling else None
+            ours = measured['ours', 1]
+            floor = bench.measure(
+                size, 'RPC floor, paced as ours',
+                paced(bench.ping, 1 / ours.rate if ours.rate else 0.0), 1,
+                claims=False)
+            rows.append(floor)
+            floors.append(floor_line(size, ours, floor))
+            print('  %s: %d calls, %.1f req/s, p50 %.1f ms%s' % (
+                floor.name, floor.calls, floor.rate, floor.p50 * 1000,
+                ', errors: %s' % sorted(set(floor.errors))
+                if floor.errors else ''), flush=True)
     print()
     print('machine: %s' % _machine())
     print(table(rows))
@@ -643,6 +705,9 @@ def main(argv=None):
     print('%% ceiling: req/s over the Placement-alone row of the same size '
           'and concurrency (GET /allocation_candidates?%s at %s + PUT '
           '/allocations).' % (query, version))
+    print('RPC floor: the scheduler CPU per call of oslo.messaging\'s no-op '
+          'call (oslo_rpc_server_ping) at the pace of "ours, sequential".')
+    print('\n'.join(floors))
     if profiles:
         print('\nWhere the worker\'s CPU went (py-spy, GIL held, %d '
               'samples/s; ms per call; files in %s):' % (

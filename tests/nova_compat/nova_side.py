@@ -30,6 +30,7 @@ from nova import objects
 from nova.objects import selection as nova_selection
 from nova import rpc as nova_rpc
 from nova.scheduler import rpcapi
+import oslo_messaging as messaging
 
 CONF = nova.conf.CONF
 
@@ -91,6 +92,16 @@ def start_rpc(config_file):
                             config_file],
                            default_config_files=[], configure_db=False,
                            init_rpc=True)
+
+
+def ping_client():
+    """An RPC client of the scheduler's topic on Nova's transport.
+
+    For oslo.messaging's own ``oslo_rpc_server_ping`` (a server with
+    ``[DEFAULT] rpc_ping_enabled``).
+    """
+    return nova_rpc.get_client(
+        messaging.Target(topic=rpcapi.RPC_TOPIC))
 
 
 def stop_rpc():
