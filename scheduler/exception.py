@@ -119,12 +119,14 @@ class ClaimConflict(SchedulerError):
 
 
 class ConsumerHoldsClaim(ClaimConflict):
-    """The consumer already holds a claim, and this request is no move.
+    """The consumer already holds the claim of this very request.
 
-    A boot's consumer holding allocations is the same request delivered
-    twice (RabbitMQ redelivers a call whose acknowledgement a failing node
-    lost, and another worker takes it): ``allocations`` are what the first
-    delivery claimed, which this one must answer with, not add to.
+    A boot's consumer holding allocations, or an evacuation's holding some
+    on a host it may go to besides its source, is the same request
+    delivered twice (RabbitMQ redelivers a call whose acknowledgement a
+    failing node lost, and another worker takes it): ``allocations`` are
+    what the consumer holds, the first delivery's claim among them, which
+    this one must answer with, not add to.
     """
 
     def __init__(self, reason, allocations):

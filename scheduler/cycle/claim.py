@@ -57,6 +57,10 @@ def claim(request, placement, order, index, max_conflicts):
 
 def _first_accepted(request, placement, order, consumer, max_conflicts):
     host_set, spec = request.host_set, request.spec
+    move = is_move(spec)
+    # Where an earlier delivery of the move would have claimed.
+    foreign = (_destinations(host_set, spec)
+               if move and consumer is not None else ())
     conflicts = no_room = 0
     last = None
     # Placement's error codes name no provider: the caller may read them.
@@ -81,9 +85,11 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
         try:
             previous = placement.claim(
                 consumer, allocation_request, spec.project_id,
-                spec.user_id, request.version, move=is_move(spec))
+                spec.user_id, request.version, move=move,
+                foreign=foreign)
         except exception.ClaimConflict as e:
-            held = (_held_host(host_set, e.allocations)
+            held = (_held_host(host_set, e.allocations,
+                               spec.ignore_hosts or ())
                     if isinstance(e, exception.ConsumerHoldsClaim) else None)
             if held is not None:
                 LOG.info('Consumer %(consumer)s holds a claim on %(host)s '
@@ -133,11 +139,22 @@ def is_move(spec):
     return bool(spec.ignore_hosts)
 
 
-def _held_host(host_set, allocations):
-    """Index of the host whose tree holds ``allocations``, or None."""
+def _destinations(host_set, spec):
+    """Root providers of the hosts a move may go to: not those it leaves."""
+    left = set(spec.ignore_hosts)
+    return frozenset(uuid for uuid, name in zip(host_set.uuids,
+                                                host_set.host_names)
+                     if name not in left)
+
+
+def _held_host(host_set, allocations, ignored=()):
+    """Index of a host whose tree holds ``allocations``, or None.
+
+    Hosts named in ``ignored`` (a move's source) are not the one.
+    """
     held = set(allocations)
     for i, uuid in enumerate(host_set.uuids):
-        if uuid in held:
+        if uuid in held and host_set.host_names[i] not in ignored:
             return i
     return None
 

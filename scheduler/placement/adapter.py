@@ -212,7 +212,7 @@ class PlacementAdapter:
         return self._names.lookup(uuids)
 
     def claim(self, consumer_uuid, allocation_request, project_id, user_id,
-              version, move=True):
+              version, move=True, foreign=()):
         """Claim ``allocation_request`` for ``consumer_uuid``.
 
         :returns: None, or the allocations the consumer held before (a
@@ -223,7 +223,8 @@ class PlacementAdapter:
         carries ``consumer_type`` where Placement takes it).
 
         ``move``: whether allocations the consumer holds already are a
-        move's source (see ``claims.claim``).
+        move's source; ``foreign``: providers a move's source does not
+        hold (see ``claims.claim``).
 
         :raises: ClaimConflict when the host has no room any more
             (ConsumerHoldsClaim: the consumer holds a claim and this is no
@@ -235,7 +236,8 @@ class PlacementAdapter:
                 user_id, version=None,
                 attempts=self._conf.scheduler.claim_attempts,
                 retry_delay=self._conf.scheduler.claim_retry_delay,
-                on_retry=self._recorder.claim_retried, move=move)
+                on_retry=self._recorder.claim_retried, move=move,
+                foreign=foreign)
         except exception.ClaimConflict:
             self._recorder.claim_conflict()
             raise

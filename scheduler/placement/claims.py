@@ -110,7 +110,7 @@ def move_body(body, current, generation):
 def claim(client, consumer_uuid, allocation_request, project_id, user_id,
           version=None, attempts=4, retry_delay=0.05,
           consumer_type=CONSUMER_TYPE_INSTANCE, global_request_id=None,
-          sleep=time.sleep, on_retry=None, move=True):
+          sleep=time.sleep, on_retry=None, move=True, foreign=()):
     """Claim ``allocation_request`` for ``consumer_uuid``.
 
     The claim is first written for a new consumer. If the consumer exists
@@ -135,6 +135,10 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
     :param move: whether allocations the consumer holds are a move's
         source (an evacuation); if not, holding other allocations raises
         ``ConsumerHoldsClaim`` (a repeated delivery of the same request).
+    :param foreign: providers a move's source does not hold (the hosts the
+        move may go to): a consumer holding one holds the claim of an
+        earlier delivery of the same move, and ``ConsumerHoldsClaim`` is
+        raised as outside a move, rather than a third host claimed.
     :raises ClaimConflict: Placement refused for capacity, the consumer
         holds other allocations, or the races outlasted ``attempts``.
     :raises PlacementError: any other failure of the call.
@@ -178,14 +182,19 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
                 LOG.info('Consumer %s already holds this claim on %s',
                          consumer_uuid, providers)
                 return previous
-            if current.get('allocations') and previous is None:
+            held = current.get('allocations')
+            if held and previous is None:
                 if not move:
                     raise exception.ConsumerHoldsClaim(
                         'consumer %s already holds a claim on %s and the '
                         'request is no move: a repeated delivery'
-                        % (consumer_uuid,
-                           ', '.join(sorted(current['allocations']))),
-                        current['allocations'])
+                        % (consumer_uuid, ', '.join(sorted(held))), held)
+                claimed = sorted(rp for rp in held if rp in foreign)
+                if claimed:
+                    raise exception.ConsumerHoldsClaim(
+                        'consumer %s holds a claim on %s besides the '
+                        'source of its move: a repeated delivery'
+                        % (consumer_uuid, ', '.join(claimed)), held)
                 previous = {'allocations': current['allocations']}
             generation = current.get('consumer_generation')
             body = (move_body(new_body, previous, generation) if previous

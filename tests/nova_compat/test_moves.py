@@ -68,6 +68,27 @@ def test_non_forced_evacuate_claims_source_and_destination(
         moved.compute_node_uuid: _resources(flavor)}
 
 
+def test_an_evacuation_delivered_twice_adds_no_third_host(
+        nova, scheduler_api, ctxt, new_uuids, placement_api, hosts):
+    flavor = _flavor(nova)
+    [instance] = new_uuids(1)
+    spec, first = _boot(nova, scheduler_api, ctxt, flavor, instance)
+    source = _by_uuid(hosts)[first.compute_node_uuid]
+    spec.ignore_hosts = [first.service_host]
+
+    # The same evacuation twice (a redelivered message, a retried call):
+    # the destination the first claimed has less room now, so weighing
+    # alone would send the second elsewhere, on top of both.
+    answers = [scheduler_api.select_destinations(
+        ctxt, spec, [instance], return_objects=True,
+        return_alternates=False)[0][0] for _ in range(2)]
+
+    assert answers[1].compute_node_uuid == answers[0].compute_node_uuid
+    assert layout.allocations_of(placement_api, instance) == {
+        source.uuid: _resources(flavor),
+        answers[0].compute_node_uuid: _resources(flavor)}
+
+
 @pytest.mark.parametrize('named_by', ['forced', 'requested_destination'])
 def test_rebuild_check_on_a_full_host_claims_nothing(
         nova, scheduler_api, ctxt, new_uuids, placement_api, hosts,

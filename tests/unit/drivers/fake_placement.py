@@ -68,7 +68,7 @@ class FakePlacement:
         return dict(self.names_)
 
     def claim(self, consumer_uuid, allocation_request, project_id, user_id,
-              version, move=True):
+              version, move=True, foreign=()):
         (rp,) = allocation_request['allocations']
         host = self.host_of[rp]
         self.claim_calls.append((consumer_uuid, host))

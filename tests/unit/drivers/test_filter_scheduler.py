@@ -400,7 +400,7 @@ def test_claims_stop_after_max_claim_conflicts_saying_why():
 def test_a_request_delivered_twice_answers_with_the_claim_it_holds():
     class Redelivered(fake_placement.FakePlacement):
         def claim(self, consumer_uuid, allocation_request, project_id,
-                  user_id, version, move=True):
+                  user_id, version, move=True, foreign=()):
             self.moves = getattr(self, 'moves', []) + [move]
             held = {self.uuid_of['host-2']: {'resources': {'VCPU': 1}}}
             raise exception.ConsumerHoldsClaim('held', held)
@@ -415,14 +415,36 @@ def test_a_request_delivered_twice_answers_with_the_claim_it_holds():
     assert placement.released == []
 
 
+def test_an_evacuation_delivered_twice_answers_with_its_destination():
+    class Redelivered(fake_placement.FakePlacement):
+        def claim(self, consumer_uuid, allocation_request, project_id,
+                  user_id, version, move=True, foreign=()):
+            self.foreign = foreign
+            # The source (a candidate here, listed first) and the first
+            # delivery's destination.
+            held = {self.uuid_of[h]: {'resources': {'VCPU': 1}}
+                    for h in ('host-0', 'host-2')}
+            raise exception.ConsumerHoldsClaim('held', held)
+
+    placement = Redelivered(_ram_hosts(2048, 8192, 4096))
+    placement.uuid_of = {h: rp for rp, h in placement.host_of.items()}
+    result = _driver(placement, filter_scheduler=RAM_ONLY).select_destinations(
+        None, fakes.make_spec(ignore_hosts=['host-0']), ['i-1'])
+    # Every candidate but the source may hold the first delivery's claim.
+    assert placement.foreign == {placement.uuid_of['host-1'],
+                                 placement.uuid_of['host-2']}
+    assert _chosen(result) == ['host-2']
+    assert placement.released == []
+
+
 def test_an_evacuation_claims_as_a_move():
     placement = fake_placement.FakePlacement(_ram_hosts(8192, 4096))
     calls = []
     claim = placement.claim
 
-    def recording(*args, move=True):
+    def recording(*args, move=True, foreign=()):
         calls.append(move)
-        return claim(*args, move=move)
+        return claim(*args, move=move, foreign=foreign)
 
     placement.claim = recording
     _driver(placement).select_destinations(

@@ -210,6 +210,39 @@ def test_consumer_holding_another_claim_outside_a_move_is_not_doubled():
     assert len(client.puts) == 1
 
 
+@pytest.mark.parametrize('held_dest', [
+    '44444444-4444-4444-4444-444444444444',  # another destination
+    RP,  # the one this delivery chose
+])
+def test_a_move_holding_a_destination_already_is_not_claimed_again(
+        held_dest):
+    # The same evacuation delivered twice: the consumer holds its source
+    # and the first delivery's destination; a third host must not join.
+    source = '33333333-3333-3333-3333-333333333333'
+    held = {'allocations': {source: {'resources': {'VCPU': 1}},
+                            held_dest: {'resources': {'VCPU': 1}}},
+            'consumer_generation': 5, 'project_id': 'proj',
+            'user_id': 'user'}
+    client = FakeClient([CONSUMER_EXISTS], held=held)
+    with pytest.raises(exception.ConsumerHoldsClaim) as e:
+        _claim(client, foreign={RP, held_dest})
+    assert e.value.allocations == held['allocations']
+    assert held_dest in e.value.reason
+    assert source not in e.value.reason
+    assert len(client.puts) == 1
+
+
+def test_a_move_holding_only_its_source_claims_both_given_the_foreign():
+    source = '33333333-3333-3333-3333-333333333333'
+    held = {'allocations': {source: {'resources': {'VCPU': 4}}},
+            'consumer_generation': 5, 'project_id': 'proj',
+            'user_id': 'user'}
+    client = FakeClient([CONSUMER_EXISTS], held=held)
+    previous = _claim(client, foreign={RP})
+    assert previous == {'allocations': held['allocations']}
+    assert set(client.puts[1][1]['allocations']) == {source, RP}
+
+
 def test_move_claim_keeps_the_source_amounts_of_a_shared_provider():
     held = {'allocations': {RP: {'resources': {'VCPU': 4}}},
             'consumer_generation': 1, 'project_id': 'proj',
