@@ -25,7 +25,7 @@ build it; tests/nova_compat/nova_side.py). For each cloud size in
 room for every call of the run, and each row's allocations are deleted
 after it, outside the timing, then the database is vacuumed and
 analyzed, so every row sees the same cloud and no autovacuum runs in a
-row) it measures four rows:
+row) it measures five rows:
 
 - ours, sequential: one call at a time; p50/p90/p99 latency and calls
   per second;
