@@ -58,12 +58,12 @@ def unreported(sources, readers):
     if compute and not suppliers[facts.COMPUTE]:
         warnings.append(
             '%s read compute services and details, which no configured '
-            'source reports: %s; configure [host_facts] sources = nova_db'
+            'source reports: %s; %s'
             % (', '.join(compute),
                'ComputeFilter refuses every host, the others the requests '
                'that depend on them' if 'ComputeFilter' in compute else
                'they refuse every host for the requests that depend on '
-               'them'))
+               'them', store.NOVA_DB_FIX))
     instances = readers.get(facts.INSTANCES)
     if instances and suppliers[facts.INSTANCES] == ['rpc']:
         warnings.append(
@@ -71,9 +71,8 @@ def unreported(sources, readers):
             'a host is refused until its nova-compute sends its full list '
             '(sync_instance_info); %s' % (
                 ', '.join(instances),
-                'set [host_facts_nova_db] read_instances = True'
-                if any(s.name == 'nova_db' for s in sources) else
-                'configure [host_facts] sources = nova_db'))
+                store.instances_fix(any(s.name == 'nova_db'
+                                        for s in sources))))
     return warnings
 
 

@@ -96,27 +96,34 @@ def _merge(name, records, view):
         availability_zone=view.zones.get(name))
 
 
-def missing_reason(fact, suppliers, read_instances=True):
+# What makes a fact known, as the warnings and refusals word it.
+NOVA_DB_FIX = 'configure [host_facts] sources = nova_db'
+READ_INSTANCES_FIX = 'set [host_facts_nova_db] read_instances = True'
+
+
+def instances_fix(nova_db_configured):
+    """The fix for instance lists that only Nova's casts report."""
+    return READ_INSTANCES_FIX if nova_db_configured else NOVA_DB_FIX
+
+
+def missing_reason(fact, suppliers, nova_db_configured=False):
     """Why ``fact`` is unknown for a host, given the sources reporting it.
 
     ``suppliers`` are the names of the configured sources that report the
-    fact (``rpc`` included); ``read_instances`` is ``[host_facts_nova_db]
-    read_instances``, which names the fix when ``nova_db`` is configured
-    but does not read instances.
+    fact (``rpc`` included); ``nova_db_configured``: whether ``nova_db``
+    is one of the sources (then instance lists only the casts report mean
+    it does not read them).
     """
     if fact == facts.COMPUTE:
         if not suppliers:
             return ('no configured host-facts source reports nova-compute '
-                    'services; configure [host_facts] sources = nova_db')
+                    'services; %s' % NOVA_DB_FIX)
         return ('not reported by %s (no compute node or service there)'
                 % ', '.join(suppliers))
     if suppliers == ['rpc']:
-        fix = ('set [host_facts_nova_db] read_instances = True'
-               if not read_instances else
-               'configure [host_facts] sources = nova_db')
         return ('no full instance list from their nova-compute since '
                 'start; %s, or wait for the computes\' next '
-                'sync_instance_info' % fix)
+                'sync_instance_info' % instances_fix(nova_db_configured))
     return 'not reported by %s' % ', '.join(suppliers)
 
 
@@ -305,8 +312,8 @@ class HostFactsStore:
             return ('no aggregate facts yet: source(s) %s have not loaded'
                     % ', '.join(readers))
         return ('no aggregate facts since start: the rpc source has had no '
-                'update_aggregates cast; configure [host_facts] sources = '
-                'nova_db (or file), or wait for update_aggregates')
+                'update_aggregates cast; %s (or file), or wait for '
+                'update_aggregates' % NOVA_DB_FIX)
 
     def missing(self, fact):
         """Why a host's ``fact`` may be unknown, naming who would tell.
@@ -315,7 +322,8 @@ class HostFactsStore:
         """
         return missing_reason(
             fact, [s.name for s in self.sources if fact in s.supplies],
-            read_instances=self.conf.host_facts_nova_db.read_instances)
+            nova_db_configured=any(s.name == 'nova_db'
+                                   for s in self.sources))
 
     def missing_reasons(self):
         """``{fact: reason}`` for the per-host facts, as ``missing``."""

@@ -15,6 +15,8 @@ from oslo_upgradecheck import upgradecheck
 from scheduler.cmd import status
 from scheduler.host_facts import base
 from scheduler.host_facts import health
+from scheduler.host_facts import store
+from scheduler.host_state import facts
 from tests.unit.host_facts import fakes
 
 
@@ -77,6 +79,30 @@ def test_nova_db_gives_the_compute_and_instance_facts_filters_read(
     _, _, warnings = health.check(conf)
     assert not [w for w in warnings if 'ComputeFilter' in w or
                 'ServerGroupAntiAffinityFilter' in w]
+
+
+def test_nova_db_without_instances_is_told_the_same_fix_everywhere(
+        tmp_path):
+    conf = fakes.make_conf(
+        host_facts={'sources': ['nova_db']},
+        host_facts_nova_db={'api_connection': 'sqlite:///%s/no/api.db'
+                            % tmp_path, 'read_instances': False},
+        filter_scheduler={'enabled_filters': [
+            'ServerGroupAntiAffinityFilter']})
+    _, _, warnings = health.check(conf)
+    fix = 'set [host_facts_nova_db] read_instances = True'
+    assert [w for w in warnings if 'ServerGroupAntiAffinityFilter' in w
+            ] == ['ServerGroupAntiAffinityFilter read instance lists, which '
+                  'come from Nova\'s casts only: a host is refused until its '
+                  'nova-compute sends its full list (sync_instance_info); '
+                  + fix]
+    # The refusal of a host names the same fix.
+    reason = store.HostFactsStore(conf).missing(facts.INSTANCES)
+    assert reason == ('no full instance list from their nova-compute since '
+                      'start; %s, or wait for the computes\' next '
+                      'sync_instance_info' % fix)
+    reason = store.HostFactsStore(fakes.make_conf()).missing(facts.INSTANCES)
+    assert 'configure [host_facts] sources = nova_db' in reason
 
 
 def test_unreadable_nova_db_fails_the_status_check(tmp_path):
