@@ -114,8 +114,7 @@ class DryRun:
             self.explainer.add_listener(listener)
         plan = Plan()
         try:
-            if self.host_facts is not None:
-                self.host_facts.before_request()
+            self._facts_before_request()
             plan.selections = self._cycle(request)
         except (exception.NoValidHost, exception.PlacementError) as e:
             plan.refusal = exception.no_valid_host(e)
@@ -142,8 +141,7 @@ class DryRun:
             self.conf, filters=self.filters.filters,
             explainer=explain.Explainer(False))
         try:
-            if self.host_facts is not None:
-                self.host_facts.before_request()
+            self._facts_before_request()
             host_set = self._host_states(request, limit=limit)
             result.offered = len(host_set)
             result.candidates = len(request.candidates.allocation_requests)

@@ -134,8 +134,7 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
                 'the request asks for %d instances; at most %d are allowed '
                 '([scheduler] max_instances_per_request)'
                 % (request.count, limit))
-        if self.host_facts is not None:
-            self.host_facts.before_request()
+        self._facts_before_request()
         try:
             try:
                 if request.is_rebuild:
@@ -154,6 +153,11 @@ class FilterScheduler(dry_run.DryRun, base.Scheduler):
                 LOG.debug('Request %(id)s took %(timings)s',
                           {'id': request.request_id or '-',
                            'timings': request.timings_text()})
+
+    def _facts_before_request(self):
+        """Let the host-facts sources re-read what is due (if any)."""
+        if self.host_facts is not None:
+            self.host_facts.before_request()
 
     def _cycle(self, request):
         return widen.run(request, self._attempt, self._undo_claims,
