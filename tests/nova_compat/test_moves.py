@@ -44,6 +44,21 @@ def _boot(nova, scheduler_api, ctxt, flavor, instance, **spec_fields):
     return spec, selection
 
 
+def _move_to_migration(placement_api, instance, migration):
+    """What the conductor does first for a resize or cold migration."""
+    held = layout.consumer_record(placement_api, instance)
+    placement_api.post('/allocations', json={
+        instance: {'allocations': {}, 'project_id': held['project_id'],
+                   'user_id': held['user_id'],
+                   'consumer_generation': held['consumer_generation']},
+        migration: {'allocations': {rp: {'resources': a['resources']}
+                                    for rp, a in held['allocations'].items()},
+                    'project_id': held['project_id'],
+                    'user_id': held['user_id'],
+                    'consumer_generation': None}},
+        headers={'OpenStack-API-Version': 'placement 1.28'})
+
+
 def _by_uuid(hosts):
     return {h.uuid: h for h in hosts}
 
@@ -89,6 +104,27 @@ def test_an_evacuation_delivered_twice_adds_no_third_host(
         answers[0].compute_node_uuid: _resources(flavor)}
 
 
+def test_a_cold_migration_delivered_twice_holds_one_destination(
+        nova, scheduler_api, ctxt, new_uuids, placement_api, hosts):
+    flavor = _flavor(nova)
+    instance, migration = new_uuids(2)
+    spec, first = _boot(nova, scheduler_api, ctxt, flavor, instance)
+    _move_to_migration(placement_api, instance, migration)
+    # Without allow_resize_to_same_host, Nova's API ignores the source.
+    spec.ignore_hosts = [first.service_host]
+
+    answers = [scheduler_api.select_destinations(
+        ctxt, spec, [instance], return_objects=True,
+        return_alternates=False)[0][0] for _ in range(2)]
+
+    assert answers[1].compute_node_uuid == answers[0].compute_node_uuid
+    assert answers[0].compute_node_uuid != first.compute_node_uuid
+    assert layout.allocations_of(placement_api, instance) == {
+        answers[0].compute_node_uuid: _resources(flavor)}
+    assert layout.allocations_of(placement_api, migration) == {
+        first.compute_node_uuid: _resources(flavor)}
+
+
 @pytest.mark.parametrize('named_by', ['forced', 'requested_destination'])
 def test_rebuild_check_on_a_full_host_claims_nothing(
         nova, scheduler_api, ctxt, new_uuids, placement_api, hosts,
@@ -130,17 +166,7 @@ def test_same_host_resize_claims_the_new_flavor_beside_the_old(
     # The conductor moves the instance's allocation to the migration, then
     # asks for the new flavor; allow_resize_to_same_host leaves the
     # source host in (a cold migration to a host names it).
-    held = layout.consumer_record(placement_api, instance)
-    placement_api.post('/allocations', json={
-        instance: {'allocations': {}, 'project_id': held['project_id'],
-                   'user_id': held['user_id'],
-                   'consumer_generation': held['consumer_generation']},
-        migration: {'allocations': {rp: {'resources': a['resources']}
-                                    for rp, a in held['allocations'].items()},
-                    'project_id': held['project_id'],
-                    'user_id': held['user_id'],
-                    'consumer_generation': None}},
-        headers={'OpenStack-API-Version': 'placement 1.28'})
+    _move_to_migration(placement_api, instance, migration)
     spec.flavor = new
     spec.requested_destination = nova.objects.Destination(
         host=first.service_host, node=first.nodename)
