@@ -59,7 +59,7 @@ def _first_accepted(request, placement, order, consumer, max_conflicts):
     host_set, spec = request.host_set, request.spec
     move = is_move(spec)
     # Where an earlier delivery of the move would have claimed.
-    foreign = (_destinations(host_set, spec)
+    foreign = (_Destinations(host_set, spec)
                if move and consumer is not None else ())
     conflicts = no_room = 0
     last = None
@@ -139,12 +139,25 @@ def is_move(spec):
     return bool(spec.ignore_hosts)
 
 
-def _destinations(host_set, spec):
-    """Root providers of the hosts a move may go to: not those it leaves."""
-    left = set(spec.ignore_hosts)
-    return frozenset(uuid for uuid, name in zip(host_set.uuids,
-                                                host_set.host_names)
-                     if name not in left)
+class _Destinations:
+    """Root providers of the hosts a move may go to: not those it leaves.
+
+    The claim asks only when the consumer holds allocations already, so
+    the set is made then, not for every move.
+    """
+
+    def __init__(self, host_set, spec):
+        self._host_set = host_set
+        self._left = frozenset(spec.ignore_hosts)
+        self._uuids = None
+
+    def __contains__(self, provider):
+        if self._uuids is None:
+            self._uuids = frozenset(
+                uuid for uuid, name in zip(self._host_set.uuids,
+                                           self._host_set.host_names)
+                if name not in self._left)
+        return provider in self._uuids
 
 
 def _held_host(host_set, allocations, ignored=()):
