@@ -179,6 +179,12 @@ class HostStateSet:
             self._cells = [f.cell_uuid or default for f in self.facts]
         return self._cells
 
+    def cell_uuid(self, i):
+        """Host ``i``'s cell, as ``cell_uuids`` has it, without the list."""
+        if self._cells is not None:
+            return self._cells[i]
+        return self.facts[i].cell_uuid or self._cell_default
+
     @property
     def zones(self):
         """The hosts' availability zones (None where none is known)."""

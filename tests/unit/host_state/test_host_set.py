@@ -210,7 +210,11 @@ def test_cell_and_zone_come_from_facts_else_the_defaults():
     host_set = builder.build_host_states(
         candidates, names, fakes.CELL, facts=facts,
         zones={'host-00001': 'az-y'}, default_zone='nova')
+    # Host by host before the list is made, and after.
+    assert [host_set.cell_uuid(i) for i in range(3)] == [
+        'cell-x', fakes.CELL, fakes.CELL]
     assert host_set.cell_uuids == ['cell-x', fakes.CELL, fakes.CELL]
+    assert [host_set.cell_uuid(i) for i in range(3)] == host_set.cell_uuids
     assert host_set.zones == ['az-x', 'az-y', 'nova']
     assert host_set.facts[2] is host_facts.UNKNOWN
     assert host_set[1].availability_zone == 'az-y'
