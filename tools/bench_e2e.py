@@ -73,9 +73,7 @@ import concurrent.futures
 import itertools
 import os
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -83,7 +81,6 @@ import uuid
 import subprocess
 
 import psutil
-import psycopg2
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
@@ -92,6 +89,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_profile  # noqa: E402
 import bench_server  # noqa: E402
+import bench_stack  # noqa: E402
 
 # Selects oslo.service's threading backend before Nova's RPC modules are
 # imported (see tests/nova_compat/__init__.py); nova_side imports Nova.
@@ -100,16 +98,12 @@ from tests.nova_compat import nova_side  # noqa: E402
 
 from scheduler.sim import cloud  # noqa: E402
 from tests.fixtures import placement_direct  # noqa: E402
-from tests.fixtures import postgresql  # noqa: E402
 from tests.fixtures import rabbitmq  # noqa: E402
 from tests.fixtures import server  # noqa: E402
-from tests.fixtures import wsgi_placement  # noqa: E402
 
 # gunicorn's access log: method, path without its query or ids, status.
 ACCESS_LINE = re.compile(
     r'"(\w+) (/[a-z_]+)\S* HTTP/[\d.]+" (\d+) ')
-QUERY_LOGGED = re.compile(
-    r'Allocation candidates query at (\S+) for flavor \S+: (\S+)')
 # One flavor for every call; each provider holds every call of a run.
 FLAVOR = dict(vcpus=1, memory_mb=512, root_gb=1)
 PROVIDER_ROOM = 20000
@@ -158,84 +152,23 @@ class Row:
         latencies = sorted(r[0] for r in results if r[1] is None)
         self.errors = [r[1] for r in results if r[1] is not None]
         self.rate = len(latencies) / seconds if seconds else 0.0
-        self.p50 = _percentile(latencies, 0.50)
-        self.p90 = _percentile(latencies, 0.90)
-        self.p99 = _percentile(latencies, 0.99)
+        self.p50 = bench_stack.percentile(latencies, 0.50)
+        self.p90 = bench_stack.percentile(latencies, 0.90)
+        self.p99 = bench_stack.percentile(latencies, 0.99)
         self.cpu = {key: used / max(self.calls, 1)
                     for key, used in cpu.items()}
         self.ceiling = None
 
 
-def _percentile(values, q):
-    return values[int(round(q * (len(values) - 1)))] if values else 0.0
-
-
-class CPUTree:
-    """CPU seconds used by a process and all its descendants.
-
-    Children that ended and were reaped by the root are counted through
-    the root's ``children_user``/``children_system``. ``alone``: the
-    process only (this one: the components are its children).
-    """
-
-    def __init__(self, pid, alone=False):
-        self.root = psutil.Process(pid)
-        self.alone = alone
-
-    def snapshot(self):
-        times = {}
-        try:
-            procs = [self.root]
-            if not self.alone:
-                procs += self.root.children(recursive=True)
-        except psutil.NoSuchProcess:
-            return times, 0.0
-        for proc in procs:
-            try:
-                t = proc.cpu_times()
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-            times[proc.pid] = t.user + t.system
-        if self.alone:
-            return times, 0.0
-        t = self.root.cpu_times()
-        return times, t.children_user + t.children_system
-
-    @staticmethod
-    def used(before, after):
-        (old, old_reaped), (new, new_reaped) = before, after
-        return (sum(v - old.get(pid, 0.0) for pid, v in new.items())
-                + new_reaped - old_reaped)
-
-
-def _postmaster_pid(database):
-    with open(os.path.join(database.data, 'postmaster.pid')) as f:
-        return int(f.readline())
-
-
-def _machine():
-    model = 'unknown CPU'
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    model = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return '%s, %d CPUs' % (model, os.cpu_count())
-
-
-class Bench:
+class Bench(bench_stack.Stack):
     """The components, started and stopped as one, and the calls."""
 
     def __init__(self, args):
+        super().__init__('bench-e2e-', rabbitmq.RabbitMQBroker,
+                         args.placement_workers, args.placement_threads,
+                         placement_options=dict(args.placement_options),
+                         keep=args.keep)
         self.args = args
-        self.workdir = tempfile.mkdtemp(prefix='bench-e2e-')
-        self.database = postgresql.PostgreSQLCluster()
-        self.broker = rabbitmq.RabbitMQBroker(
-            os.path.join(self.workdir, 'rabbitmq'))
-        self.placement = None
         self.scheduler = None
         self.providers = 0
         self.api = None
@@ -248,17 +181,8 @@ class Bench:
         self._pinger = None
 
     def __enter__(self):
+        super().__enter__()
         try:
-            self.database.start()
-            self.broker.start()
-            self.placement = wsgi_placement.GunicornPlacement(
-                os.path.join(self.workdir, 'placement'),
-                self.database.create_database('placement'),
-                workers=self.args.placement_workers,
-                threads=self.args.placement_threads, access_log=True,
-                options=dict(self.args.placement_options))
-            self.placement.sync()
-            self.placement.start()
             conf = nova_side.write_nova_conf(
                 os.path.join(self.workdir, 'nova.conf'),
                 self.broker.transport_url)
@@ -281,12 +205,7 @@ class Bench:
             self.scheduler.stop()
         if self._rpc_started:
             nova_side.stop_rpc()
-        if self.placement is not None and self.placement.process:
-            self.placement.stop()
-        self.broker.stop()
-        self.database.cleanup()
-        if not self.args.keep:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        super().__exit__(*exc)
 
     # The cloud.
 
@@ -303,23 +222,6 @@ class Bench:
                  for n in range(self.providers + 1, count + 1)]
         placement_direct.create_hosts(self.placement.endpoint, hosts)
         self.providers = count
-
-    def vacuum(self):
-        """VACUUM ANALYZE Placement's database, outside any row.
-
-        After thousands of new providers or a row's deleted allocations,
-        PostgreSQL's autovacuum and autoanalyze would otherwise run in
-        the middle of a later row (its CPU counted in the row's).
-        """
-        connection = psycopg2.connect(
-            host=postgresql.HOST, port=self.database.port,
-            user=postgresql.USER, dbname='placement')
-        try:
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute('VACUUM ANALYZE')
-        finally:
-            connection.close()
 
     def delete_allocations(self, consumers):
         def delete(consumer):
@@ -404,12 +306,12 @@ class Bench:
     # Measuring.
 
     def trees(self):
-        trees = {'scheduler': CPUTree(self.scheduler.process.pid),
-                 'placement': CPUTree(self.placement.process.pid),
-                 'postgresql': CPUTree(_postmaster_pid(self.database)),
-                 'client': CPUTree(os.getpid(), alone=True)}
+        trees = {'scheduler': bench_stack.CPUTree(self.scheduler.process.pid),
+                 'placement': bench_stack.CPUTree(self.placement.process.pid),
+                 'postgresql': bench_stack.CPUTree(self.postmaster_pid()),
+                 'client': bench_stack.CPUTree(os.getpid(), alone=True)}
         if self.broker._process is not None:
-            trees['rabbitmq'] = CPUTree(self.broker._process.pid)
+            trees['rabbitmq'] = bench_stack.CPUTree(self.broker._process.pid)
         return trees
 
     def run(self, call, requests, concurrency, deadline):
@@ -444,12 +346,6 @@ class Bench:
             thread.join()
         return results, time.monotonic() - started, consumers
 
-    def access_log(self, offset=0):
-        with open(os.path.join(self.placement.workdir, 'access.log'),
-                  'rb') as f:
-            f.seek(offset)
-            return f.read().decode('utf-8', 'replace')
-
     def worker_pid(self):
         """The measured scheduler-server's one worker process."""
         children = psutil.Process(self.scheduler.process.pid).children()
@@ -473,7 +369,7 @@ class Bench:
         deleted after the row).
         """
         trees = self.trees()
-        logged = len(self.access_log().encode())
+        logged = self.access_log_size()
         gc_before = self.gc_totals() if profile else {}
         sampler = (bench_profile.Sampler(self.worker_pid(), profile,
                                          self.args.profile_rate)
@@ -483,7 +379,7 @@ class Bench:
             results, seconds, consumers = self.run(
                 call, self.args.requests, concurrency,
                 self.args.row_seconds)
-            cpu = {key: CPUTree.used(before[key], tree.snapshot())
+            cpu = {key: bench_stack.CPUTree.used(before[key], tree.snapshot())
                    for key, tree in trees.items()}
         finally:
             if sampler is not None:
@@ -564,7 +460,7 @@ def probe_query(bench):
     try:
         for _ in range(3):
             bench.select_destinations(str(uuid.uuid4()))
-        found = QUERY_LOGGED.search(proc.logs())
+        found = bench_stack.QUERY_LOGGED.search(proc.logs())
     finally:
         bench.stop_scheduler()
     if found is None:
@@ -624,7 +520,7 @@ def main(argv=None):
     sizes = sorted(int(s) for s in args.sizes.split(',') if s.strip())
     began = time.monotonic()
     print('machine: %s; load average %.2f %.2f %.2f' % (
-        (_machine(),) + os.getloadavg()))
+        (bench_stack.machine(),) + os.getloadavg()))
     rows = []
     profiles = []
     floors = []
@@ -690,7 +586,7 @@ def main(argv=None):
                 ', errors: %s' % sorted(set(floor.errors))
                 if floor.errors else ''), flush=True)
     print()
-    print('machine: %s' % _machine())
+    print('machine: %s' % bench_stack.machine())
     print(table(rows))
     print('\nCPU columns: ms of CPU (user + system) per call of each '
           'process tree during the row; sched: the scheduler-server '

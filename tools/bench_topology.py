@@ -39,9 +39,7 @@ import argparse
 import concurrent.futures
 import os
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
 
@@ -50,17 +48,15 @@ import requests
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
+import bench_stack  # noqa: E402
+
 from tests.fixtures import cloud_hosts  # noqa: E402
 from tests.fixtures import placement_direct  # noqa: E402
-from tests.fixtures import postgresql  # noqa: E402
 from tests.fixtures import rabbitmq  # noqa: E402
 from tests.fixtures import rpc_load  # noqa: E402
 from tests.fixtures import server  # noqa: E402
-from tests.fixtures import wsgi_placement  # noqa: E402
 from tests.topology import settings  # noqa: E402
 
-QUERY_LOGGED = re.compile(
-    r'Allocation candidates query at (\S+) for flavor \S+: (\S+)')
 PUT_409 = re.compile(r'"PUT /allocations/\S+ HTTP/[\d.]+" 409 ')
 # Each provider has room for far more than a run asks.
 PROVIDER_VCPUS = 64
@@ -79,15 +75,11 @@ class Stage:
         self.placed = sum(a.placed for a in answers)
         self.rate = len(answers) / seconds
         latencies = sorted(a.seconds for a in answers)
-        self.p50 = _percentile(latencies, 0.50)
-        self.p99 = _percentile(latencies, 0.99)
+        self.p50 = bench_stack.percentile(latencies, 0.50)
+        self.p99 = bench_stack.percentile(latencies, 0.99)
         self.conflicts = conflicts
         self.refused = sum(a.refusal is not None for a in answers)
         self.errors = sum(a.error is not None for a in answers)
-
-
-def _percentile(values, q):
-    return values[int(q * (len(values) - 1))] if values else 0.0
 
 
 def placement_caller(endpoint, query, version):
@@ -112,53 +104,28 @@ def placement_caller(endpoint, query, version):
     return place, lambda: None
 
 
-class Topology:
+class Topology(bench_stack.Stack):
     """The suite's components, started and stopped as one."""
 
     def __init__(self, args):
+        super().__init__(
+            'bench-topology-',
+            lambda workdir: rabbitmq.RabbitMQCluster(
+                workdir, size=args.rabbit_nodes),
+            args.placement_workers, args.placement_threads, keep=args.keep)
         self.args = args
-        self.workdir = tempfile.mkdtemp(prefix='bench-topology-')
-        self.database = postgresql.PostgreSQLCluster()
-        self.broker = rabbitmq.RabbitMQCluster(
-            os.path.join(self.workdir, 'rabbitmq'), size=args.rabbit_nodes)
-        self.placement = None
         self.fleet = None
-
-    def __enter__(self):
-        try:
-            self.database.start()
-            self.broker.start()
-            self.placement = wsgi_placement.GunicornPlacement(
-                os.path.join(self.workdir, 'placement'),
-                self.database.create_database('placement'),
-                workers=self.args.placement_workers,
-                threads=self.args.placement_threads, access_log=True)
-            self.placement.sync()
-            self.placement.start()
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
 
     def __exit__(self, *exc):
         if self.fleet is not None:
             self.fleet.stop_all()
-        if self.placement is not None and self.placement.process:
-            self.placement.stop()
-        self.broker.stop()
-        self.database.cleanup()
-        if not self.args.keep:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        super().__exit__(*exc)
 
     def create_providers(self, count):
         hosts = cloud_hosts.make_hosts(
             count, vcpus=PROVIDER_VCPUS, memory_mb=1024 * PROVIDER_VCPUS,
             disk_gb=10 * PROVIDER_VCPUS, prefix='bench')
         placement_direct.create_hosts(self.placement.endpoint, hosts)
-
-    def access_log(self):
-        with open(os.path.join(self.placement.workdir, 'access.log')) as f:
-            return f.read()
 
     def start_schedulers(self, count):
         self.fleet = server.ServerFleet(
@@ -177,12 +144,12 @@ class Topology:
 
 
 def _measure(topology, name, load):
-    before = topology.access_log()
+    before = topology.access_log_size()
     started = time.monotonic()
     with load:
         answers = load.answers()
     seconds = time.monotonic() - started
-    log = topology.access_log()[len(before):]
+    log = topology.access_log(before)
     return Stage(name, answers, seconds, len(PUT_409.findall(log)))
 
 
@@ -202,7 +169,7 @@ def scheduler_stage(topology, args, count, requests=None):
                 count, 's' if count > 1 else '', settings.WORKERS),
             _load(args, requests, caller_args=(
                 topology.broker.transport_url, settings.CALL_TIMEOUT)))
-        found = QUERY_LOGGED.search(procs[0].logs())
+        found = bench_stack.QUERY_LOGGED.search(procs[0].logs())
         return stage, (found.group(1), found.group(2)) if found else None
     finally:
         topology.stop_schedulers()
