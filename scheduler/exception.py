@@ -121,8 +121,8 @@ class ClaimConflict(SchedulerError):
 class ConsumerHoldsClaim(ClaimConflict):
     """The consumer already holds the claim of this very request.
 
-    A boot's consumer holding allocations, or an evacuation's holding some
-    on a host it may go to besides its source, is the same request
+    A boot's consumer holding allocations, or a move's holding some on a
+    host the move may go to (not only its source), is the same request
     delivered twice (RabbitMQ redelivers a call whose acknowledgement a
     failing node lost, and another worker takes it): ``allocations`` are
     what the consumer holds, the first delivery's claim among them, which

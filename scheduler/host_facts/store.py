@@ -111,8 +111,8 @@ def missing_reason(fact, suppliers, nova_db_configured=False):
 
     ``suppliers`` are the names of the configured sources that report the
     fact (``rpc`` included); ``nova_db_configured``: whether ``nova_db``
-    is one of the sources (then instance lists only the casts report mean
-    it does not read them).
+    is one of them (if so, instance lists that only the casts report mean
+    it is set not to read them).
     """
     if fact == facts.COMPUTE:
         if not suppliers:
