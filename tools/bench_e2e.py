@@ -259,33 +259,31 @@ class Bench(bench_stack.Stack):
         self.scheduler.stop()
         self.scheduler = None
 
-    # The two kinds of call; each returns its consumer and never raises.
+    # The kinds of call: each returns (seconds, error or None), never
+    # raises.
 
     def select_destinations(self, consumer):
         spec = nova_side.make_request_spec(self.ctxt, self.flavor,
                                            [consumer])
-        started = time.monotonic()
-        try:
+
+        def call():
             selections = self.api.select_destinations(
                 self.ctxt, spec, [consumer], return_objects=True,
                 return_alternates=True)
             if not selections or not selections[0]:
-                return time.monotonic() - started, 'empty answer'
+                return 'empty answer'
             self.answer_hosts.append(len(selections[0]))
-        except Exception as e:  # noqa: B902 (every failure is a result)
-            return time.monotonic() - started, type(e).__name__
-        return time.monotonic() - started, None
+            return None
+        return _timed(call)
 
     def ping(self, consumer):
         """oslo.messaging's no-op call to the scheduler-server."""
         if self._pinger is None:
             self._pinger = nova_side.ping_client()
-        started = time.monotonic()
-        try:
+
+        def call():
             self._pinger.call(self.ctxt, 'oslo_rpc_server_ping')
-        except Exception as e:  # noqa: B902 (every failure is a result)
-            return time.monotonic() - started, type(e).__name__
-        return time.monotonic() - started, None
+        return _timed(call)
 
     def _session(self):
         if not hasattr(self._http, 'session'):
@@ -294,14 +292,9 @@ class Bench(bench_stack.Stack):
 
     def placement_call(self, consumer, version, query):
         """GET the scheduler's query, PUT a random candidate's claim."""
-        started = time.monotonic()
-        try:
-            _host, failure = placement_direct.place(
-                self._session(), self.placement.endpoint, version, query,
-                consumer, project_id='bench-project', user_id='bench-user')
-        except Exception as e:  # noqa: B902 (every failure is a result)
-            failure = type(e).__name__
-        return time.monotonic() - started, failure
+        return _timed(lambda: placement_direct.place(
+            self._session(), self.placement.endpoint, version, query,
+            consumer, project_id='bench-project', user_id='bench-user')[1])
 
     # Measuring.
 
@@ -407,6 +400,19 @@ class Bench(bench_stack.Stack):
 CPU_COLUMNS = ('scheduler', 'placement', 'postgresql', 'rabbitmq', 'client')
 
 
+def _timed(call):
+    """``(seconds, error or None)`` of ``call()``, which returns the error.
+
+    An exception is a result too: its type's name is the error.
+    """
+    started = time.monotonic()
+    try:
+        error = call()
+    except Exception as e:  # noqa: B902 (every failure is a result)
+        error = type(e).__name__
+    return time.monotonic() - started, error
+
+
 def paced(call, interval):
     """``call``, each taking at least ``interval`` seconds of wall time."""
     def run(consumer):
@@ -446,12 +452,7 @@ def table(rows):
                       / max(row.calls, 1)),
             '%.0f%%' % row.ceiling if row.ceiling is not None else '-',
             '%.1f' % row.load))
-    widths = [max(len(line[i]) for line in lines)
-              for i in range(len(header))]
-    return '\n'.join(
-        '  '.join(cell.ljust(w) if i < 2 else cell.rjust(w)
-                  for i, (cell, w) in enumerate(zip(line, widths)))
-        for line in lines)
+    return bench_stack.aligned(lines, left=2)
 
 
 def probe_query(bench):

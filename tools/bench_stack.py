@@ -42,6 +42,19 @@ def percentile(values, q):
     return values[int(round(q * (len(values) - 1)))] if values else 0.0
 
 
+def aligned(lines, left=1):
+    """The table of ``lines`` (tuples of cells) as text, columns aligned.
+
+    The first ``left`` columns are aligned left, the others right.
+    """
+    widths = [max(len(line[i]) for line in lines)
+              for i in range(len(lines[0]))]
+    return '\n'.join(
+        '  '.join(cell.ljust(w) if i < left else cell.rjust(w)
+                  for i, (cell, w) in enumerate(zip(line, widths)))
+        for line in lines)
+
+
 def machine():
     """The CPU model and count, for the tables' headers."""
     model = 'unknown CPU'

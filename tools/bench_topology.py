@@ -194,12 +194,7 @@ def table(stages, ceiling_rate):
             '%.0f' % (stage.p99 * 1000),
             '%.0f%%' % (100 * stage.rate / ceiling_rate),
             '%.2f' % (stage.conflicts / max(stage.placed, 1))))
-    widths = [max(len(line[i]) for line in lines)
-              for i in range(len(header))]
-    return '\n'.join(
-        '  '.join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                  for i, (cell, w) in enumerate(zip(line, widths)))
-        for line in lines)
+    return bench_stack.aligned(lines, left=1)
 
 
 def main(argv=None):
