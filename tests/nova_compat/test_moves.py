@@ -34,14 +34,30 @@ def _resources(flavor):
             'DISK_GB': flavor.root_gb}
 
 
+def _select(scheduler_api, ctxt, spec, instance):
+    """The one Selection of ``spec`` for ``instance``, no alternates."""
+    [[selection]] = scheduler_api.select_destinations(
+        ctxt, spec, [instance], return_objects=True,
+        return_alternates=False)
+    return selection
+
+
 def _boot(nova, scheduler_api, ctxt, flavor, instance, **spec_fields):
     spec = nova.make_request_spec(ctxt, flavor, [instance])
     for name, value in spec_fields.items():
         setattr(spec, name, value)
-    [[selection]] = scheduler_api.select_destinations(
-        ctxt, spec, [instance], return_objects=True,
-        return_alternates=False)
-    return spec, selection
+    return spec, _select(scheduler_api, ctxt, spec, instance)
+
+
+def _evacuating(nova, scheduler_api, ctxt, flavor, instance, hosts):
+    """``(spec, source)``: ``instance`` booted, then to evacuate.
+
+    As the conductor asks: the same instance, its host ignored, the
+    instance still holding its source allocation.
+    """
+    spec, first = _boot(nova, scheduler_api, ctxt, flavor, instance)
+    spec.ignore_hosts = [first.service_host]
+    return spec, _by_uuid(hosts)[first.compute_node_uuid]
 
 
 def _move_to_migration(placement_api, instance, migration):
@@ -67,15 +83,9 @@ def test_non_forced_evacuate_claims_source_and_destination(
         nova, scheduler_api, ctxt, new_uuids, placement_api, hosts):
     flavor = _flavor(nova)
     [instance] = new_uuids(1)
-    spec, first = _boot(nova, scheduler_api, ctxt, flavor, instance)
-    source = _by_uuid(hosts)[first.compute_node_uuid]
-
-    # The conductor's evacuate: same instance, its host ignored; the
-    # instance still holds its source allocation.
-    spec.ignore_hosts = [first.service_host]
-    [[moved]] = scheduler_api.select_destinations(
-        ctxt, spec, [instance], return_objects=True,
-        return_alternates=False)
+    spec, source = _evacuating(nova, scheduler_api, ctxt, flavor, instance,
+                               hosts)
+    moved = _select(scheduler_api, ctxt, spec, instance)
 
     assert moved.compute_node_uuid != source.uuid
     assert layout.allocations_of(placement_api, instance) == {
@@ -87,16 +97,14 @@ def test_an_evacuation_delivered_twice_adds_no_third_host(
         nova, scheduler_api, ctxt, new_uuids, placement_api, hosts):
     flavor = _flavor(nova)
     [instance] = new_uuids(1)
-    spec, first = _boot(nova, scheduler_api, ctxt, flavor, instance)
-    source = _by_uuid(hosts)[first.compute_node_uuid]
-    spec.ignore_hosts = [first.service_host]
+    spec, source = _evacuating(nova, scheduler_api, ctxt, flavor, instance,
+                               hosts)
 
     # The same evacuation twice (a redelivered message, a retried call):
     # the destination the first claimed has less room now, so weighing
     # alone would send the second elsewhere, on top of both.
-    answers = [scheduler_api.select_destinations(
-        ctxt, spec, [instance], return_objects=True,
-        return_alternates=False)[0][0] for _ in range(2)]
+    answers = [_select(scheduler_api, ctxt, spec, instance)
+               for _ in range(2)]
 
     assert answers[1].compute_node_uuid == answers[0].compute_node_uuid
     assert layout.allocations_of(placement_api, instance) == {
@@ -113,9 +121,8 @@ def test_a_cold_migration_delivered_twice_holds_one_destination(
     # Without allow_resize_to_same_host, Nova's API ignores the source.
     spec.ignore_hosts = [first.service_host]
 
-    answers = [scheduler_api.select_destinations(
-        ctxt, spec, [instance], return_objects=True,
-        return_alternates=False)[0][0] for _ in range(2)]
+    answers = [_select(scheduler_api, ctxt, spec, instance)
+               for _ in range(2)]
 
     assert answers[1].compute_node_uuid == answers[0].compute_node_uuid
     assert answers[0].compute_node_uuid != first.compute_node_uuid
@@ -145,9 +152,7 @@ def test_rebuild_check_on_a_full_host_claims_nothing(
         spec.requested_destination = nova.objects.Destination(
             host=first.service_host, node=first.nodename)
     spec.scheduler_hints = {'_nova_check_type': ['rebuild']}
-    [[checked]] = scheduler_api.select_destinations(
-        ctxt, spec, [instance], return_objects=True,
-        return_alternates=False)
+    checked = _select(scheduler_api, ctxt, spec, instance)
 
     assert type(checked) is nova.Selection
     assert checked.compute_node_uuid == first.compute_node_uuid
@@ -171,9 +176,7 @@ def test_same_host_resize_claims_the_new_flavor_beside_the_old(
     spec.requested_destination = nova.objects.Destination(
         host=first.service_host, node=first.nodename)
 
-    [[resized]] = scheduler_api.select_destinations(
-        ctxt, spec, [instance], return_objects=True,
-        return_alternates=False)
+    resized = _select(scheduler_api, ctxt, spec, instance)
 
     assert resized.compute_node_uuid == first.compute_node_uuid
     assert layout.allocations_of(placement_api, migration) == {
@@ -192,15 +195,11 @@ def test_move_stays_in_its_cell_unless_allowed_to_cross(
     spec.requested_destination = nova.objects.Destination(cell=other_cell)
 
     with pytest.raises(nova.NoValidHost) as ctx:
-        scheduler_api.select_destinations(
-            ctxt, spec, [instance], return_objects=True,
-            return_alternates=False)
+        _select(scheduler_api, ctxt, spec, instance)
     assert 'requested_destination cell' in str(ctx.value)
     assert layout.allocations_of(placement_api, instance) == {}
 
     spec.requested_destination.allow_cross_cell_move = True
-    [[selection]] = scheduler_api.select_destinations(
-        ctxt, spec, [instance], return_objects=True,
-        return_alternates=False)
+    selection = _select(scheduler_api, ctxt, spec, instance)
     assert selection.cell_uuid == layout.CELL_UUID
     assert json.loads(selection.allocation_request)['allocations']
