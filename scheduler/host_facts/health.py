@@ -71,8 +71,7 @@ def unreported(sources, readers):
             'a host is refused until its nova-compute sends its full list '
             '(sync_instance_info); %s' % (
                 ', '.join(instances),
-                store.instances_fix(any(s.name == 'nova_db'
-                                        for s in sources))))
+                store.instances_fix(sources)))
     return warnings
 
 

@@ -101,18 +101,22 @@ NOVA_DB_FIX = 'configure [host_facts] sources = nova_db'
 READ_INSTANCES_FIX = 'set [host_facts_nova_db] read_instances = True'
 
 
-def instances_fix(nova_db_configured):
-    """The fix for instance lists that only Nova's casts report."""
-    return READ_INSTANCES_FIX if nova_db_configured else NOVA_DB_FIX
+def instances_fix(sources):
+    """The fix for instance lists that only Nova's casts report.
+
+    With ``nova_db`` among the configured ``sources``, it is set not to
+    read them.
+    """
+    if any(source.name == 'nova_db' for source in sources):
+        return READ_INSTANCES_FIX
+    return NOVA_DB_FIX
 
 
-def missing_reason(fact, suppliers, nova_db_configured=False):
+def missing_reason(fact, suppliers, sources=()):
     """Why ``fact`` is unknown for a host, given the sources reporting it.
 
-    ``suppliers`` are the names of the configured sources that report the
-    fact (``rpc`` included); ``nova_db_configured``: whether ``nova_db``
-    is one of them (if so, instance lists that only the casts report mean
-    it is set not to read them).
+    ``suppliers`` are the names of the configured ``sources`` that report
+    the fact (``rpc`` included).
     """
     if fact == facts.COMPUTE:
         if not suppliers:
@@ -123,7 +127,7 @@ def missing_reason(fact, suppliers, nova_db_configured=False):
     if suppliers == ['rpc']:
         return ('no full instance list from their nova-compute since '
                 'start; %s, or wait for the computes\' next '
-                'sync_instance_info' % instances_fix(nova_db_configured))
+                'sync_instance_info' % instances_fix(sources))
     return 'not reported by %s' % ', '.join(suppliers)
 
 
@@ -322,8 +326,7 @@ class HostFactsStore:
         """
         return missing_reason(
             fact, [s.name for s in self.sources if fact in s.supplies],
-            nova_db_configured=any(s.name == 'nova_db'
-                                   for s in self.sources))
+            self.sources)
 
     def missing_reasons(self):
         """``{fact: reason}`` for the per-host facts, as ``missing``."""
