@@ -195,7 +195,7 @@ def claim(client, consumer_uuid, allocation_request, project_id, user_id,
                         'consumer %s holds a claim on %s besides the '
                         'source of its move: a repeated delivery'
                         % (consumer_uuid, ', '.join(claimed)), held)
-                previous = {'allocations': current['allocations']}
+                previous = {'allocations': held}
             generation = current.get('consumer_generation')
             body = (move_body(new_body, previous, generation) if previous
                     else dict(new_body, consumer_generation=generation))
